@@ -1,0 +1,295 @@
+//! The syntax tree of a Dockerfile. Lossless: every node keeps byte offsets into [`Dockerfile::text`], and
+//! nothing is re-serialised (fixes are byte-range edits on the original text).
+
+use std::ops::Range;
+
+/// Byte range into [`Dockerfile::text`].
+pub type ByteRange = Range<usize>;
+
+/// A parsed Dockerfile. Parsing never fails: problems are [`ParseDiagnostic`]s and the rest is kept.
+#[derive(Debug, Clone, Default)]
+pub struct Dockerfile {
+    /// The source text (invalid UTF-8 replaced by U+FFFD, a leading BOM kept; offsets index this string).
+    pub text: String,
+    /// Parser directives at the top of the file (`# syntax=`, `# escape=`, `# check=`).
+    pub directives: Vec<Directive>,
+    /// The escape token in force (`\\` or `` ` ``).
+    pub escape: char,
+    /// Every instruction in source order (ONBUILD's inner instruction is nested, not listed here).
+    pub instructions: Vec<Instruction>,
+    /// Every comment line (outside heredoc bodies), including those dropped from continuations.
+    pub comments: Vec<Comment>,
+    /// Parse problems; `Error` ones are what BuildKit would reject.
+    pub diagnostics: Vec<ParseDiagnostic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// Lower-cased key: `syntax`, `escape` or `check`.
+    pub name: String,
+    pub value: String,
+    /// The whole directive line (without its line ending).
+    pub range: ByteRange,
+    pub value_range: ByteRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Text after `#`, trimmed.
+    pub text: String,
+    /// The whole comment line (without its line ending).
+    pub range: ByteRange,
+    /// 0-based line number.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DiagnosticLevel {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseDiagnostic {
+    pub level: DiagnosticLevel,
+    /// Message in BuildKit's words where BuildKit has one (e.g. `unterminated heredoc`).
+    pub message: String,
+    pub range: ByteRange,
+}
+
+/// Instruction keywords. `Unknown` keeps whatever word was there (BuildKit's parser accepts it, dispatch fails).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InstructionKind {
+    From,
+    Run,
+    Cmd,
+    Entrypoint,
+    Label,
+    Maintainer,
+    Expose,
+    Env,
+    Add,
+    Copy,
+    Volume,
+    User,
+    Workdir,
+    Arg,
+    Onbuild,
+    Stopsignal,
+    Healthcheck,
+    Shell,
+    Unknown,
+}
+
+impl InstructionKind {
+    pub fn from_keyword(word: &str) -> InstructionKind {
+        match word.to_ascii_lowercase().as_str() {
+            "from" => Self::From,
+            "run" => Self::Run,
+            "cmd" => Self::Cmd,
+            "entrypoint" => Self::Entrypoint,
+            "label" => Self::Label,
+            "maintainer" => Self::Maintainer,
+            "expose" => Self::Expose,
+            "env" => Self::Env,
+            "add" => Self::Add,
+            "copy" => Self::Copy,
+            "volume" => Self::Volume,
+            "user" => Self::User,
+            "workdir" => Self::Workdir,
+            "arg" => Self::Arg,
+            "onbuild" => Self::Onbuild,
+            "stopsignal" => Self::Stopsignal,
+            "healthcheck" => Self::Healthcheck,
+            "shell" => Self::Shell,
+            _ => Self::Unknown,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::From => "FROM",
+            Self::Run => "RUN",
+            Self::Cmd => "CMD",
+            Self::Entrypoint => "ENTRYPOINT",
+            Self::Label => "LABEL",
+            Self::Maintainer => "MAINTAINER",
+            Self::Expose => "EXPOSE",
+            Self::Env => "ENV",
+            Self::Add => "ADD",
+            Self::Copy => "COPY",
+            Self::Volume => "VOLUME",
+            Self::User => "USER",
+            Self::Workdir => "WORKDIR",
+            Self::Arg => "ARG",
+            Self::Onbuild => "ONBUILD",
+            Self::Stopsignal => "STOPSIGNAL",
+            Self::Healthcheck => "HEALTHCHECK",
+            Self::Shell => "SHELL",
+            Self::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// A `--name=value` (or `--name`) flag before the arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    /// Name without the dashes, as written (`from`, `mount`, `chown`).
+    pub name: String,
+    /// Value after `=`, or `None` for a bare `--link`.
+    pub value: Option<String>,
+    /// The whole `--name=value` word in the source.
+    pub range: ByteRange,
+}
+
+/// One element of an exec-form (JSON array) argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecArg {
+    /// The decoded JSON string.
+    pub value: String,
+    /// The JSON string literal in the source, quotes included.
+    pub range: ByteRange,
+}
+
+/// Maps offsets of a logical (continuation-joined) string back to the source.
+/// Each segment says: logical bytes `logical_start..logical_start+len` come from source bytes
+/// `source_start..source_start+len`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SegmentMap {
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub logical_start: usize,
+    pub source_start: usize,
+    pub len: usize,
+}
+
+impl SegmentMap {
+    /// Source offset of a logical offset. An offset on a boundary between two segments maps to the start
+    /// of the later one.
+    pub fn to_source(&self, logical: usize) -> usize {
+        match self.segments.iter().rev().find(|s| s.logical_start <= logical) {
+            Some(s) => s.source_start + (logical - s.logical_start).min(s.len),
+            None => self.segments.first().map(|s| s.source_start).unwrap_or(0),
+        }
+    }
+
+    /// Source offset of a logical *end* offset: on a boundary, the end of the earlier segment.
+    pub fn to_source_end(&self, logical: usize) -> usize {
+        match self.segments.iter().rev().find(|s| s.logical_start < logical) {
+            Some(s) => s.source_start + (logical - s.logical_start).min(s.len),
+            None => self.to_source(logical),
+        }
+    }
+
+    /// Source range of a logical range.
+    pub fn range_to_source(&self, logical: Range<usize>) -> ByteRange {
+        let start = self.to_source(logical.start);
+        if logical.end <= logical.start {
+            return start..start;
+        }
+        let end = self.to_source_end(logical.end);
+        start..end.max(start)
+    }
+}
+
+/// Arguments after the keyword and flags, in the form BuildKit reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arguments {
+    /// Shell form: the logical text (continuations joined, comment lines dropped, leading blanks trimmed)
+    /// and its map back to the source.
+    Shell { text: String, map: SegmentMap },
+    /// Exec form: a valid JSON array of strings (RUN/CMD/ENTRYPOINT/SHELL/ADD/COPY/VOLUME only).
+    Exec { args: Vec<ExecArg>, range: ByteRange },
+}
+
+impl Arguments {
+    pub fn is_exec(&self) -> bool {
+        matches!(self, Arguments::Exec { .. })
+    }
+    /// Shell-form text, if shell form.
+    pub fn shell_text(&self) -> Option<&str> {
+        match self {
+            Arguments::Shell { text, .. } => Some(text),
+            Arguments::Exec { .. } => None,
+        }
+    }
+}
+
+/// A heredoc attached to RUN/COPY/ADD.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heredoc {
+    /// The delimiter word without quotes (`EOF`).
+    pub name: String,
+    /// The file descriptor number written before `<<`, if any.
+    pub fd: Option<u32>,
+    /// `<<-`: leading tabs stripped from body lines and the terminator.
+    pub strip_tabs: bool,
+    /// The delimiter was quoted: no variable expansion in the body.
+    pub quoted: bool,
+    /// The body as BuildKit passes it (tabs stripped for `<<-`), ending with a newline per line.
+    pub content: String,
+    /// The body lines in the source (excluding the terminator line).
+    pub body_range: ByteRange,
+    /// The `<<EOF` word in the source.
+    pub marker_range: ByteRange,
+}
+
+/// One instruction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    pub kind: InstructionKind,
+    /// The keyword as written (`run`, `RUN`).
+    pub keyword: String,
+    pub keyword_range: ByteRange,
+    /// From the keyword to the end of the last argument line or heredoc terminator (no trailing newline).
+    pub range: ByteRange,
+    /// 0-based first and last source line (inclusive; heredoc bodies included).
+    pub start_line: usize,
+    pub end_line: usize,
+    pub flags: Vec<Flag>,
+    pub args: Arguments,
+    pub heredocs: Vec<Heredoc>,
+    /// For ONBUILD: the trigger instruction.
+    pub onbuild: Option<Box<Instruction>>,
+    /// Indices into [`Dockerfile::comments`] of the comment lines immediately above this instruction.
+    pub comments_before: Vec<usize>,
+}
+
+impl Instruction {
+    pub fn flag(&self, name: &str) -> Option<&Flag> {
+        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn flags_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Flag> + 'a {
+        self.flags.iter().filter(move |f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The arguments as words: exec elements, or the shell text split on whitespace (BuildKit's
+    /// `parseMaybeJSONToList` behaviour, used for COPY/ADD/VOLUME/EXPOSE/FROM...). Each word carries its
+    /// source range.
+    pub fn words(&self) -> Vec<(String, ByteRange)> {
+        match &self.args {
+            Arguments::Exec { args, .. } => args.iter().map(|a| (a.value.clone(), a.range.clone())).collect(),
+            Arguments::Shell { text, map } => {
+                let mut out = Vec::new();
+                let mut start: Option<usize> = None;
+                for (i, c) in text.char_indices() {
+                    if c.is_whitespace() {
+                        if let Some(s) = start.take() {
+                            out.push((text[s..i].to_string(), map.range_to_source(s..i)));
+                        }
+                    } else if start.is_none() {
+                        start = Some(i);
+                    }
+                }
+                if let Some(s) = start {
+                    out.push((text[s..].to_string(), map.range_to_source(s..text.len())));
+                }
+                out
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The build context and `.dockerignore`. (Being written.)

@@ -1,0 +1,1 @@
+//! Shell understanding of RUN commands. (Being written.)
