@@ -122,3 +122,54 @@ mod tests {
         assert!(shannon_entropy("a8Kz03Lq9XbV7mPw") > 3.5);
     }
 }
+
+/// Applies byte-range edits to `text`. Edits are applied in order of position; an edit that overlaps one
+/// already accepted (or falls outside the text or inside a character) is skipped and returned, so callers can
+/// say which fixes were not applied. Insertions at the same offset keep their given order.
+pub fn apply_edits<'e>(text: &str, edits: &[&'e crate::TextEdit]) -> (String, Vec<&'e crate::TextEdit>) {
+    let mut sorted: Vec<(usize, &crate::TextEdit)> = edits.iter().copied().enumerate().collect();
+    sorted.sort_by_key(|(i, e)| (e.start, e.end, *i));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut pos = 0usize;
+    let mut skipped = Vec::new();
+    for (_, e) in sorted {
+        let valid = e.start <= e.end
+            && e.end <= text.len()
+            && text.is_char_boundary(e.start)
+            && text.is_char_boundary(e.end)
+            && e.start >= pos;
+        if !valid {
+            skipped.push(e);
+            continue;
+        }
+        out.push_str(&text[pos..e.start]);
+        out.push_str(&e.replacement);
+        pos = e.end;
+    }
+    out.push_str(&text[pos..]);
+    (out, skipped)
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::apply_edits;
+    use crate::TextEdit;
+
+    fn e(start: usize, end: usize, r: &str) -> TextEdit {
+        TextEdit { path: "f".into(), start, end, replacement: r.into() }
+    }
+
+    #[test]
+    fn applies_in_order_and_skips_overlaps() {
+        let a = e(0, 3, "COPY");
+        let b = e(10, 10, " --x");
+        let c = e(1, 2, "zz");
+        let (out, skipped) = apply_edits("ADD a b c d", &[&b, &a, &c]);
+        assert_eq!(out, "COPY a b c --x d");
+        assert_eq!(skipped, vec![&c]);
+        let bad = e(5, 100, "");
+        let (out, skipped) = apply_edits("abc", &[&bad]);
+        assert_eq!(out, "abc");
+        assert_eq!(skipped.len(), 1);
+    }
+}

@@ -1,6 +1,6 @@
 //! Dockerfiles: a lossless, error-tolerant parser that agrees with BuildKit ([`parser`]), a semantic model
 //! of stages and ARG/ENV scope ([`model`]), shell understanding of RUN ([`shell`]), the build context with
-//! Docker's `.dockerignore` semantics ([`context`]), the security rules ([`rules`]) and fixes ([`fix`]).
+//! Docker's `.dockerignore` semantics ([`context`]), the security rules ([`rules`]) with their fixes.
 
 pub mod ast;
 pub mod context;
@@ -9,3 +9,6 @@ pub mod shell;
 
 pub use ast::*;
 pub use parser::{parse, parse_bytes};
+pub mod model;
+pub mod rules;
+pub mod secrets;

@@ -1,3 +1,198 @@
-fn main() {
-    println!("bulkhead (being written)");
+//! The `bulkhead` command line.
+
+mod check;
+mod discover;
+mod fix;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bulkhead",
+    version,
+    about = "Harden Docker containers end to end: find, explain and fix what undermines them",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Audit Dockerfiles and their build contexts (finds Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*).
+    Check(CheckArgs),
+    /// List the rule catalogue.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
+    /// Print one rule's documentation (by id, name or alias such as DL3002).
+    Rule {
+        /// Rule id (DF001), name (root-user) or alias (DL3002).
+        id: String,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to check (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Write the report to a file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Policy profile: dev, staging (default), production, regulated.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Exit 1 when a finding is at or above this severity (info, low, medium, high, critical) or `never`.
+    #[arg(long)]
+    pub fail_on: Option<String>,
+    /// Only run these rules (ids, names, aliases or id prefixes; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never run these rules (ids, names, aliases or id prefixes; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Registries base images may come from (repeatable); overrides `[check] trusted-registries`.
+    #[arg(long = "trusted-registry")]
+    pub trusted_registries: Vec<String>,
+    /// Configuration file (default: bulkhead.toml or .bulkhead.toml found upward from the first path).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Build context directory (default: each Dockerfile's own directory).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    /// Do not read build contexts.
+    #[arg(long, conflicts_with = "context")]
+    pub no_context: bool,
+    /// Apply the safe fixes to the files, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Show the safe fixes as a unified diff without changing any file.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rules { format } => rules(format),
+        Command::Rule { id } => rule(&id),
+    }
+}
+
+fn rules(format: RulesFormat) -> ExitCode {
+    let metas = bulkhead_dockerfile::rules::all_meta();
+    match format {
+        RulesFormat::Json => match serde_json::to_string_pretty(&metas) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: cannot serialise the rule catalogue: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        RulesFormat::Markdown => {
+            println!("| id | name | severity | category | fix | also known as | title |");
+            println!("|---|---|---|---|---|---|---|");
+            for m in metas {
+                println!(
+                    "| {} | {} | {} | {:?} | {} | {} | {} |",
+                    m.id,
+                    m.name,
+                    m.severity,
+                    m.category,
+                    if m.fixable { "yes" } else { "" },
+                    m.aliases.join(", "),
+                    m.title
+                );
+            }
+        }
+        RulesFormat::Human => {
+            let w = metas.iter().map(|m| m.name.len()).max().unwrap_or(10);
+            for m in metas {
+                let profile = if m.min_profile > bulkhead_core::Profile::Dev {
+                    format!(" (from profile {})", m.min_profile)
+                } else {
+                    String::new()
+                };
+                println!(
+                    "{}  {:<w$}  {:<8}  {}  {}{}{}",
+                    m.id,
+                    m.name,
+                    m.severity.as_str(),
+                    if m.fixable { "fix" } else { "   " },
+                    m.title,
+                    if m.aliases.is_empty() { String::new() } else { format!(" [{}]", m.aliases.join(", ")) },
+                    profile,
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn rule(id: &str) -> ExitCode {
+    let metas = bulkhead_dockerfile::rules::all_meta();
+    let found = metas.iter().find(|m| {
+        m.id.eq_ignore_ascii_case(id) || m.name.eq_ignore_ascii_case(id) || m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
+    });
+    match found {
+        Some(m) => {
+            println!("# {} {}: {}\n", m.id, m.name, m.title);
+            println!("Severity: {} · Category: {:?} · Fixable: {}", m.severity, m.category, if m.fixable { "yes" } else { "no" });
+            if !m.aliases.is_empty() {
+                println!("Also known as: {}", m.aliases.join(", "));
+            }
+            if !m.compliance.is_empty() {
+                println!("Compliance: {}", m.compliance.join(", "));
+            }
+            if m.min_profile > bulkhead_core::Profile::Dev {
+                println!("Runs in profiles: {} and stricter", m.min_profile);
+            }
+            println!();
+            // The doc comment lines carry a leading space.
+            for line in m.doc.lines() {
+                println!("{}", line.strip_prefix(' ').unwrap_or(line));
+            }
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: no rule `{id}`; `bulkhead rules` lists them (ids such as DF001, names such as root-user, or aliases such as DL3002)");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,58 @@
+use super::{CheckContext, DockerfileRule};
+use crate::model::ImageRef;
+use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a `FROM` whose image has no tag or the `latest` tag (and no digest). `FROM scratch`, references
+    /// to earlier stages and images given entirely by a build argument without a default are not checked.
+    ///
+    /// ## Why it matters
+    /// `latest` is whatever was pushed last: the same Dockerfile builds a different image tomorrow, a major
+    /// upgrade arrives unannounced, and a vulnerability scan of today's image says nothing about the next build.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM node:latest
+    /// FROM ubuntu
+    /// ```
+    ///
+    /// ## Fix
+    /// Pin a specific version (`FROM node:20.11-bookworm-slim`), and in production pin the digest too:
+    /// `FROM node:20.11-bookworm-slim@sha256:<digest>`.
+    pub struct BaseImageUnpinned {
+        id: "DF009", name: "base-image-unpinned", title: "Base image not pinned to a version", severity: Medium,
+        category: Security, aliases: ["DL3006", "DL3007", "DS-0001"], compliance: ["CIS-Docker-4.2", "SOC2-CC8.1"],
+        remediation: "Use an explicit version tag, ideally with a digest: `image:1.2.3@sha256:...`.",
+        min_profile: Dev, fixable: false,
+    }
+}
+
+impl DockerfileRule for BaseImageUnpinned {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
+        for st in &ctx.model.stages {
+            if st.parent.is_some() || st.base.eq_ignore_ascii_case("scratch") || st.base.is_empty() {
+                continue;
+            }
+            // A base still holding an unresolved variable cannot be judged.
+            if st.base.contains('$') || (st.base_raw.contains('$') && st.base.ends_with(':')) {
+                continue;
+            }
+            let Some(r) = ImageRef::parse(&st.base) else { continue };
+            if r.digest.is_some() {
+                continue;
+            }
+            let from = &ctx.df.instructions[st.from];
+            let range = ctx.df.instructions[st.from].words().first().map(|w| w.1.clone()).unwrap_or(from.range.clone());
+            let msg = match r.tag.as_deref() {
+                None => format!("`{}` has no tag, so it means `latest`", st.base),
+                Some(t) if t.eq_ignore_ascii_case("latest") => format!("`{}` uses the mutable `latest` tag", st.base),
+                _ => continue,
+            };
+            out.push(ctx.finding(&Self::META, msg, &range).with_evidence(Evidence::plain(ctx.instruction_head(from))));
+        }
+    }
+}

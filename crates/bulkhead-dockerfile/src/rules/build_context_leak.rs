@@ -1,0 +1,122 @@
+use super::{CheckContext, DockerfileRule};
+use crate::ast::InstructionKind;
+use bulkhead_core::{declare_rule, Evidence, Finding, Fix, RuleMeta, Severity, TextEdit};
+
+declare_rule! {
+    /// ## What it does
+    /// Reads the real build context and its `.dockerignore` (or `<Dockerfile>.dockerignore`, which BuildKit
+    /// prefers) with Docker's matching rules, and reports every `COPY`/`ADD` from the context (`COPY . .`,
+    /// `ADD . /app`, `COPY config/ ...`) that would ship sensitive files that exist there: `.git/`, `.env`,
+    /// private keys, `.npmrc`, cloud credentials, Terraform state, ...
+    ///
+    /// ## Why it matters
+    /// `COPY . .` copies whatever is in the directory, not what the author had in mind. A `.env` with
+    /// production credentials or a `.git` directory with the full history ends up in a layer that anyone
+    /// with pull access can read.
+    ///
+    /// ## Example
+    /// A context with `.env` and `.git/`, no `.dockerignore`, and:
+    /// ```dockerfile
+    /// COPY . /app
+    /// ```
+    ///
+    /// ## Fix
+    /// Exclude them in `.dockerignore` (`bulkhead check --fix` adds the entries):
+    /// ```text
+    /// .git
+    /// .env
+    /// ```
+    /// or copy only what the application needs (`COPY package.json server.js /app/`).
+    pub struct BuildContextLeak {
+        id: "DF005", name: "build-context-leak", title: "Sensitive files from the build context copied into the image",
+        severity: High, category: Security, aliases: ["CIS-4.10", "CIS-DI-0010"],
+        compliance: ["CIS-Docker-4.10", "PCI-DSS-3.5", "SOC2-CC6.1"],
+        remediation: "Exclude the files in .dockerignore or copy only the paths the image needs.",
+        min_profile: Dev, fixable: true,
+    }
+}
+
+impl DockerfileRule for BuildContextLeak {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
+        let Some(bc) = ctx.context else { return };
+        let sensitive = bc.sensitive_files();
+        if sensitive.is_empty() {
+            return;
+        }
+        let final_lineage = ctx.model.final_stage().map(|s| ctx.model.lineage(s.index)).unwrap_or_default();
+        for (i, ins) in ctx.df.instructions.iter().enumerate() {
+            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+                || ins.flag("from").is_some()
+                || !ins.heredocs.is_empty()
+            {
+                continue;
+            }
+            let words = ins.words();
+            if words.len() < 2 {
+                continue;
+            }
+            let mut leaked: Vec<(String, String)> = Vec::new();
+            for (src, _) in &words[..words.len() - 1] {
+                if src.contains("://") || src.starts_with("git@") {
+                    continue;
+                }
+                // Sources named explicitly as secret files are DF004's business.
+                if crate::sensitive::classify(src.trim_start_matches("./")).is_some() {
+                    continue;
+                }
+                for f in bc.sources_matching(src) {
+                    if let Some((_, kind)) = sensitive.iter().find(|(sf, _)| sf.rel_path == f.rel_path || f.rel_path.starts_with(&format!("{}/", sf.rel_path))) {
+                        let shown = kind.report_path(&f.rel_path);
+                        if !leaked.iter().any(|(p, _)| *p == shown) {
+                            leaked.push((shown, kind.description().to_string()));
+                        }
+                    }
+                }
+            }
+            if leaked.is_empty() {
+                continue;
+            }
+            let in_final = ctx.model.stage_of(i).is_some_and(|s| final_lineage.contains(&s.index));
+            let list = leaked.iter().map(|(p, d)| format!("`{p}` ({d})")).collect::<Vec<_>>().join(", ");
+            let mut f = ctx
+                .finding(&Self::META, format!("this {} ships {list} from the build context", ins.kind.as_str()), &ins.range)
+                .with_evidence(Evidence::plain(ctx.instruction_head(ins)));
+            if !in_final {
+                f = f.with_severity(Severity::Medium);
+            }
+            f = f.with_fix(ignore_fix(bc, &leaked.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()));
+            out.push(f);
+        }
+    }
+}
+
+/// Appends the leaked paths to the ignore file in force (creating `.dockerignore` when there is none).
+fn ignore_fix(bc: &crate::context::BuildContext, paths: &[String]) -> Fix {
+    let (path, existing) = match bc.ignore_file() {
+        Some(p) => (p.to_path_buf(), std::fs::read_to_string(p).unwrap_or_default()),
+        None => (bc.root().join(".dockerignore"), String::new()),
+    };
+    let mut text = String::new();
+    if !existing.is_empty() && !existing.ends_with('\n') {
+        text.push('\n');
+    }
+    if existing.is_empty() {
+        text.push_str("# Keep secrets and VCS metadata out of the build context (added by bulkhead)\n");
+    }
+    for p in paths {
+        text.push_str(&format!("/{p}\n"));
+    }
+    Fix {
+        description: format!("exclude {} in {}", paths.join(", "), path.display()),
+        safe: true,
+        edits: vec![TextEdit {
+            path: path.display().to_string(),
+            start: existing.len(),
+            end: existing.len(),
+            replacement: text,
+        }],
+    }
+}

@@ -1,0 +1,51 @@
+use super::{CheckContext, DockerfileRule};
+use crate::ast::InstructionKind;
+use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `COPY --from=<stage or image> / <dest>`: copying the whole root filesystem of another stage or
+    /// image.
+    ///
+    /// ## Why it matters
+    /// It defeats the point of a multi-stage build: compilers, package caches, credentials used during the
+    /// build, setuid binaries and the other stage's `/etc/passwd` all land in the final image, unreviewed.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// COPY --from=builder / /
+    /// ```
+    ///
+    /// ## Fix
+    /// Copy only the artifacts: `COPY --from=builder /app/dist /app/dist`.
+    pub struct CopyFromRoot {
+        id: "DF018", name: "copy-from-root", title: "Whole filesystem copied from another stage", severity: Medium,
+        category: Security, aliases: [], compliance: [],
+        remediation: "Copy only the build artifacts the final image needs.",
+        min_profile: Dev, fixable: false,
+    }
+}
+
+impl DockerfileRule for CopyFromRoot {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
+        for ins in &ctx.df.instructions {
+            if ins.kind != InstructionKind::Copy {
+                continue;
+            }
+            let Some(from) = ins.flag("from").and_then(|f| f.value.clone()) else { continue };
+            let words = ins.words();
+            if words.len() < 2 {
+                continue;
+            }
+            if words[..words.len() - 1].iter().any(|(s, _)| s == "/" || s == "/." || s == "/*") {
+                out.push(
+                    ctx.finding(&Self::META, format!("the entire filesystem of `{from}` is copied"), &ins.range)
+                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                );
+            }
+        }
+    }
+}

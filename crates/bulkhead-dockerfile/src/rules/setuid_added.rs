@@ -1,0 +1,84 @@
+use super::{CheckContext, DockerfileRule};
+use crate::ast::InstructionKind;
+use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags setuid/setgid bits being added: `chmod u+s`, `g+s`, `+s`, or a numeric mode with the 4000/2000
+    /// bits (`chmod 4755`), in `RUN` or `COPY --chmod`. Removing them (`chmod u-s`, `chmod a-s`) is good practice
+    /// and not a finding.
+    ///
+    /// ## Why it matters
+    /// A setuid-root binary runs as root whoever starts it: it turns a non-root container back into a root
+    /// one for anyone who can exploit that binary (CIS Docker Benchmark 4.8). Run containers with
+    /// `--security-opt no-new-privileges` as well.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN chmod u+s /usr/local/bin/helper
+    /// ```
+    ///
+    /// ## Fix
+    /// Give the program the single capability it needs (`setcap cap_net_bind_service=+ep`), or run the step
+    /// as the right user; strip existing bits with `find / -perm /6000 -type f -exec chmod a-s {} +`.
+    pub struct SetuidAdded {
+        id: "DF015", name: "setuid-added", title: "setuid/setgid bit added", severity: High,
+        category: Security, aliases: ["CIS-4.8"], compliance: ["CIS-Docker-4.8", "PCI-DSS-2.2.6"],
+        remediation: "Do not add setuid/setgid bits; use file capabilities or run as the right user.",
+        min_profile: Dev, fixable: false,
+    }
+}
+
+pub(crate) fn adds_setid(mode: &str) -> bool {
+    if !mode.is_empty() && mode.chars().all(|c| c.is_ascii_digit() && c < '8') {
+        if mode.len() < 4 {
+            return false;
+        }
+        let digits: Vec<u32> = mode.chars().filter_map(|c| c.to_digit(8)).collect();
+        let special = digits[digits.len() - 4];
+        return special & 0b110 != 0;
+    }
+    mode.split(',').any(|clause| {
+        let Some(pos) = clause.find(['+', '=']) else { return false };
+        clause[pos..].contains('s')
+    })
+}
+
+impl DockerfileRule for SetuidAdded {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+    fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
+        for (_, rs) in ctx.run_scripts() {
+            for c in &rs.script.commands {
+                let u = c.unwrapped();
+                if u.program() != Some("chmod") {
+                    continue;
+                }
+                if let Some(mode) = u.args().iter().map(|w| w.text.as_str()).find(|a| !a.starts_with('-'))
+                    && adds_setid(mode)
+                {
+                    let range = rs.to_source(c.range.clone());
+                    out.push(
+                        ctx.finding(&Self::META, format!("`chmod {mode}` adds a setuid/setgid bit"), &range)
+                            .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
+                    );
+                }
+            }
+        }
+        for ins in &ctx.df.instructions {
+            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) {
+                continue;
+            }
+            if let Some(f) = ins.flag("chmod")
+                && let Some(v) = &f.value
+                && adds_setid(v)
+            {
+                out.push(
+                    ctx.finding(&Self::META, format!("`--chmod={v}` adds a setuid/setgid bit"), &f.range)
+                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! `bulkhead check`: Dockerfiles and their build contexts.
+
+use crate::discover;
+use crate::{CheckArgs, ColorChoice, OutputFormat};
+use bulkhead_core::config::Config;
+use bulkhead_core::policy::{FailOn, Policy};
+use bulkhead_core::{Finding, Profile, RuleMeta};
+use bulkhead_dockerfile::context::BuildContext;
+use bulkhead_dockerfile::rules::{self, CheckOptions, DockerfileRule};
+use bulkhead_report::{InputDiagnostic, ReportInput};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The outcome of checking one file.
+pub struct FileResult {
+    pub path: PathBuf,
+    pub display: String,
+    /// The text as parsed (None when the file could not be read or is not text).
+    pub text: Option<String>,
+    /// Whether the file on disk is exactly `text` (valid UTF-8), so byte-range fixes are safe to write.
+    pub exact: bool,
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<InputDiagnostic>,
+}
+
+fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+/// Resolves configuration and flags into a policy and rule options.
+fn resolve(args: &CheckArgs, first: &Path) -> Result<(Policy, CheckOptions, Option<Config>), String> {
+    let config = if args.no_config {
+        None
+    } else if let Some(p) = &args.config {
+        Some(Config::load(p).map_err(|e| e.to_string())?)
+    } else if let Some(p) = Config::discover(first) {
+        Some(Config::load(&p).map_err(|e| format!("{e}\n  hint: fix the file or run with --no-config"))?)
+    } else {
+        None
+    };
+    let mut policy = match &config {
+        Some(c) => c.policy_base()?,
+        None => Policy::default(),
+    };
+    if let Some(p) = &args.profile {
+        policy.profile = p.parse::<Profile>().map_err(|e| format!("--profile: {e}"))?;
+    }
+    if let Some(f) = &args.fail_on {
+        policy.fail_on = Some(f.parse::<FailOn>().map_err(|e| format!("--fail-on: {e}"))?);
+    }
+    if !args.select.is_empty() {
+        policy.select = args.select.clone();
+    }
+    policy.ignore.extend(args.ignore.iter().cloned());
+    let all = rules::all_meta();
+    for sel in policy.select.iter().chain(policy.ignore.iter()).chain(policy.severity.keys()) {
+        if !all.iter().any(|m| m.matches(sel)) {
+            return Err(format!(
+                "`{sel}` matches no rule (use an id such as DF001, a name such as root-user, an alias such as DL3002, or a prefix such as DF); `bulkhead rules` lists them"
+            ));
+        }
+    }
+    let mut options = CheckOptions::default();
+    if let Some(c) = &config {
+        options.trusted_registries = c.file.check.trusted_registries.clone();
+    }
+    if !args.trusted_registries.is_empty() {
+        options.trusted_registries = args.trusted_registries.clone();
+    }
+    Ok((policy, options, config))
+}
+
+type ContextCache = Mutex<HashMap<(PathBuf, Option<PathBuf>), Arc<OnceLock<Result<BuildContext, String>>>>>;
+
+/// Checks every file; the build contexts are read once per (root, ignore file).
+pub fn analyse(
+    files: &[PathBuf],
+    args: &CheckArgs,
+    options: &CheckOptions,
+    rules: &[&'static dyn DockerfileRule],
+) -> Vec<FileResult> {
+    let cache: ContextCache = Mutex::new(HashMap::new());
+    files.par_iter().map(|p| analyse_file(p, args, options, rules, &cache)).collect()
+}
+
+fn analyse_file(
+    path: &Path,
+    args: &CheckArgs,
+    options: &CheckOptions,
+    rules: &[&'static dyn DockerfileRule],
+    cache: &ContextCache,
+) -> FileResult {
+    let display = path.display().to_string();
+    let mut result = FileResult {
+        path: path.to_path_buf(),
+        display: display.clone(),
+        text: None,
+        exact: false,
+        findings: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let diag = |line: Option<usize>, message: String| InputDiagnostic { path: display.clone(), line, message };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            result.diagnostics.push(diag(None, format!("cannot read the file: {e}")));
+            return result;
+        }
+    };
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        result.diagnostics.push(diag(None, "binary file (NUL bytes), not a Dockerfile: skipped".into()));
+        return result;
+    }
+    let exact = match std::str::from_utf8(&bytes) {
+        Ok(_) => true,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            result.diagnostics.push(diag(
+                Some(line),
+                "invalid UTF-8: the bad bytes were replaced by U+FFFD for analysis, and fixes will not be written".into(),
+            ));
+            false
+        }
+    };
+    let df = bulkhead_dockerfile::parse_bytes(&bytes);
+    let model = bulkhead_dockerfile::model::Model::build(&df);
+    let wants_context = !args.no_context
+        && df.instructions.iter().any(|i| {
+            matches!(i.kind, bulkhead_dockerfile::InstructionKind::Copy | bulkhead_dockerfile::InstructionKind::Add)
+                && i.flag("from").is_none()
+        });
+    let mut context: Option<Arc<OnceLock<Result<BuildContext, String>>>> = None;
+    if wants_context {
+        let root = match &args.context {
+            Some(c) => c.clone(),
+            None => path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }).unwrap_or(Path::new(".")).to_path_buf(),
+        };
+        let specific = PathBuf::from(format!("{}.dockerignore", path.display()));
+        let key = (root.clone(), specific.is_file().then_some(specific));
+        let cell = {
+            let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(key).or_default().clone()
+        };
+        cell.get_or_init(|| BuildContext::open(&root, Some(path)).map_err(|e| e.to_string()));
+        context = Some(cell);
+    }
+    let bc = match context.as_deref().and_then(|c| c.get()) {
+        Some(Ok(bc)) => Some(bc),
+        Some(Err(e)) => {
+            result.diagnostics.push(diag(None, format!("build context not analysed: {e}")));
+            None
+        }
+        None => None,
+    };
+    if let Some(bc) = bc
+        && bc.truncated()
+    {
+        result.diagnostics.push(diag(None, format!("build context {} has more files than bulkhead reads; only the first ones were checked", bc.root().display())));
+    }
+    let ctx = rules::CheckContext::new(&display, &df, &model, bc, options);
+    result.findings = rules::check(&ctx, rules);
+    result.text = Some(df.text.clone());
+    result.exact = exact;
+    result
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let (policy, options, config) = match resolve(&args, &paths[0]) {
+        Ok(v) => v,
+        Err(e) => return usage_error(e),
+    };
+    let exclude = match config.as_ref().and_then(|c| {
+        let base = c.path.as_ref().and_then(|p| p.parent()).map(|p| std::path::absolute(p).unwrap_or(p.to_path_buf()))?;
+        Some(discover::excludes(&c.file.check.exclude, &base))
+    }) {
+        Some(Ok(e)) => e,
+        Some(Err(e)) => return usage_error(format!("config: {e}")),
+        None => None,
+    };
+    let found = discover::discover(&paths, exclude.as_ref());
+    if found.files.is_empty() {
+        for (p, e) in &found.errors {
+            eprintln!("error: {p}: {e}");
+        }
+        let shown = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        eprintln!("error: no Dockerfile found under {shown} (looked for Dockerfile, Containerfile, *.Dockerfile and Dockerfile.*); pass a file path to check a file with another name");
+        return ExitCode::from(2);
+    }
+    let all_rules = rules::registry();
+    let enabled: Vec<&'static dyn DockerfileRule> =
+        all_rules.iter().copied().filter(|r| policy.rule_enabled(r.meta())).collect();
+    let metas: Vec<&'static RuleMeta> = all_rules.iter().map(|r| r.meta()).collect();
+    let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
+
+    let mut results = analyse(&found.files, &args, &options, &enabled);
+    for r in &mut results {
+        r.findings = policy.apply(std::mem::take(&mut r.findings), lookup);
+    }
+
+    if args.fix || args.diff {
+        let changes = crate::fix::plan(&results);
+        if args.diff {
+            let mut out = std::io::stdout().lock();
+            for c in &changes {
+                let _ = write!(out, "{}", crate::fix::unified_diff(c));
+            }
+            let n: usize = changes.iter().map(|c| c.fixes).sum();
+            eprintln!("{n} fix(es) available in {} file(s); run with --fix to apply them", changes.len());
+            return ExitCode::SUCCESS;
+        }
+        let mut fixed = 0;
+        for c in &changes {
+            match crate::fix::write(c) {
+                Ok(()) => fixed += c.fixes,
+                Err(e) => eprintln!("error: {e}"),
+            }
+        }
+        eprintln!("Fixed {fixed} finding(s) in {} file(s).", changes.len());
+        // Report what remains.
+        results = analyse(&found.files, &args, &options, &enabled);
+        for r in &mut results {
+            r.findings = policy.apply(std::mem::take(&mut r.findings), lookup);
+        }
+    }
+
+    let mut findings: Vec<Finding> = results.iter().flat_map(|r| r.findings.iter().cloned()).collect();
+    findings.sort_by_key(|f| f.sort_key());
+    let mut diagnostics: Vec<InputDiagnostic> = found
+        .errors
+        .iter()
+        .map(|(p, e)| InputDiagnostic { path: p.clone(), line: None, message: e.clone() })
+        .collect();
+    diagnostics.extend(results.iter().flat_map(|r| r.diagnostics.iter().cloned()));
+    let analysed = results.iter().filter(|r| r.text.is_some()).count();
+    let sources: HashMap<String, String> =
+        results.iter().filter_map(|r| r.text.as_ref().map(|t| (r.display.clone(), t.clone()))).collect();
+    let source_fn = |p: &str| sources.get(p).map(|s| std::borrow::Cow::Borrowed(s.as_str()));
+    let ran: Vec<RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
+    let version = env!("CARGO_PKG_VERSION");
+    let input = ReportInput {
+        findings: &findings,
+        rules: &ran,
+        sources: &source_fn,
+        tool_version: version,
+        files_scanned: analysed,
+        diagnostics: &diagnostics,
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let rendered = match args.format {
+        OutputFormat::Human => bulkhead_report::render_human(&input, color),
+        OutputFormat::Json => bulkhead_report::render_json(&input),
+        OutputFormat::Sarif => bulkhead_report::render_sarif(&input),
+    };
+    let written = match &args.output {
+        Some(p) => std::fs::write(p, rendered.as_bytes()).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(rendered.as_bytes()).and_then(|_| out.flush()).map_err(|e| format!("cannot write the report: {e}"))
+        }
+    };
+    if let Err(e) = written {
+        return usage_error(e);
+    }
+    if analysed == 0 {
+        eprintln!("error: none of the {} file(s) could be analysed", results.len());
+        return ExitCode::from(2);
+    }
+    if policy.fails(&findings) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
