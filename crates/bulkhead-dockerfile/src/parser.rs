@@ -4,11 +4,7 @@ use crate::ast::Dockerfile;
 
 /// Parses Dockerfile text. Never fails: problems are diagnostics in the result.
 pub fn parse(text: &str) -> Dockerfile {
-    Dockerfile {
-        text: text.to_string(),
-        escape: '\\',
-        ..Dockerfile::default()
-    }
+    Dockerfile { text: text.to_string(), escape: '\\', ..Dockerfile::default() }
 }
 
 /// Parses raw bytes (invalid UTF-8 is replaced, with a diagnostic).
