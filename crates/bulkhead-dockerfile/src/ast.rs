@@ -170,12 +170,7 @@ impl SegmentMap {
     /// Source offset of a logical offset. An offset on a boundary between two segments maps to the start
     /// of the later one.
     pub fn to_source(&self, logical: usize) -> usize {
-        match self
-            .segments
-            .iter()
-            .rev()
-            .find(|s| s.logical_start <= logical)
-        {
+        match self.segments.iter().rev().find(|s| s.logical_start <= logical) {
             Some(s) => s.source_start + (logical - s.logical_start).min(s.len),
             None => self.segments.first().map(|s| s.source_start).unwrap_or(0),
         }
@@ -183,12 +178,7 @@ impl SegmentMap {
 
     /// Source offset of a logical *end* offset: on a boundary, the end of the earlier segment.
     pub fn to_source_end(&self, logical: usize) -> usize {
-        match self
-            .segments
-            .iter()
-            .rev()
-            .find(|s| s.logical_start < logical)
-        {
+        match self.segments.iter().rev().find(|s| s.logical_start < logical) {
             Some(s) => s.source_start + (logical - s.logical_start).min(s.len),
             None => self.to_source(logical),
         }
@@ -212,10 +202,7 @@ pub enum Arguments {
     /// and its map back to the source.
     Shell { text: String, map: SegmentMap },
     /// Exec form: a valid JSON array of strings (RUN/CMD/ENTRYPOINT/SHELL/ADD/COPY/VOLUME only).
-    Exec {
-        args: Vec<ExecArg>,
-        range: ByteRange,
-    },
+    Exec { args: Vec<ExecArg>, range: ByteRange },
 }
 
 impl Arguments {
@@ -273,15 +260,11 @@ pub struct Instruction {
 
 impl Instruction {
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     pub fn flags_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Flag> + 'a {
-        self.flags
-            .iter()
-            .filter(move |f| f.name.eq_ignore_ascii_case(name))
+        self.flags.iter().filter(move |f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// The arguments as words: exec elements, or the shell text split on whitespace (BuildKit's
@@ -289,10 +272,7 @@ impl Instruction {
     /// source range.
     pub fn words(&self) -> Vec<(String, ByteRange)> {
         match &self.args {
-            Arguments::Exec { args, .. } => args
-                .iter()
-                .map(|a| (a.value.clone(), a.range.clone()))
-                .collect(),
+            Arguments::Exec { args, .. } => args.iter().map(|a| (a.value.clone(), a.range.clone())).collect(),
             Arguments::Shell { text, map } => {
                 let mut out = Vec::new();
                 let mut start: Option<usize> = None;
