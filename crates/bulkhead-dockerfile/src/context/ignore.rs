@@ -125,6 +125,10 @@ pub struct MatchState {
 #[derive(Debug, Clone, Default)]
 pub struct DockerIgnore {
     patterns: Vec<IgnorePattern>,
+    /// Some pattern is an exception.
+    has_exceptions: bool,
+    /// Every exception is a plain path (BuildKit's `onlyPrefixExcludeExceptions`).
+    only_prefix_exceptions: bool,
 }
 
 /// Characters whose presence in an exception disables BuildKit's "skip excluded directories"
@@ -195,7 +199,17 @@ impl DockerIgnore {
                 }),
             }
         }
-        (DockerIgnore { patterns }, diagnostics)
+        let has_exceptions = patterns.iter().any(|p| p.exception);
+        let only_prefix_exceptions = patterns
+            .iter()
+            .filter(|p| p.exception)
+            .all(|p| !without_trailing_glob(&p.pattern).contains(GLOB_CHARS));
+        let ignore = DockerIgnore {
+            patterns,
+            has_exceptions,
+            only_prefix_exceptions,
+        };
+        (ignore, diagnostics)
     }
 
     /// The effective patterns, in file order.
@@ -209,7 +223,7 @@ impl DockerIgnore {
 
     /// Whether any pattern is an exception (`!…`).
     pub fn has_exceptions(&self) -> bool {
-        self.patterns.iter().any(|p| p.exception)
+        self.has_exceptions
     }
 
     /// Whether Docker leaves `rel_path` out of the build context. `rel_path` is `/`-separated and
@@ -301,26 +315,19 @@ impl DockerIgnore {
     /// exception uses glob syntax (after dropping a trailing `/**` or `/*`), always (the optimisation
     /// is off); otherwise only when an exception lies inside `rel_dir` (`!dir/keep.txt`).
     pub fn may_reinclude_under(&self, rel_dir: &str) -> bool {
-        let mut exceptions = self.patterns.iter().filter(|p| p.exception).peekable();
-        if exceptions.peek().is_none() {
+        if !self.has_exceptions {
             return false;
         }
-        if !self.only_prefix_exceptions() {
+        if !self.only_prefix_exceptions {
             return true;
         }
         let dir = normalize(rel_dir);
-        let dir_slash = format!("{dir}/");
-        exceptions
-            .any(|p| format!("{}/", without_trailing_glob(&p.pattern)).starts_with(&dir_slash))
-    }
-
-    /// BuildKit's `onlyPrefixExcludeExceptions`: every exception is a plain path (optionally ending in
-    /// `/**` or `/*`).
-    fn only_prefix_exceptions(&self) -> bool {
-        self.patterns
-            .iter()
-            .filter(|p| p.exception)
-            .all(|p| !without_trailing_glob(&p.pattern).contains(GLOB_CHARS))
+        self.patterns.iter().filter(|p| p.exception).any(|p| {
+            // `pattern + "/"` starts with `dir + "/"`.
+            without_trailing_glob(&p.pattern)
+                .strip_prefix(dir.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
     }
 }
 

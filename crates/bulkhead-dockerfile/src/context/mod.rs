@@ -47,7 +47,7 @@ impl Default for ContextOptions {
 }
 
 /// A file (or symlink, or other non-directory entry) that Docker sends with the context.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ContextFile {
     /// Path relative to the context root, `/`-separated (lossily converted if not UTF-8).
     pub rel_path: String,
@@ -134,6 +134,8 @@ struct Listing {
     files: Vec<ContextFile>,
     truncated: bool,
     issues: Vec<WalkIssue>,
+    /// Entries the walk looked at (files and directories, excluded or not).
+    visited: usize,
 }
 
 /// A build context directory with its ignore rules. The file listing is computed on first use.
@@ -300,7 +302,9 @@ impl BuildContext {
     /// selects everything below it; wildcards follow Go's `filepath.Match` one path component at a
     /// time (`*`, `?`, `[...]`, `\`; `**` is just `*`), and a wildcard that matches a directory selects
     /// its contents. The source is cleaned as a path rooted at the context (`../x` is `x`). URLs and
-    /// Git remotes select nothing.
+    /// Git remotes select nothing. Only sent files are considered (excluded files are not there for
+    /// COPY either), and a source naming a symlink selects the link entry itself (BuildKit would
+    /// resolve a symlinked source directory inside the context; that is not modelled).
     pub fn sources_matching(&self, src: &str) -> Vec<&ContextFile> {
         let src = src.trim();
         if src.contains("://") || src.starts_with("git@") {
@@ -447,6 +451,7 @@ fn walk(root: &Path, ignore: &DockerIgnore, options: ContextOptions) -> Listing 
                 continue;
             }
         };
+        listing.visited += 1;
         let depth = entry.depth();
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
@@ -500,4 +505,55 @@ fn walk(root: &Path, ignore: &DockerIgnore, options: ContextOptions) -> Listing 
     }
     listing.files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     listing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(root: &Path, rel: &str) {
+        let path = root.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, "x").expect("write");
+    }
+
+    fn visited(root: &Path, ignore: &str) -> (usize, Vec<String>) {
+        let (ignore, _) = DockerIgnore::parse(ignore);
+        let listing = walk(root, &ignore, ContextOptions::default());
+        let files = listing.files.into_iter().map(|f| f.rel_path).collect();
+        (listing.visited, files)
+    }
+
+    #[test]
+    fn context_walk_skips_excluded_directories() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for i in 0..20 {
+            touch(root, &format!("node_modules/pkg{i}/index.js"));
+        }
+        touch(root, "node_modules/keep/README.md");
+        touch(root, "src/main.js");
+
+        // No exception: `node_modules` itself is the only entry seen below the root.
+        let (seen, files) = visited(root, "node_modules");
+        assert_eq!(files, ["src/main.js"]);
+        assert_eq!(seen, 3, "node_modules, src, src/main.js");
+
+        // A plain exception inside it: the directory is walked, but its other subdirectories are
+        // skipped one by one (node_modules, 20 x pkgN, keep, keep/README.md, src, src/main.js).
+        let (seen, files) = visited(root, "node_modules\n!node_modules/keep/README.md");
+        assert_eq!(files, ["node_modules/keep/README.md", "src/main.js"]);
+        assert_eq!(seen, 25);
+
+        // A plain exception elsewhere: still skipped.
+        let (seen, _) = visited(root, "node_modules\n!src/main.js");
+        assert_eq!(seen, 3);
+
+        // A glob exception turns the optimisation off, as in BuildKit.
+        let (seen, files) = visited(root, "node_modules\n!**/README.md");
+        assert_eq!(files, ["node_modules/keep/README.md", "src/main.js"]);
+        assert_eq!(seen, 45, "every entry");
+    }
 }
