@@ -5,6 +5,7 @@
 pub mod ast;
 pub mod context;
 pub mod parser;
+pub mod sensitive;
 pub mod shell;
 
 pub use ast::*;

@@ -1,1 +1,0 @@
-//! The build context and `.dockerignore`. (Being written.)
