@@ -78,45 +78,54 @@ fn render_finding(out: &mut String, f: &Finding, sources: &mut SourceCache<'_, '
     let message = clean_line(&f.message);
     let mut group = Group::with_level(level_for(f.severity));
 
-    // The annotated snippet, when the file text is known and the span fits in it.
-    let mut snippet_shown = false;
-    if let (Some(path), Some(s)) = (&loc.path, span) {
-        if let Some(src) = sources.get(path) {
-            let mask = evidence_is_redacted(f);
-            match src.resolve(&s).and_then(|r| src.excerpt(r, mask)) {
-                Some(ex) => {
-                    group = group.element(
-                        Snippet::source(ex.text)
-                            .line_start(ex.first_line)
-                            .annotation(AnnotationKind::Primary.span(ex.range).label(message.to_string())),
-                    );
-                    snippet_shown = true;
-                }
-                None => {
-                    group = group.element(Level::NOTE.no_name().message(message.to_string())).element(
-                        Level::NOTE.message(format!(
-                            "location {}:{}-{}:{} is outside the text of {}",
-                            s.start_line,
-                            s.start_column,
-                            s.end_line,
-                            s.end_column,
-                            clean_line(path)
-                        )),
-                    );
-                    snippet_shown = true;
-                }
+    // The annotated snippet, when the file text is known and the span fits in it. Without the file
+    // text (images, engines, or a caller that passes no sources), the message stands alone.
+    let known = loc.path.as_deref().zip(span);
+    match known.and_then(|(path, s)| Some((path, s, sources.get(path)?))) {
+        Some((path, s, src)) => match src
+            .resolve(&s)
+            .and_then(|r| src.excerpt(r, evidence_is_redacted(f)))
+        {
+            Some(ex) => {
+                group = group.element(
+                    Snippet::source(ex.text)
+                        .line_start(ex.first_line)
+                        .annotation(
+                            AnnotationKind::Primary
+                                .span(ex.range)
+                                .label(message.to_string()),
+                        ),
+                );
             }
-        }
-    }
-    if !snippet_shown {
-        group = group.element(Level::NOTE.no_name().message(message.to_string()));
+            None => {
+                group = group
+                    .element(Level::NOTE.no_name().message(message.to_string()))
+                    .element(Level::NOTE.message(format!(
+                        "location {}:{}-{}:{} is outside the text of {}",
+                        s.start_line,
+                        s.start_column,
+                        s.end_line,
+                        s.end_column,
+                        clean_line(path)
+                    )));
+            }
+        },
+        None => group = group.element(Level::NOTE.no_name().message(message.to_string())),
     }
 
     if let (Some(_), Some(object)) = (&loc.path, &loc.object) {
-        group = group.element(Level::NOTE.with_name("object").message(clean_line(object).into_owned()));
+        group = group.element(
+            Level::NOTE
+                .with_name("object")
+                .message(clean_line(object).into_owned()),
+        );
     }
     if let Some(e) = &f.evidence {
-        group = group.element(Level::NOTE.with_name("evidence").message(clean_line(e.as_str()).into_owned()));
+        group = group.element(
+            Level::NOTE
+                .with_name("evidence")
+                .message(clean_line(e.as_str()).into_owned()),
+        );
     }
     if !f.remediation.trim().is_empty() {
         group = group.element(Level::HELP.message(clean_text(f.remediation.trim()).into_owned()));
@@ -132,7 +141,11 @@ fn render_finding(out: &mut String, f: &Finding, sources: &mut SourceCache<'_, '
         group = group.element(Level::HELP.no_name().message(text));
     }
 
-    let renderer = if paint.on { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if paint.on {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     out.push_str(&renderer.render(&[group]));
     out.push('\n');
 }
@@ -140,7 +153,9 @@ fn render_finding(out: &mut String, f: &Finding, sources: &mut SourceCache<'_, '
 /// Findings whose evidence went through `bulkhead_core::text::redact` point at a secret: their
 /// highlighted source text is masked in the snippet.
 fn evidence_is_redacted(f: &Finding) -> bool {
-    f.evidence.as_ref().is_some_and(|e| e.as_str().contains("****…("))
+    f.evidence
+        .as_ref()
+        .is_some_and(|e| e.as_str().contains("****…("))
 }
 
 /// The snippet renderer's level, which only colours the underline and label.
@@ -203,6 +218,10 @@ struct Paint {
 
 impl Paint {
     fn wrap(self, style: &str, text: &str) -> String {
-        if self.on { format!("{style}{text}\x1b[0m") } else { text.to_string() }
+        if self.on {
+            format!("{style}{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 }

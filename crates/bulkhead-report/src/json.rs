@@ -35,7 +35,10 @@ struct Summary {
 pub fn render_json(input: &ReportInput<'_>) -> String {
     let doc = Document {
         version: JSON_VERSION,
-        tool: Tool { name: TOOL_NAME, version: input.tool_version },
+        tool: Tool {
+            name: TOOL_NAME,
+            version: input.tool_version,
+        },
         summary: Summary {
             files: input.files_scanned,
             findings: input.findings.len(),

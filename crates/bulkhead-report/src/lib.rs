@@ -43,7 +43,9 @@ mod text;
 
 pub use human::render_human;
 pub use json::{JSON_VERSION, render_json};
-pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA_URI, artifact_uri, render_sarif, sarif_level, security_severity};
+pub use sarif::{
+    FINGERPRINT_KEY, SARIF_SCHEMA_URI, artifact_uri, render_sarif, sarif_level, security_severity,
+};
 
 /// The tool name written into JSON and SARIF.
 pub const TOOL_NAME: &str = "bulkhead";
@@ -59,7 +61,11 @@ pub struct InputDiagnostic {
 
 impl InputDiagnostic {
     pub fn new(path: impl Into<String>, line: Option<usize>, message: impl Into<String>) -> Self {
-        InputDiagnostic { path: path.into(), line, message: message.into() }
+        InputDiagnostic {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -87,15 +93,24 @@ pub fn no_sources<'a>(_path: &str) -> Option<Cow<'a, str>> {
 
 /// The findings in report order: files first by path, line, column and rule, then findings located by
 /// object only. Ties keep a deterministic order through the message.
-pub(crate) fn sorted_findings<'f>(findings: &'f [Finding]) -> Vec<&'f Finding> {
+pub(crate) fn sorted_findings(findings: &[Finding]) -> Vec<&Finding> {
     let mut v: Vec<&Finding> = findings.iter().collect();
     v.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
     v
 }
 
 fn sort_key(f: &Finding) -> (bool, &str, usize, usize, &str, &str, &str) {
-    let (line, col) = f.location.span.map(|s| (s.start_line, s.start_column)).unwrap_or((0, 0));
-    let place = f.location.path.as_deref().or(f.location.object.as_deref()).unwrap_or("");
+    let (line, col) = f
+        .location
+        .span
+        .map(|s| (s.start_line, s.start_column))
+        .unwrap_or((0, 0));
+    let place = f
+        .location
+        .path
+        .as_deref()
+        .or(f.location.object.as_deref())
+        .unwrap_or("");
     (
         f.location.path.is_none(),
         place,
@@ -161,6 +176,9 @@ pub(crate) fn to_json_string<T: Serialize>(value: &T) -> String {
             s.push('\n');
             s
         }
-        Err(e) => format!("{}\n", serde_json::Value::String(format!("serialization error: {e}"))),
+        Err(e) => format!(
+            "{}\n",
+            serde_json::Value::String(format!("serialization error: {e}"))
+        ),
     }
 }

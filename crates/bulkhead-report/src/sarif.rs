@@ -10,10 +10,10 @@ use crate::{InputDiagnostic, ReportInput, TOOL_NAME, sorted_findings, to_json_st
 use bulkhead_core::{Category, Finding, Fix, RuleMeta, Severity, Span};
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Invocation, Location, LogicalLocation,
-    Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region, Replacement,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    ArtifactChange, ArtifactContent, ArtifactLocation, Fix as SarifFix, Invocation, Location,
+    LogicalLocation, Message, MultiformatMessageString, Notification, PhysicalLocation,
+    PropertyBag, Region, Replacement, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -65,10 +65,17 @@ pub fn render_sarif(input: &ReportInput<'_>) -> String {
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .invocations(vec![invocation])
-        .properties(properties(None, [("filesScanned", json!(input.files_scanned))]))
+        .properties(properties(
+            None,
+            [("filesScanned", json!(input.files_scanned))],
+        ))
         .build();
 
-    let log = Sarif::builder().schema(SARIF_SCHEMA_URI).runs(vec![run]).version(json!("2.1.0")).build();
+    let log = Sarif::builder()
+        .schema(SARIF_SCHEMA_URI)
+        .runs(vec![run])
+        .version(json!("2.1.0"))
+        .build();
     to_json_string(&log)
 }
 
@@ -143,16 +150,23 @@ fn category_tag(c: Category) -> String {
 
 fn dedup(tags: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut seen = HashSet::new();
-    tags.into_iter().filter(|t| !t.is_empty() && seen.insert(t.clone())).collect()
+    tags.into_iter()
+        .filter(|t| !t.is_empty() && seen.insert(t.clone()))
+        .collect()
 }
 
 fn descriptor_from_meta(r: &RuleMeta) -> ReportingDescriptor {
     let doc = dedent(r.doc);
     let doc = doc.trim();
     let help = if doc.is_empty() {
-        MultiformatMessageString::builder().text(r.remediation).build()
+        MultiformatMessageString::builder()
+            .text(r.remediation)
+            .build()
     } else {
-        MultiformatMessageString::builder().text(doc).markdown(doc).build()
+        MultiformatMessageString::builder()
+            .text(doc)
+            .markdown(doc)
+            .build()
     };
     let full = first_paragraph(doc).unwrap_or_else(|| r.title.to_string());
     let tags = dedup(
@@ -166,7 +180,11 @@ fn descriptor_from_meta(r: &RuleMeta) -> ReportingDescriptor {
         .short_description(MultiformatMessageString::builder().text(r.title).build())
         .full_description(MultiformatMessageString::builder().text(full).build())
         .help(help)
-        .default_configuration(ReportingConfiguration::builder().level(json!(sarif_level(r.severity))).build())
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(sarif_level(r.severity)))
+                .build(),
+        )
         .properties(properties(
             Some(tags),
             [("security-severity", json!(security_severity(r.severity)))],
@@ -175,14 +193,35 @@ fn descriptor_from_meta(r: &RuleMeta) -> ReportingDescriptor {
 }
 
 fn descriptor_from_finding(f: &Finding) -> ReportingDescriptor {
-    let help = if f.remediation.trim().is_empty() { f.title.as_str() } else { f.remediation.trim() };
-    let tags = dedup(f.aliases.iter().cloned().chain(f.compliance.iter().cloned()));
+    let help = if f.remediation.trim().is_empty() {
+        f.title.as_str()
+    } else {
+        f.remediation.trim()
+    };
+    let tags = dedup(
+        f.aliases
+            .iter()
+            .cloned()
+            .chain(f.compliance.iter().cloned()),
+    );
     ReportingDescriptor::builder()
         .id(f.rule_id.as_str())
-        .short_description(MultiformatMessageString::builder().text(f.title.as_str()).build())
-        .full_description(MultiformatMessageString::builder().text(f.title.as_str()).build())
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(f.title.as_str())
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(f.title.as_str())
+                .build(),
+        )
         .help(MultiformatMessageString::builder().text(help).build())
-        .default_configuration(ReportingConfiguration::builder().level(json!(sarif_level(f.severity))).build())
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(sarif_level(f.severity)))
+                .build(),
+        )
         .properties(properties(
             Some(tags),
             [("security-severity", json!(security_severity(f.severity)))],
@@ -260,9 +299,13 @@ fn region(span: &Span) -> Option<Region> {
         return None;
     }
     let start_column = span.start_column.max(1);
-    let mut r = Region::builder().start_line(to_i64(span.start_line)).start_column(to_i64(start_column)).build();
+    let mut r = Region::builder()
+        .start_line(to_i64(span.start_line))
+        .start_column(to_i64(start_column))
+        .build();
     let end_column = span.end_column.max(1);
-    let ends_after = span.end_line > span.start_line || (span.end_line == span.start_line && end_column >= start_column);
+    let ends_after = span.end_line > span.start_line
+        || (span.end_line == span.start_line && end_column >= start_column);
     if ends_after {
         r.end_line = Some(to_i64(span.end_line));
         r.end_column = Some(to_i64(end_column));
@@ -277,13 +320,24 @@ fn artifact_location(path: &str) -> ArtifactLocation {
 fn location(f: &Finding) -> Option<Location> {
     let loc = &f.location;
     let physical = loc.path.as_deref().map(|p| {
-        let mut pl = PhysicalLocation::builder().artifact_location(artifact_location(p)).build();
+        let mut pl = PhysicalLocation::builder()
+            .artifact_location(artifact_location(p))
+            .build();
         pl.region = loc.span.as_ref().and_then(region);
         pl
     });
     let logical = loc.object.as_deref().map(|o| {
-        let name = o.rsplit(['/', '.']).next().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(o);
-        LogicalLocation::builder().fully_qualified_name(o).name(name).kind("object").build()
+        let name = o
+            .rsplit(['/', '.'])
+            .next()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(o);
+        LogicalLocation::builder()
+            .fully_qualified_name(o)
+            .name(name)
+            .kind("object")
+            .build()
     });
     if physical.is_none() && logical.is_none() {
         return None;
@@ -319,12 +373,19 @@ fn fix(fix: &Fix) -> Option<SarifFix> {
                         .build();
                     let mut r = Replacement::builder().deleted_region(deleted).build();
                     if !e.replacement.is_empty() {
-                        r.inserted_content = Some(ArtifactContent::builder().text(e.replacement.as_str()).build());
+                        r.inserted_content = Some(
+                            ArtifactContent::builder()
+                                .text(e.replacement.as_str())
+                                .build(),
+                        );
                     }
                     r
                 })
                 .collect::<Vec<_>>();
-            ArtifactChange::builder().artifact_location(artifact_location(path)).replacements(replacements).build()
+            ArtifactChange::builder()
+                .artifact_location(artifact_location(path))
+                .replacements(replacements)
+                .build()
         })
         .collect();
     let mut out = SarifFix::builder()
@@ -351,7 +412,10 @@ fn result(f: &Finding, rule_index: Option<usize>, fingerprint: String) -> SarifR
         .level(result_level(f.severity))
         .message(text(f.message.as_str()))
         .partial_fingerprints(BTreeMap::from([(FINGERPRINT_KEY.to_string(), fingerprint)]))
-        .properties(PropertyBag { tags: None, additional_properties: extra })
+        .properties(PropertyBag {
+            tags: None,
+            additional_properties: extra,
+        })
         .build();
     r.rule_index = rule_index.map(to_i64);
     r.locations = location(f).map(|l| vec![l]);
@@ -360,13 +424,19 @@ fn result(f: &Finding, rule_index: Option<usize>, fingerprint: String) -> SarifR
 }
 
 fn notification(d: &InputDiagnostic) -> Notification {
-    let mut pl = PhysicalLocation::builder().artifact_location(artifact_location(&d.path)).build();
+    let mut pl = PhysicalLocation::builder()
+        .artifact_location(artifact_location(&d.path))
+        .build();
     if let Some(line) = d.line.filter(|&l| l > 0) {
         pl.region = Some(Region::builder().start_line(to_i64(line)).build());
     }
     let mut loc = Location::builder().build();
     loc.physical_location = Some(pl);
-    Notification::builder().message(text(d.message.as_str())).level(json!("error")).locations(vec![loc]).build()
+    Notification::builder()
+        .message(text(d.message.as_str()))
+        .level(json!("error"))
+        .locations(vec![loc])
+        .build()
 }
 
 /// 64-bit FNV-1a: small, fixed and stable across runs, platforms and Rust versions (unlike `std`'s
@@ -396,7 +466,11 @@ fn fnv1a64(parts: &[&str]) -> u64 {
 fn fingerprints(findings: &[&Finding], sources: &mut SourceCache<'_, '_>) -> Vec<String> {
     let secret_lines: HashSet<(&str, usize)> = findings
         .iter()
-        .filter(|f| f.evidence.as_ref().is_some_and(|e| e.as_str().contains("****")))
+        .filter(|f| {
+            f.evidence
+                .as_ref()
+                .is_some_and(|e| e.as_str().contains("****"))
+        })
         .filter_map(|f| Some((f.location.path.as_deref()?, f.location.span?.start_line)))
         .collect();
 
@@ -404,7 +478,12 @@ fn fingerprints(findings: &[&Finding], sources: &mut SourceCache<'_, '_>) -> Vec
     findings
         .iter()
         .map(|f| {
-            let place = f.location.path.as_deref().or(f.location.object.as_deref()).unwrap_or("");
+            let place = f
+                .location
+                .path
+                .as_deref()
+                .or(f.location.object.as_deref())
+                .unwrap_or("");
             let line_content = match (f.location.path.as_deref(), f.location.span) {
                 (Some(p), Some(s)) if !secret_lines.contains(&(p, s.start_line)) => sources
                     .get(p)
@@ -436,7 +515,10 @@ mod tests {
         assert_eq!(artifact_uri("svc\\api\\Dockerfile"), "svc/api/Dockerfile");
         assert_eq!(artifact_uri("my dir/a#b%c:d"), "my%20dir/a%23b%25c%3Ad");
         assert_eq!(artifact_uri("/abs/Dockerfile"), "file:///abs/Dockerfile");
-        assert_eq!(artifact_uri("C:\\src\\Dockerfile"), "file:///C:/src/Dockerfile");
+        assert_eq!(
+            artifact_uri("C:\\src\\Dockerfile"),
+            "file:///C:/src/Dockerfile"
+        );
         assert_eq!(artifact_uri("ü"), "%C3%BC");
     }
 
@@ -452,13 +534,23 @@ mod tests {
         let doc = " ## What it does\n Checks a thing.\n More.\n\n ## Why\n Because.\n";
         let d = dedent(doc);
         assert!(d.starts_with("## What it does\nChecks a thing."));
-        assert_eq!(first_paragraph(&d).as_deref(), Some("Checks a thing. More."));
+        assert_eq!(
+            first_paragraph(&d).as_deref(),
+            Some("Checks a thing. More.")
+        );
         assert_eq!(first_paragraph("## Only a heading"), None);
     }
 
     #[test]
     fn regions_drop_inverted_ends() {
-        let s = Span { start_line: 3, start_column: 5, end_line: 2, end_column: 1, byte_start: 0, byte_end: 0 };
+        let s = Span {
+            start_line: 3,
+            start_column: 5,
+            end_line: 2,
+            end_column: 1,
+            byte_start: 0,
+            byte_end: 0,
+        };
         let r = region(&s).unwrap();
         assert_eq!((r.start_line, r.end_line), (Some(3), None));
         assert!(region(&Span::default()).is_none());

@@ -1,9 +1,9 @@
 //! Text helpers for the renderers: resolving a finding's span against the file text without trusting it,
 //! cutting the lines around it, and neutralising control characters before they reach a terminal.
 
+use crate::SourceLookup;
 use bulkhead_core::Span;
 use bulkhead_core::text::LineIndex;
-use crate::SourceLookup;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -60,7 +60,10 @@ fn offset_of(text: &str, index: &LineIndex, line: usize, column: usize) -> Optio
     let start = index.line_start(line - 1);
     let rest = text.get(start..)?;
     let line_text = rest.split('\n').next().unwrap_or("");
-    let mut offsets = line_text.char_indices().map(|(i, _)| i).chain(std::iter::once(line_text.len()));
+    let mut offsets = line_text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(line_text.len()));
     offsets.nth(column - 1).map(|i| start + i)
 }
 
@@ -106,8 +109,15 @@ fn excerpt(text: &str, index: &LineIndex, range: Range<usize>, mask: bool) -> Op
     if range.start > range.end || range.end > text.len() {
         return None;
     }
-    let start = bytes[..range.start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let last = if range.end > range.start { range.end - 1 } else { range.start };
+    let start = bytes[..range.start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let last = if range.end > range.start {
+        range.end - 1
+    } else {
+        range.start
+    };
     let end = bytes[last.min(bytes.len())..]
         .iter()
         .position(|&b| b == b'\n')
@@ -137,7 +147,11 @@ fn excerpt(text: &str, index: &LineIndex, range: Range<usize>, mask: bool) -> Op
     let new_start = new_start.unwrap_or(out.len());
     let new_end = new_end.unwrap_or(out.len()).max(new_start);
     let first_line = index.line_of(start) + 1;
-    Some(Excerpt { text: out, first_line, range: new_start..new_end })
+    Some(Excerpt {
+        text: out,
+        first_line,
+        range: new_start..new_end,
+    })
 }
 
 /// The text of 1-based line `line`, without its line break.
@@ -185,7 +199,10 @@ pub(crate) struct SourceCache<'a, 'l> {
 
 impl<'a, 'l> SourceCache<'a, 'l> {
     pub fn new(lookup: &'l SourceLookup<'a>) -> Self {
-        SourceCache { lookup, files: HashMap::new() }
+        SourceCache {
+            lookup,
+            files: HashMap::new(),
+        }
     }
 
     pub fn get(&mut self, path: &str) -> Option<&SourceText<'a>> {
@@ -206,7 +223,14 @@ mod tests {
     }
 
     fn span(sl: usize, sc: usize, el: usize, ec: usize, bs: usize, be: usize) -> Span {
-        Span { start_line: sl, start_column: sc, end_line: el, end_column: ec, byte_start: bs, byte_end: be }
+        Span {
+            start_line: sl,
+            start_column: sc,
+            end_line: el,
+            end_column: ec,
+            byte_start: bs,
+            byte_end: be,
+        }
     }
 
     #[test]
@@ -251,7 +275,9 @@ mod tests {
         assert_eq!((e.text.as_str(), e.range), ("ENV TOKEN=abc def\n", 0..0));
         let e = s.excerpt(t.len()..t.len(), false).unwrap();
         assert_eq!((e.text.as_str(), e.first_line), ("", 4));
-        assert!(s.excerpt(3..1, false).is_none());
+        #[allow(clippy::reversed_empty_ranges)]
+        let inverted = 3..1;
+        assert!(s.excerpt(inverted, false).is_none());
     }
 
     #[test]
