@@ -21,7 +21,9 @@ use crate::text::{SourceCache, clean_line, clean_text};
 use crate::{ReportInput, SeverityCounts, is_fixable, sorted_findings};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use bulkhead_core::{Finding, Severity};
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::ops::Range;
 
 /// Renders the human report. With `color`, ANSI colours mark severities; without, the output is plain text.
 pub fn render_human(input: &ReportInput<'_>, color: bool) -> String {
@@ -29,13 +31,20 @@ pub fn render_human(input: &ReportInput<'_>, color: bool) -> String {
     let mut sources = SourceCache::new(input.sources);
     let mut out = String::new();
 
+    let secrets = secret_ranges(input.findings, &mut sources);
     for f in sorted_findings(input.findings) {
-        render_finding(&mut out, f, &mut sources, paint);
+        let masks = f
+            .location
+            .path
+            .as_deref()
+            .and_then(|p| secrets.get(p))
+            .map_or(&[][..], Vec::as_slice);
+        render_finding(&mut out, f, &mut sources, masks, paint);
         out.push('\n');
     }
 
     for d in input.diagnostics {
-        let place = match d.line {
+        let place = match d.line.filter(|&l| l > 0) {
             Some(line) => format!("{}:{line}", clean_line(&d.path)),
             None => clean_line(&d.path).into_owned(),
         };
@@ -53,7 +62,13 @@ pub fn render_human(input: &ReportInput<'_>, color: bool) -> String {
     out
 }
 
-fn render_finding(out: &mut String, f: &Finding, sources: &mut SourceCache<'_, '_>, paint: Paint) {
+fn render_finding(
+    out: &mut String,
+    f: &Finding,
+    sources: &mut SourceCache<'_, '_>,
+    secrets: &[Range<usize>],
+    paint: Paint,
+) {
     let loc = &f.location;
     let span = loc.span.filter(|s| s.start_line > 0);
 
@@ -82,10 +97,7 @@ fn render_finding(out: &mut String, f: &Finding, sources: &mut SourceCache<'_, '
     // text (images, engines, or a caller that passes no sources), the message stands alone.
     let known = loc.path.as_deref().zip(span);
     match known.and_then(|(path, s)| Some((path, s, sources.get(path)?))) {
-        Some((path, s, src)) => match src
-            .resolve(&s)
-            .and_then(|r| src.excerpt(r, evidence_is_redacted(f)))
-        {
+        Some((path, s, src)) => match src.resolve(&s).and_then(|r| src.excerpt(r, secrets)) {
             Some(ex) => {
                 group = group.element(
                     Snippet::source(ex.text)
@@ -150,12 +162,22 @@ fn render_finding(out: &mut String, f: &Finding, sources: &mut SourceCache<'_, '
     out.push('\n');
 }
 
-/// Findings whose evidence went through `bulkhead_core::text::redact` point at a secret: their
-/// highlighted source text is masked in the snippet.
-fn evidence_is_redacted(f: &Finding) -> bool {
-    f.evidence
-        .as_ref()
-        .is_some_and(|e| e.as_str().contains("****…("))
+/// Findings whose evidence went through `bulkhead_core::text::redact` point at a secret. The text they
+/// highlight is masked in every snippet of the file that shows it, theirs and other findings' alike.
+fn secret_ranges(
+    findings: &[Finding],
+    sources: &mut SourceCache<'_, '_>,
+) -> HashMap<String, Vec<Range<usize>>> {
+    let mut out: HashMap<String, Vec<Range<usize>>> = HashMap::new();
+    for f in findings.iter().filter(|f| crate::evidence_is_redacted(f)) {
+        let (Some(path), Some(span)) = (f.location.path.as_deref(), f.location.span) else {
+            continue;
+        };
+        if let Some(range) = sources.get(path).and_then(|src| src.resolve(&span)) {
+            out.entry(path.to_string()).or_default().push(range);
+        }
+    }
+    out
 }
 
 /// The snippet renderer's level, which only colours the underline and label.

@@ -182,3 +182,11 @@ pub(crate) fn to_json_string<T: Serialize>(value: &T) -> String {
         ),
     }
 }
+
+/// Whether the finding's evidence went through `bulkhead_core::text::redact`, i.e. the finding points at
+/// a secret.
+pub(crate) fn evidence_is_redacted(f: &Finding) -> bool {
+    f.evidence
+        .as_ref()
+        .is_some_and(|e| e.as_str().contains("****…("))
+}

@@ -461,17 +461,20 @@ fn fnv1a64(parts: &[&str]) -> u64 {
 /// message — followed by `:n`, the occurrence of that hash in the report. Line numbers are left out so
 /// that a finding keeps its fingerprint when lines are added above it.
 ///
-/// A line that carries a secret (some finding on it has redacted evidence) is never hashed: a weak
+/// A line that carries a secret (some finding with redacted evidence covers it) is never hashed: a weak
 /// password could be recovered from the hash of a line whose shape is known.
 fn fingerprints(findings: &[&Finding], sources: &mut SourceCache<'_, '_>) -> Vec<String> {
+    // (path, line) of every line a secret finding covers (at most 1000 lines per finding)
     let secret_lines: HashSet<(&str, usize)> = findings
         .iter()
-        .filter(|f| {
-            f.evidence
-                .as_ref()
-                .is_some_and(|e| e.as_str().contains("****"))
+        .filter(|f| crate::evidence_is_redacted(f))
+        .filter_map(|f| Some((f.location.path.as_deref()?, f.location.span?)))
+        .flat_map(|(p, s)| {
+            let last = s
+                .end_line
+                .clamp(s.start_line, s.start_line.saturating_add(999));
+            (s.start_line..=last).map(move |l| (p, l))
         })
-        .filter_map(|f| Some((f.location.path.as_deref()?, f.location.span?.start_line)))
         .collect();
 
     let mut seen: HashMap<u64, usize> = HashMap::new();

@@ -93,7 +93,7 @@ fn resolve_span(text: &str, index: &LineIndex, span: &Span) -> Option<Range<usiz
 /// The whole lines of a file around a byte range, ready to hand to the snippet renderer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Excerpt {
-    /// The lines, with the highlighted text masked when asked.
+    /// The lines, with the secret ranges masked.
     pub text: String,
     /// 1-based number of the first line of `text`.
     pub first_line: usize,
@@ -102,9 +102,14 @@ pub(crate) struct Excerpt {
 }
 
 /// Cuts the lines that hold `range` (which must be a valid char-boundary range of `text`, as given by
-/// [`resolve_span`]). With `mask`, every non-space character inside the range becomes `*`. C1 control
+/// [`resolve_span`]). Every non-space character inside one of the `secrets` ranges becomes `*`. C1 control
 /// characters, which the snippet renderer passes through, become U+FFFD.
-fn excerpt(text: &str, index: &LineIndex, range: Range<usize>, mask: bool) -> Option<Excerpt> {
+fn excerpt(
+    text: &str,
+    index: &LineIndex,
+    range: Range<usize>,
+    secrets: &[Range<usize>],
+) -> Option<Excerpt> {
     let bytes = text.as_bytes();
     if range.start > range.end || range.end > text.len() {
         return None;
@@ -134,8 +139,8 @@ fn excerpt(text: &str, index: &LineIndex, range: Range<usize>, mask: bool) -> Op
         if at == range.end {
             new_end = Some(out.len());
         }
-        let inside = at >= range.start && at < range.end;
-        let c = if mask && inside && !c.is_whitespace() {
+        let secret = secrets.iter().any(|r| r.contains(&at));
+        let c = if secret && !c.is_whitespace() {
             '*'
         } else if ('\u{80}'..='\u{9f}').contains(&c) {
             '\u{FFFD}'
@@ -181,8 +186,8 @@ impl<'a> SourceText<'a> {
     }
 
     /// See [`excerpt`].
-    pub fn excerpt(&self, range: Range<usize>, mask: bool) -> Option<Excerpt> {
-        excerpt(&self.text, &self.index, range, mask)
+    pub fn excerpt(&self, range: Range<usize>, secrets: &[Range<usize>]) -> Option<Excerpt> {
+        excerpt(&self.text, &self.index, range, secrets)
     }
 
     /// The text of 1-based line `line`, without its line break.
@@ -267,17 +272,23 @@ mod tests {
         let t = "FROM a\nENV TOKEN=abc def\nRUN x\n";
         let s = src(t);
         let r = s.resolve(&span(2, 11, 2, 18, 0, 0)).unwrap();
-        let e = s.excerpt(r, true).unwrap();
+        let e = s.excerpt(r.clone(), std::slice::from_ref(&r)).unwrap();
         assert_eq!(e.text, "ENV TOKEN=*** ***\n");
         assert_eq!(e.first_line, 2);
         assert_eq!(e.range, 10..17);
-        let e = s.excerpt(7..7, false).unwrap();
+        // a secret elsewhere in the excerpt is masked too
+        let secret = 21..24;
+        let e = s
+            .excerpt(0..t.len(), std::slice::from_ref(&secret))
+            .unwrap();
+        assert_eq!(e.text, "FROM a\nENV TOKEN=abc ***\nRUN x\n");
+        let e = s.excerpt(7..7, &[]).unwrap();
         assert_eq!((e.text.as_str(), e.range), ("ENV TOKEN=abc def\n", 0..0));
-        let e = s.excerpt(t.len()..t.len(), false).unwrap();
+        let e = s.excerpt(t.len()..t.len(), &[]).unwrap();
         assert_eq!((e.text.as_str(), e.first_line), ("", 4));
         #[allow(clippy::reversed_empty_ranges)]
         let inverted = 3..1;
-        assert!(s.excerpt(inverted, false).is_none());
+        assert!(s.excerpt(inverted, &[]).is_none());
     }
 
     #[test]

@@ -314,3 +314,28 @@ fn empty_file_and_zero_width_spans_render() {
     assert!(out.contains("^ empty file"), "{out}");
     assert!(out.contains("^ at the very end"), "{out}");
 }
+
+#[test]
+fn secret_is_masked_in_other_findings_snippets_too() {
+    let mut fs = findings();
+    // another rule pointing at the whole line that holds the secret, and one at the instruction below
+    let line = span_of(DOCKERFILE, SECRET_LINE);
+    fs.push(finding(
+        &DF010,
+        "token-like ENV key",
+        Location::file("Dockerfile").with_span(line),
+    ));
+    let mut two_lines = line;
+    two_lines.end_line += 1;
+    two_lines.end_column = 11;
+    two_lines.byte_end += 1 + "RUN npm ci".len();
+    fs.push(finding(
+        &DF020,
+        "spans the secret and the next line",
+        Location::file("Dockerfile").with_span(two_lines),
+    ));
+    let out = report(&fs, &[], false);
+    assert!(!out.contains("AbCdEf"), "{out}");
+    assert!(out.contains("4 | ENV NPM_TOKEN=****"), "{out}");
+    assert!(out.contains("RUN npm ci"), "{out}");
+}
