@@ -1,0 +1,52 @@
+//! The JSON report (shape documented in the crate docs). It holds the finding records and nothing read from
+//! the scanned files: no source lines, no snippets.
+
+use crate::{InputDiagnostic, ReportInput, SeverityCounts, TOOL_NAME, is_fixable, sorted_findings};
+use bulkhead_core::Finding;
+use serde::Serialize;
+
+/// Version of the JSON shape.
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    tool: Tool<'a>,
+    summary: Summary,
+    findings: Vec<&'a Finding>,
+    diagnostics: &'a [InputDiagnostic],
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'static str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    findings: usize,
+    fixable: usize,
+    by_severity: SeverityCounts,
+}
+
+/// Renders the JSON report, pretty-printed, with a final newline.
+pub fn render_json(input: &ReportInput<'_>) -> String {
+    let doc = Document {
+        version: JSON_VERSION,
+        tool: Tool {
+            name: TOOL_NAME,
+            version: input.tool_version,
+        },
+        summary: Summary {
+            files: input.files_scanned,
+            findings: input.findings.len(),
+            fixable: input.findings.iter().filter(|f| is_fixable(f)).count(),
+            by_severity: SeverityCounts::of(input.findings),
+        },
+        findings: sorted_findings(input.findings),
+        diagnostics: input.diagnostics,
+    };
+    crate::to_json_string(&doc)
+}
