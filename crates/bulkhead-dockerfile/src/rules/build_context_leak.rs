@@ -58,7 +58,9 @@ impl DockerfileRule for BuildContextLeak {
             if words.len() < 2 {
                 continue;
             }
+            let dirs = bc.sensitive_dirs();
             let mut leaked: Vec<(String, String)> = Vec::new();
+            let mut worst = Severity::Info;
             for (src, _) in &words[..words.len() - 1] {
                 if src.contains("://") || src.starts_with("git@") {
                     continue;
@@ -68,11 +70,18 @@ impl DockerfileRule for BuildContextLeak {
                     continue;
                 }
                 for f in bc.sources_matching(src) {
-                    if let Some((_, kind)) = sensitive.iter().find(|(sf, _)| sf.rel_path == f.rel_path || f.rel_path.starts_with(&format!("{}/", sf.rel_path))) {
-                        let shown = kind.report_path(&f.rel_path);
-                        if !leaked.iter().any(|(p, _)| *p == shown) {
-                            leaked.push((shown, kind.description().to_string()));
-                        }
+                    let Some((_, kind)) = sensitive.iter().find(|(sf, _)| sf.rel_path == f.rel_path) else { continue };
+                    let shown = if kind.category.reported_as_directory() {
+                        dirs.iter()
+                            .find(|d| f.rel_path.starts_with(&format!("{}/", d.rel_path)))
+                            .map(|d| d.rel_path.clone())
+                            .unwrap_or_else(|| f.rel_path.clone())
+                    } else {
+                        f.rel_path.clone()
+                    };
+                    if !leaked.iter().any(|(p, _)| *p == shown) {
+                        worst = worst.max(kind.severity);
+                        leaked.push((shown, kind.description().to_string()));
                     }
                 }
             }
@@ -84,9 +93,8 @@ impl DockerfileRule for BuildContextLeak {
             let mut f = ctx
                 .finding(&Self::META, format!("this {} ships {list} from the build context", ins.kind.as_str()), &ins.range)
                 .with_evidence(Evidence::plain(ctx.instruction_head(ins)));
-            if !in_final {
-                f = f.with_severity(Severity::Medium);
-            }
+            let sev = worst.max(Severity::Medium);
+            f = f.with_severity(if in_final { sev } else { sev.lowered() });
             f = f.with_fix(ignore_fix(bc, &leaked.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()));
             out.push(f);
         }

@@ -52,7 +52,8 @@ impl DockerfileRule for SecretFileCopied {
                 let clean = src.trim_start_matches("./").trim_end_matches('/');
                 let kind = sensitive::classify(clean).or_else(|| sensitive::classify_dir(clean));
                 let Some(kind) = kind else { continue };
-                let sev = if in_final { Severity::High } else { Severity::Medium };
+                let sev = if in_final { kind.severity } else { kind.severity.lowered() };
+                let _ = Severity::High;
                 let stage_note = if in_final { "" } else { " (in a build stage that is not part of the final image, but still in the build cache)" };
                 out.push(
                     ctx.finding(&Self::META, format!("`{src}` is {}{stage_note}", kind.description()), range)
