@@ -132,10 +132,13 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<Word> {
         Quote,
     }
     let chars: Vec<(usize, char)> = rest.char_indices().collect();
+    let next_pos = |i: usize| chars.get(i + 1).map(|&(p, _)| p).unwrap_or(rest.len());
     let mut words = Vec::new();
     let mut phase = Phase::Spaces;
     let mut word = String::new();
     let mut start = 0usize;
+    // End of the last character written to the word (a dropped trailing escape token is not part of it).
+    let mut end = 0usize;
     let mut quote = '\0';
     let mut blank_ok = false;
     let mut i = 0usize;
@@ -152,13 +155,14 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<Word> {
             }
             phase = Phase::Word;
             start = pos;
+            end = pos;
         }
         if at_end {
             if blank_ok || !word.is_empty() {
                 words.push(Word {
                     text: std::mem::take(&mut word),
                     start,
-                    end: rest.len(),
+                    end,
                 });
             }
             break;
@@ -171,7 +175,7 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<Word> {
                     words.push(Word {
                         text: std::mem::take(&mut word),
                         start,
-                        end: pos,
+                        end,
                     });
                 }
                 word.clear();
@@ -195,6 +199,7 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<Word> {
                 ch = chars.get(i).map(|&(_, c)| c).unwrap_or('\0');
             }
             word.push(ch);
+            end = next_pos(i);
             i += 1;
             continue;
         }
@@ -213,6 +218,7 @@ pub(crate) fn parse_words(rest: &str, escape: char) -> Vec<Word> {
             ch = chars.get(i).map(|&(_, c)| c).unwrap_or('\0');
         }
         word.push(ch);
+        end = next_pos(i);
         i += 1;
     }
     words
@@ -529,6 +535,14 @@ mod tests {
         let w = parse_words(r"a\ b 'c\'d", '\\');
         let t: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(t, vec![r"a\ b", r"'c\'d"]);
+        // A trailing escape token is dropped and not part of the word's span.
+        let src = r"a=b\";
+        let w = parse_words(src, '\\');
+        assert_eq!(
+            w.first()
+                .map(|w| (w.text.as_str(), src.get(w.start..w.end))),
+            Some(("a=b", Some("a=b")))
+        );
     }
 
     #[test]
