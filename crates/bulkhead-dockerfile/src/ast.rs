@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use bulkhead_core::text::LineIndex;
+
 /// Byte range into [`Dockerfile::text`].
 pub type ByteRange = Range<usize>;
 
@@ -21,6 +23,25 @@ pub struct Dockerfile {
     pub comments: Vec<Comment>,
     /// Parse problems; `Error` ones are what BuildKit would reject.
     pub diagnostics: Vec<ParseDiagnostic>,
+    /// Line starts of [`Dockerfile::text`] (filled by the parser; [`Dockerfile::line_col`] rebuilds it when empty).
+    pub line_index: LineIndex,
+}
+
+impl Dockerfile {
+    /// 1-based line and column (counted in chars) of a byte offset into [`Dockerfile::text`].
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        if self.line_index.line_count() == 0 {
+            return LineIndex::new(&self.text).position(&self.text, offset);
+        }
+        self.line_index.position(&self.text, offset)
+    }
+
+    /// Whether any diagnostic is an error (BuildKit would reject the file).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.level == DiagnosticLevel::Error)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,8 +103,9 @@ pub enum InstructionKind {
 }
 
 impl InstructionKind {
+    /// The kind of a keyword, case-insensitively (Unicode lower-casing, like BuildKit's `strings.ToLower`).
     pub fn from_keyword(word: &str) -> InstructionKind {
-        match word.to_ascii_lowercase().as_str() {
+        match crate::parser::go_to_lower(word).as_str() {
             "from" => Self::From,
             "run" => Self::Run,
             "cmd" => Self::Cmd,
@@ -167,10 +189,16 @@ pub struct Segment {
 }
 
 impl SegmentMap {
+    /// Index of the last segment whose `logical_start` satisfies `pred`, if any.
+    fn last_where(&self, pred: impl Fn(usize) -> bool) -> Option<&Segment> {
+        let n = self.segments.partition_point(|s| pred(s.logical_start));
+        n.checked_sub(1).and_then(|i| self.segments.get(i))
+    }
+
     /// Source offset of a logical offset. An offset on a boundary between two segments maps to the start
     /// of the later one.
     pub fn to_source(&self, logical: usize) -> usize {
-        match self.segments.iter().rev().find(|s| s.logical_start <= logical) {
+        match self.last_where(|start| start <= logical) {
             Some(s) => s.source_start + (logical - s.logical_start).min(s.len),
             None => self.segments.first().map(|s| s.source_start).unwrap_or(0),
         }
@@ -178,7 +206,7 @@ impl SegmentMap {
 
     /// Source offset of a logical *end* offset: on a boundary, the end of the earlier segment.
     pub fn to_source_end(&self, logical: usize) -> usize {
-        match self.segments.iter().rev().find(|s| s.logical_start < logical) {
+        match self.last_where(|start| start < logical) {
             Some(s) => s.source_start + (logical - s.logical_start).min(s.len),
             None => self.to_source(logical),
         }
@@ -193,6 +221,39 @@ impl SegmentMap {
         let end = self.to_source_end(logical.end);
         start..end.max(start)
     }
+
+    /// The map of the logical sub-range `range`, re-based so that `range.start` becomes logical offset 0.
+    pub fn slice(&self, range: Range<usize>) -> SegmentMap {
+        let mut out = Vec::new();
+        if range.end > range.start {
+            let first = self
+                .segments
+                .partition_point(|s| s.logical_start + s.len <= range.start);
+            for s in self.segments.get(first..).unwrap_or(&[]) {
+                if s.logical_start >= range.end {
+                    break;
+                }
+                let lo = s.logical_start.max(range.start);
+                let hi = (s.logical_start + s.len).min(range.end);
+                if hi > lo {
+                    out.push(Segment {
+                        logical_start: lo - range.start,
+                        source_start: s.source_start + (lo - s.logical_start),
+                        len: hi - lo,
+                    });
+                }
+            }
+        }
+        if out.is_empty() {
+            // Keep an anchor so that an empty text still maps to where it would have been.
+            out.push(Segment {
+                logical_start: 0,
+                source_start: self.to_source(range.start),
+                len: 0,
+            });
+        }
+        SegmentMap { segments: out }
+    }
 }
 
 /// Arguments after the keyword and flags, in the form BuildKit reads them.
@@ -202,7 +263,10 @@ pub enum Arguments {
     /// and its map back to the source.
     Shell { text: String, map: SegmentMap },
     /// Exec form: a valid JSON array of strings (RUN/CMD/ENTRYPOINT/SHELL/ADD/COPY/VOLUME only).
-    Exec { args: Vec<ExecArg>, range: ByteRange },
+    Exec {
+        args: Vec<ExecArg>,
+        range: ByteRange,
+    },
 }
 
 impl Arguments {
@@ -254,42 +318,99 @@ pub struct Instruction {
     pub heredocs: Vec<Heredoc>,
     /// For ONBUILD: the trigger instruction.
     pub onbuild: Option<Box<Instruction>>,
-    /// Indices into [`Dockerfile::comments`] of the comment lines immediately above this instruction.
+    /// Indices into [`Dockerfile::comments`] of the comments attached to this instruction the way BuildKit
+    /// attaches them (`PrevComment`): the comment lines since the previous instruction, blank lines allowed
+    /// in between, restarted by an empty `#` line; parser directives and comments inside a continuation are
+    /// not included.
     pub comments_before: Vec<usize>,
+    /// The escape token in force for this instruction (`\\` or `` ` ``).
+    pub escape: char,
 }
 
 impl Instruction {
     pub fn flag(&self, name: &str) -> Option<&Flag> {
-        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     pub fn flags_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Flag> + 'a {
-        self.flags.iter().filter(move |f| f.name.eq_ignore_ascii_case(name))
+        self.flags
+            .iter()
+            .filter(move |f| f.name.eq_ignore_ascii_case(name))
     }
 
-    /// The arguments as words: exec elements, or the shell text split on whitespace (BuildKit's
-    /// `parseMaybeJSONToList` behaviour, used for COPY/ADD/VOLUME/EXPOSE/FROM...). Each word carries its
-    /// source range.
+    /// The arguments as words: exec elements, or the shell text split on runs of blanks (`[ \t\v\f\r]`,
+    /// BuildKit's `parseStringsWhitespaceDelimited`, used for COPY/ADD/VOLUME/EXPOSE/FROM...). Each word
+    /// carries its source range.
     pub fn words(&self) -> Vec<(String, ByteRange)> {
         match &self.args {
-            Arguments::Exec { args, .. } => args.iter().map(|a| (a.value.clone(), a.range.clone())).collect(),
-            Arguments::Shell { text, map } => {
-                let mut out = Vec::new();
-                let mut start: Option<usize> = None;
-                for (i, c) in text.char_indices() {
-                    if c.is_whitespace() {
-                        if let Some(s) = start.take() {
-                            out.push((text[s..i].to_string(), map.range_to_source(s..i)));
-                        }
-                    } else if start.is_none() {
-                        start = Some(i);
-                    }
-                }
-                if let Some(s) = start {
-                    out.push((text[s..].to_string(), map.range_to_source(s..text.len())));
-                }
-                out
-            }
+            Arguments::Exec { args, .. } => args
+                .iter()
+                .map(|a| (a.value.clone(), a.range.clone()))
+                .collect(),
+            Arguments::Shell { text, map } => crate::parser::split_blank_runs(text)
+                .into_iter()
+                .map(|r| {
+                    (
+                        text.get(r.clone()).unwrap_or_default().to_string(),
+                        map.range_to_source(r),
+                    )
+                })
+                .collect(),
         }
     }
+
+    /// The `key=value` pairs of ENV, LABEL and ARG, split the way BuildKit splits them (`ENV a=b c="d e"`,
+    /// the legacy `ENV a b c` form giving key `a` and value `b c`, `ARG name` without a value). Keys and
+    /// values have their quotes removed and escapes processed like BuildKit's word expansion, with variable
+    /// references left as written (`$HOME` stays `$HOME`). Empty for other instructions, and for an
+    /// instruction BuildKit cannot split (see the diagnostics).
+    pub fn key_values(&self) -> Vec<KeyValue> {
+        crate::parser::key_values(self)
+    }
+
+    /// HEALTHCHECK's type (`NONE`, `CMD` or another word) and, after it, the command in exec or shell form.
+    /// `None` for other instructions and for a HEALTHCHECK without arguments.
+    pub fn healthcheck(&self) -> Option<Healthcheck> {
+        crate::parser::healthcheck(self)
+    }
+}
+
+/// One `key=value` (or bare `key`) of ENV, LABEL or ARG.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValue {
+    /// The key, quotes removed and escapes processed.
+    pub key: String,
+    /// The value, quotes removed and escapes processed; `None` for `ARG name`.
+    pub value: Option<String>,
+    /// The key as written in the source.
+    pub key_range: ByteRange,
+    /// The value as written in the source (may be empty for `ENV a=`).
+    pub value_range: Option<ByteRange>,
+    /// The value as written (continuations joined), before quote removal.
+    pub raw_value: Option<String>,
+}
+
+/// The type word of a HEALTHCHECK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HealthcheckKind {
+    /// `HEALTHCHECK NONE`: disables any inherited health check.
+    None,
+    /// `HEALTHCHECK CMD ...`.
+    Cmd,
+    /// Any other word (BuildKit rejects it: "Unknown type ... in HEALTHCHECK (try CMD)").
+    Other,
+}
+
+/// A parsed HEALTHCHECK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Healthcheck {
+    pub kind: HealthcheckKind,
+    /// The type word as written (`CMD`, `none`...).
+    pub type_word: String,
+    pub type_range: ByteRange,
+    /// What follows the type word: exec form when it is a JSON array of strings, else shell form. `None`
+    /// when nothing follows (`HEALTHCHECK NONE`, or a bare `HEALTHCHECK CMD`).
+    pub command: Option<Arguments>,
 }
