@@ -1,1 +1,0 @@
-//! Shell understanding of RUN commands. (Being written.)
