@@ -60,7 +60,9 @@ fn run_fixture(path: &Path) -> (String, String, Vec<Finding>) {
                     e.path = format!("<context>/{}", rel.display());
                 }
             }
-            fix.description = fix.description.replace(&context_root.as_ref().map(|r| r.display().to_string()).unwrap_or_default(), "<context>");
+            if let Some(root) = &context_root {
+                fix.description = fix.description.replace(&root.display().to_string(), "<context>");
+            }
         }
     }
     (dockerfile.display().to_string(), text, findings)
@@ -119,7 +121,11 @@ fn every_rule_has_bad_and_good_fixtures_and_they_behave() {
         }
         for p in names {
             let fname = p.file_name().unwrap().to_string_lossy().to_string();
-            let (_, text, findings) = run_fixture(&p);
+            let (_, text, mut findings) = run_fixture(&p);
+            // Digest pinning (production profile) fires on nearly every fixture: keep it to its own.
+            if meta.id != "DF010" {
+                findings.retain(|f| f.rule_id != "DF010");
+            }
             let hits = findings.iter().filter(|f| f.rule_id == meta.id).count();
             if fname.starts_with("bad") && hits == 0 {
                 failures.push(format!("{} ({}): {fname} should raise it but did not", meta.id, meta.name));

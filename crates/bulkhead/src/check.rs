@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// The outcome of checking one file.
 pub struct FileResult {
-    pub path: PathBuf,
+
     pub display: String,
     /// The text as parsed (None when the file could not be read or is not text).
     pub text: Option<String>,
@@ -97,7 +97,7 @@ fn analyse_file(
 ) -> FileResult {
     let display = path.display().to_string();
     let mut result = FileResult {
-        path: path.to_path_buf(),
+
         display: display.clone(),
         text: None,
         exact: false,

@@ -54,6 +54,13 @@ impl DockerfileRule for JsonFormCmd {
             if text.trim().is_empty() {
                 continue;
             }
+            // A JSON array BuildKit rejects (non-string element) is DF000's finding.
+            let rejected = ctx.df.diagnostics.iter().any(|d| {
+                d.level == crate::ast::DiagnosticLevel::Error && d.range.start >= ins.range.start && d.range.start <= ins.range.end
+            });
+            if rejected {
+                continue;
+            }
             let looks_json = text.trim_start().starts_with('[');
             let msg = if looks_json {
                 format!("{} looks like a JSON array but is not valid JSON, so BuildKit runs it through a shell", ins.kind.as_str())

@@ -300,6 +300,15 @@ pub fn check(ctx: &CheckContext, rules: &[&'static dyn DockerfileRule]) -> Vec<F
                 .any(|(i, sels)| *i == idx && sels.iter().any(|s| meta.matches(s)))
         });
     }
+    // BuildKit cannot parse this file: an edit could land inside a broken construct (an unterminated
+    // heredoc swallows everything after it), so fixes are shown but never applied automatically.
+    if ctx.df.diagnostics.iter().any(|d| d.level == crate::ast::DiagnosticLevel::Error) {
+        for f in &mut out {
+            if let Some(fix) = &mut f.fix {
+                fix.safe = false;
+            }
+        }
+    }
     out.sort_by_key(|f| f.sort_key());
     out
 }

@@ -72,7 +72,7 @@ fn command_issue(c: &Command) -> Option<String> {
                 Some(format!("`{prog}` is told to accept unauthenticated packages"))
             } else if args.iter().any(|a| {
                 let l = a.to_ascii_lowercase();
-                (l.contains("verify-peer=false") || l.contains("verify-host=false") || l.contains("allowunauthenticated=true") || l.contains("allowinsecurerepositories=true") || l.contains("trusted=yes"))
+                l.contains("verify-peer=false") || l.contains("verify-host=false") || l.contains("allowunauthenticated=true") || l.contains("allowinsecurerepositories=true") || l.contains("trusted=yes")
             }) {
                 Some(format!("`{prog}` is configured to skip verification"))
             } else {
