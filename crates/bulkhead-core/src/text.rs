@@ -162,7 +162,7 @@ mod edit_tests {
     #[test]
     fn applies_in_order_and_skips_overlaps() {
         let a = e(0, 3, "COPY");
-        let b = e(10, 10, " --x");
+        let b = e(9, 9, " --x");
         let c = e(1, 2, "zz");
         let (out, skipped) = apply_edits("ADD a b c d", &[&b, &a, &c]);
         assert_eq!(out, "COPY a b c --x d");

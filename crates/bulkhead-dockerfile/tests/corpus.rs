@@ -63,7 +63,8 @@ fn official_images_raise_no_false_positives() {
     let mut bad = Vec::new();
     let mut n = 0;
     for sub in ["docker-library-python", "docker-library-php"] {
-        for p in files(&dir.join(sub)) {
+        // Only the generated Dockerfiles: `Dockerfile-*.template` files are Jinja templates.
+        for p in files(&dir.join(sub)).into_iter().filter(|p| p.file_name().is_some_and(|n| n == "Dockerfile")) {
             n += 1;
             let text = std::fs::read_to_string(&p).unwrap();
             for f in check(&text) {
