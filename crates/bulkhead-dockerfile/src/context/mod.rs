@@ -147,6 +147,8 @@ pub struct BuildContext {
     ignore_diagnostics: Vec<IgnoreDiagnostic>,
     options: ContextOptions,
     listing: OnceLock<Listing>,
+    /// Indices into the listing of the sensitive files, with their kind (computed once).
+    sensitive: OnceLock<Vec<(usize, SensitiveKind)>>,
 }
 
 impl BuildContext {
@@ -223,6 +225,7 @@ impl BuildContext {
             ignore_diagnostics,
             options,
             listing: OnceLock::new(),
+            sensitive: OnceLock::new(),
         })
     }
 
@@ -344,9 +347,18 @@ impl BuildContext {
     /// and `.gnupg` are reported once per directory, represented by its `config` or `HEAD` file when
     /// present (else its first file); see [`BuildContext::sensitive_dirs`] for the directory paths.
     pub fn sensitive_files(&self) -> Vec<(&ContextFile, SensitiveKind)> {
-        let mut out: Vec<(&ContextFile, SensitiveKind)> = Vec::new();
-        let mut collapsed: BTreeMap<&str, (&ContextFile, SensitiveKind, u8)> = BTreeMap::new();
-        for file in self.files() {
+        let files = self.files();
+        self.sensitive
+            .get_or_init(|| self.compute_sensitive())
+            .iter()
+            .filter_map(|(i, k)| files.get(*i).map(|f| (f, k.clone())))
+            .collect()
+    }
+
+    fn compute_sensitive(&self) -> Vec<(usize, SensitiveKind)> {
+        let mut out: Vec<(usize, SensitiveKind)> = Vec::new();
+        let mut collapsed: BTreeMap<&str, (usize, SensitiveKind, u8)> = BTreeMap::new();
+        for (idx, file) in self.files().iter().enumerate() {
             if file.is_symlink {
                 continue;
             }
@@ -361,10 +373,10 @@ impl BuildContext {
                     .entry(dir)
                     .and_modify(|slot| {
                         if rank < slot.2 {
-                            *slot = (file, kind, rank);
+                            *slot = (idx, kind, rank);
                         }
                     })
-                    .or_insert((file, kind, rank));
+                    .or_insert((idx, kind, rank));
                 continue;
             }
             let kind = if sensitive::wants_content(&file.rel_path) {
@@ -376,11 +388,12 @@ impl BuildContext {
                 sensitive::classify(&file.rel_path)
             };
             if let Some(kind) = kind {
-                out.push((file, kind));
+                out.push((idx, kind));
             }
         }
-        out.extend(collapsed.into_values().map(|(file, kind, _)| (file, kind)));
-        out.sort_by(|a, b| a.0.rel_path.cmp(&b.0.rel_path));
+        out.extend(collapsed.into_values().map(|(idx, kind, _)| (idx, kind)));
+        let files = self.files();
+        out.sort_by(|a, b| files[a.0].rel_path.cmp(&files[b.0].rel_path));
         out
     }
 
