@@ -824,4 +824,48 @@ mod shell {
             }
         }
     }
+
+    #[test]
+    fn crlf_line_endings() {
+        let src = "#!/bin/sh\r\nset -e\r\napt-get update \\\r\n  && apt-get install -y curl\r\ncat <<EOF > /x\r\nbody\r\nEOF\r\necho done\r\n";
+        let s = parse_script(src);
+        no_errors(&s);
+        assert_eq!(
+            argvs(&s),
+            vec![
+                vec!["set", "-e"],
+                vec!["apt-get", "update"],
+                vec!["apt-get", "install", "-y", "curl"],
+                vec!["cat"],
+                vec!["echo", "done"]
+            ]
+        );
+        assert_eq!(
+            &src[s.commands[3].redirects[0].heredoc_body.clone().unwrap()],
+            "body\r\n"
+        );
+    }
+
+    #[test]
+    fn pipeline_helpers() {
+        let src = "a | { b; c; } | d && e";
+        let s = parse_script(src);
+        no_errors(&s);
+        let top = s.commands[0].pipeline;
+        let direct: Vec<_> = s
+            .pipeline_commands(top)
+            .map(|c| c.program().unwrap())
+            .collect();
+        assert_eq!(direct, vec!["a", "d"]);
+        assert_eq!(s.pipelines[top].len, 3);
+        assert_eq!(&src[s.pipelines[top].range.clone()], "a | { b; c; } | d");
+        let b = &s.commands[1];
+        assert_eq!(s.pipelines[b.pipeline].parent, Some((top, 1)));
+        let into_a: Vec<_> = s.piped_into(0).map(|c| c.program().unwrap()).collect();
+        assert_eq!(into_a, vec!["b", "c", "d"]);
+        let into_c: Vec<_> = s.piped_into(2).map(|c| c.program().unwrap()).collect();
+        assert_eq!(into_c, vec!["d"]);
+        assert_eq!(s.piped_into(4).count(), 0);
+        assert_eq!(s.find(|c| c.depth == 1).collect::<Vec<_>>(), vec![1, 2]);
+    }
 }
