@@ -199,7 +199,9 @@ impl Redirect {
 /// A simple command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
-    /// Leading `NAME=value` words (`NAME+=value`, `NAME[i]=value` too).
+    /// Leading `NAME=value` words (`NAME+=value`, `NAME[i]=value` too). `export NAME=value` and
+    /// `env NAME=value cmd` keep those words in `argv`; see [`Command::assigned_variables`] and
+    /// [`Command::unwrapped`].
     pub assignments: Vec<Word>,
     /// Program and arguments, redirections removed. Wrappers (`sudo`, `env`, ...) are kept: see
     /// [`Command::unwrapped`].
@@ -370,6 +372,32 @@ impl Command {
         }
         cmd.argv = self.argv.get(start..).unwrap_or(&[]).to_vec();
         cmd
+    }
+
+    /// Variables this command sets, as `(name, value)` with the value's text as written after quote
+    /// removal: leading assignments, `env`/`sudo` assignments, and the `NAME=value` arguments of
+    /// `export`, `declare`, `typeset`, `local` and `readonly`.
+    pub fn assigned_variables(&self) -> Vec<(&str, &str)> {
+        let (start, env_assignments) = wrappers::unwrap(&self.argv);
+        let mut words: Vec<&Word> = self.assignments.iter().collect();
+        words.extend(env_assignments.iter().filter_map(|&i| self.argv.get(i)));
+        if let Some(w) = self.argv.get(start)
+            && matches!(
+                basename(&w.text),
+                "export" | "declare" | "typeset" | "local" | "readonly"
+            )
+        {
+            let args = self.argv.get(start + 1..).unwrap_or(&[]);
+            words.extend(
+                args.iter()
+                    .filter(|a| wrappers::is_assignment_text(&a.text)),
+            );
+        }
+        words
+            .into_iter()
+            .filter_map(|w| w.text.split_once('='))
+            .map(|(name, value)| (name.strip_suffix('+').unwrap_or(name), value))
+            .collect()
     }
 
     /// The argv with leading wrappers removed (see [`Command::unwrapped`]).

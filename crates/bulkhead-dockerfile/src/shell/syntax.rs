@@ -755,7 +755,7 @@ impl<'a> Parser<'a> {
                 if self.byte(start + 2) == Some(b'(')
                     && let Some(end) = self.arith_end(start + 1)
                 {
-                    self.pos = end;
+                    self.scan_arith(start + 3, end);
                 } else {
                     self.command_substitution(start);
                 }
@@ -839,6 +839,28 @@ impl<'a> Parser<'a> {
             }
         }
         self.nest -= 1;
+    }
+
+    /// Arithmetic from `from` to `end` (just after the closing `))`): only the command substitutions
+    /// inside are parsed (`$(( $(nproc) + 1 ))`). Leaves `self.pos` at `end`.
+    fn scan_arith(&mut self, from: usize, end: usize) {
+        if self.nest >= MAX_NEST {
+            self.pos = end;
+            return;
+        }
+        self.nest += 1;
+        self.pos = from;
+        let stop = end.saturating_sub(2);
+        while self.pos < stop {
+            match (self.byte(self.pos), self.byte(self.pos + 1)) {
+                (Some(b'$'), Some(b'(' | b'{')) => self.scan_dollar(false),
+                (Some(b'`'), _) => self.backquote(false),
+                (Some(b'\\'), _) => self.pos += 2,
+                _ => self.pos += 1,
+            }
+        }
+        self.nest -= 1;
+        self.pos = self.pos.max(end).min(self.b.len());
     }
 
     /// For `((` at `open` (the first parenthesis): the end of `((...))` when it is arithmetic, not
@@ -1300,8 +1322,8 @@ impl<'a> Parser<'a> {
             && let Some(end) = self.arith_end(open.start)
         {
             // `(( arithmetic ))`: not a command.
-            self.pos = end;
-            self.last_end = end;
+            self.scan_arith(open.start + 2, end);
+            self.last_end = self.pos;
             self.compound_redirects();
             return;
         }
@@ -1382,8 +1404,8 @@ impl<'a> Parser<'a> {
                 let open = p.next().range();
                 match p.arith_end(open.start) {
                     Some(end) => {
-                        p.pos = end;
-                        p.last_end = end;
+                        p.scan_arith(open.start + 2, end);
+                        p.last_end = p.pos;
                     }
                     None => p.error(open, "bad `for ((...))`"),
                 }
