@@ -380,6 +380,7 @@ impl Parser<'_> {
             lg.push(self.text, token_start..token_start + keep);
             let mut last = i;
             let mut j = i + 1;
+            let mut empty_line: Option<ByteRange> = None;
             while cont && let Some(cl) = self.lines.get(j).copied() {
                 last = j;
                 j += 1;
@@ -391,17 +392,21 @@ impl Parser<'_> {
                     continue;
                 }
                 if trimmed.is_empty() {
-                    self.diags.push(diag(
-                        DiagnosticLevel::Warning,
-                        "Empty continuation line found (empty continuation lines will become errors in a future \
-                         release)",
-                        cl.start..cl.content_end,
-                    ));
+                    // One warning per instruction, like BuildKit, at the first empty line.
+                    empty_line.get_or_insert(cl.start..cl.content_end);
                     continue;
                 }
                 let (keep, c) = trim_continuation(content, self.escape);
                 lg.push(self.text, cl.start..cl.start + keep);
                 cont = c;
+            }
+            if let Some(range) = empty_line {
+                self.diags.push(diag(
+                    DiagnosticLevel::Warning,
+                    "Empty continuation line found in this instruction (empty continuation lines will become errors \
+                     in a future release)",
+                    range,
+                ));
             }
             if lg.map.segments.is_empty() {
                 // Nothing but an escape token: BuildKit still makes an (empty) instruction.
@@ -422,13 +427,17 @@ impl Parser<'_> {
                     }
                     Ok(specs) => {
                         let mut docs = Vec::with_capacity(specs.len());
+                        let mut reported = false;
                         for spec in specs {
                             let (doc, next, terminated) = self.read_heredoc(spec, j);
                             if next > j {
                                 last = next - 1;
                             }
                             j = next;
-                            if !terminated {
+                            if !terminated && !reported {
+                                // The first one reaches the end of the file; the others cannot do
+                                // better.
+                                reported = true;
                                 self.diags.push(diag(
                                     DiagnosticLevel::Error,
                                     "unterminated heredoc",
