@@ -401,10 +401,17 @@ impl Parser<'_> {
                 cont = c;
             }
             if let Some(range) = empty_line {
+                // BuildKit's words (lint rule NoEmptyContinuation), the instruction shortened.
+                let mut shown: String = lg.text.trim().chars().take(80).collect();
+                if shown.len() < lg.text.trim().len() {
+                    shown.push_str("...");
+                }
                 self.diags.push(diag(
                     DiagnosticLevel::Warning,
-                    "Empty continuation line found in this instruction (empty continuation lines will become errors \
-                     in a future release)",
+                    format!(
+                        "Empty continuation line found in: {shown} (empty continuation lines will become \
+                         errors in a future release)"
+                    ),
                     range,
                 ));
             }
