@@ -195,6 +195,15 @@ fn directives_and_comments() {
     assert_eq!(df.instructions[0].comments_before, [0]);
     assert_eq!(df.instructions[1].comments_before, [1]);
     assert!(df.instructions[2].comments_before.is_empty());
+    // An empty `#` restarts the attached comments (only in the first column, as in BuildKit); blank lines
+    // do not.
+    let df = parse("FROM a\n# one\n#\n# two\n\n# three\n  #\nRUN x\n");
+    let attached: Vec<_> = df.instructions[1]
+        .comments_before
+        .iter()
+        .map(|&i| df.comments[i].text.as_str())
+        .collect();
+    assert_eq!(attached, ["two", "three", ""]);
 }
 
 #[test]
