@@ -19,9 +19,12 @@ pub struct Dockerfile {
     pub escape: char,
     /// Every instruction in source order (ONBUILD's inner instruction is nested, not listed here).
     pub instructions: Vec<Instruction>,
-    /// Every comment line (outside heredoc bodies), including those dropped from continuations.
+    /// Every comment line (outside heredoc bodies), including those dropped from continuations. Parser
+    /// directives are in [`Dockerfile::directives`] instead.
     pub comments: Vec<Comment>,
-    /// Parse problems; `Error` ones are what BuildKit would reject.
+    /// Parse problems, sorted by position; `Error` ones are what BuildKit would reject (its parser, and the
+    /// argument checks its `instructions` package makes before building), `Warning` ones what it warns
+    /// about or accepts only at parse time (unknown instruction, empty continuation line, invalid UTF-8).
     pub diagnostics: Vec<ParseDiagnostic>,
     /// Line starts of [`Dockerfile::text`] (filled by the parser; [`Dockerfile::line_col`] rebuilds it when empty).
     pub line_index: LineIndex,
@@ -259,10 +262,14 @@ impl SegmentMap {
 /// Arguments after the keyword and flags, in the form BuildKit reads them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arguments {
-    /// Shell form: the logical text (continuations joined, comment lines dropped, leading blanks trimmed)
-    /// and its map back to the source.
+    /// Shell form: the logical text (continuations joined, comment lines dropped, surrounding blanks
+    /// trimmed; for a heredoc instruction only its first line) and its map back to the source. Every
+    /// instruction that is not in exec form has this, including ENV/LABEL/ARG (see
+    /// [`Instruction::key_values`]), HEALTHCHECK (type word and command, see [`Instruction::healthcheck`])
+    /// and ONBUILD (the trigger text, parsed in [`Instruction::onbuild`]).
     Shell { text: String, map: SegmentMap },
-    /// Exec form: a valid JSON array of strings (RUN/CMD/ENTRYPOINT/SHELL/ADD/COPY/VOLUME only).
+    /// Exec form: a valid JSON array of strings (RUN/CMD/ENTRYPOINT/SHELL/ADD/COPY/VOLUME only; a
+    /// HEALTHCHECK's exec-form command is in [`Instruction::healthcheck`]).
     Exec {
         args: Vec<ExecArg>,
         range: ByteRange,
@@ -315,8 +322,10 @@ pub struct Instruction {
     pub end_line: usize,
     pub flags: Vec<Flag>,
     pub args: Arguments,
+    /// Heredocs of RUN/COPY/ADD, in the order of their markers. For `ONBUILD RUN <<EOF` they belong to the
+    /// trigger instruction in [`Instruction::onbuild`].
     pub heredocs: Vec<Heredoc>,
-    /// For ONBUILD: the trigger instruction.
+    /// For ONBUILD: the trigger instruction, fully parsed, with ranges into the file and the same lines.
     pub onbuild: Option<Box<Instruction>>,
     /// Indices into [`Dockerfile::comments`] of the comments attached to this instruction the way BuildKit
     /// attaches them (`PrevComment`): the comment lines since the previous instruction, blank lines allowed

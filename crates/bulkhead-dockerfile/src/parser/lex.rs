@@ -38,6 +38,7 @@ impl Lex {
             src: input,
             pos: 0,
             word_buf: String::new(),
+            depth: 0,
         };
         // Go's text/scanner skips a byte-order mark at the very start.
         if input.starts_with('\u{feff}') {
@@ -57,7 +58,13 @@ struct ShellWord<'a> {
     pos: usize,
     /// BuildKit shares one word buffer between nested calls (a nested `${...}` resets it); reproduced.
     word_buf: String,
+    /// Nesting of `${...}`; bounded so hostile input cannot exhaust the stack.
+    depth: usize,
 }
+
+/// Deepest `${...${...}}` nesting processed; deeper input is rejected (BuildKit has no limit, but no real
+/// Dockerfile comes close).
+const MAX_DEPTH: usize = 100;
 
 /// BuildKit's `wordsStruct`: its buffer is the shared [`ShellWord::word_buf`].
 struct Words {
@@ -290,6 +297,16 @@ impl ShellWord<'_> {
     }
 
     fn process_dollar(&mut self) -> Result<String, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err("variable substitutions nested too deeply".into());
+        }
+        self.depth += 1;
+        let out = self.process_dollar_inner();
+        self.depth -= 1;
+        out
+    }
+
+    fn process_dollar_inner(&mut self) -> Result<String, String> {
         self.next();
         if self.peek() != Some('{') {
             let name = self.process_name();

@@ -65,7 +65,8 @@ pub(crate) fn trim_range(s: &str, range: Range<usize>) -> Range<usize> {
 /// Go's `regexp.MustCompile("[\t\v\f\r ]+").Split(s, n)` (with `n < 0` for all pieces), as ranges.
 pub(crate) fn blank_split(s: &str, limit: Option<usize>) -> Vec<Range<usize>> {
     if s.is_empty() {
-        return vec![0..0];
+        // Go returns one empty piece for an empty string.
+        return std::iter::once(0..0).collect();
     }
     // Runs of blanks, leftmost first.
     let mut matches = Vec::new();
@@ -83,7 +84,7 @@ pub(crate) fn blank_split(s: &str, limit: Option<usize>) -> Vec<Range<usize>> {
         }
     }
     if let Some(st) = run_start
-        && !limit.is_some_and(|n| matches.len() >= n)
+        && limit.is_none_or(|n| matches.len() < n)
     {
         matches.push(st..s.len());
     }
