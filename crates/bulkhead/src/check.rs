@@ -21,6 +21,8 @@ pub struct FileResult {
     pub display: String,
     /// The text as parsed (None when the file could not be read or is not text).
     pub text: Option<String>,
+    /// Whether the file was parsed and checked.
+    pub analysed: bool,
     /// Whether the file on disk is exactly `text` (valid UTF-8), so byte-range fixes are safe to write.
     pub exact: bool,
     pub findings: Vec<Finding>,
@@ -100,6 +102,7 @@ fn analyse_file(
 
         display: display.clone(),
         text: None,
+        analysed: false,
         exact: false,
         findings: Vec::new(),
         diagnostics: Vec::new(),
@@ -164,7 +167,11 @@ fn analyse_file(
     }
     let ctx = rules::CheckContext::new(&display, &df, &model, bc, options);
     result.findings = rules::check(&ctx, rules);
-    result.text = Some(df.text.clone());
+    result.analysed = true;
+    // Keep the text only for what needs it: snippets in the human report, and fixes.
+    if args.format == OutputFormat::Human || args.fix || args.diff {
+        result.text = Some(df.text.clone());
+    }
     result.exact = exact;
     result
 }
@@ -229,7 +236,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     }
 
-    let mut findings: Vec<Finding> = results.iter().flat_map(|r| r.findings.iter().cloned()).collect();
+    let mut findings: Vec<Finding> = results.iter_mut().flat_map(|r| std::mem::take(&mut r.findings)).collect();
     findings.sort_by_key(|f| f.sort_key());
     let mut diagnostics: Vec<InputDiagnostic> = found
         .errors
@@ -237,9 +244,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .map(|(p, e)| InputDiagnostic { path: p.clone(), line: None, message: e.clone() })
         .collect();
     diagnostics.extend(results.iter().flat_map(|r| r.diagnostics.iter().cloned()));
-    let analysed = results.iter().filter(|r| r.text.is_some()).count();
-    let sources: HashMap<String, String> =
-        results.iter().filter_map(|r| r.text.as_ref().map(|t| (r.display.clone(), t.clone()))).collect();
+    let analysed = results.iter().filter(|r| r.analysed).count();
+    let findings_in: std::collections::HashSet<String> =
+        findings.iter().filter_map(|f| f.location.path.clone()).collect();
+    // Snippets are only drawn in the human format; the other formats never carry source text.
+    let keep_sources = args.format == OutputFormat::Human;
+    let sources: HashMap<String, String> = results
+        .iter_mut()
+        .filter_map(|r| {
+            let t = r.text.take()?;
+            (keep_sources && findings_in.contains(&r.display)).then(|| (r.display.clone(), t))
+        })
+        .collect();
     let source_fn = |p: &str| sources.get(p).map(|s| std::borrow::Cow::Borrowed(s.as_str()));
     let ran: Vec<RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
     let version = env!("CARGO_PKG_VERSION");
