@@ -97,7 +97,8 @@ fn analyse_file(
     rules: &[&'static dyn DockerfileRule],
     cache: &ContextCache,
 ) -> FileResult {
-    let display = path.display().to_string();
+    let shown = path.display().to_string();
+    let display = shown.strip_prefix("./").map(str::to_string).unwrap_or(shown);
     let mut result = FileResult {
 
         display: display.clone(),
