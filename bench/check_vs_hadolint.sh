@@ -137,6 +137,7 @@ trap 'rm -rf "$WORK"' EXIT
 # home: run both tools from an empty directory with an empty config home.
 mkdir -p "$WORK/cwd" "$WORK/xdg"
 CORPUS_ABS="$(cd "$CORPUS" && pwd)"
+CORPUS_NAME="$(basename "$CORPUS_ABS")"
 
 # measure NAME COMMAND...: one run; appends "wall_s rss_kib status" to $WORK/NAME
 measure() {
@@ -227,18 +228,20 @@ fi
 CPU="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 MACHINE="$(nproc) cores${CPU:+ ($CPU)}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 if [ -n "$H_T" ] && [ -n "$B_T" ]; then
-    SPEED="$(awk -v h="$H_T" -v b="$B_T" 'BEGIN { if (b > 0) printf "%.1f×", h / b; else print "n/a" }')"
+    # GNU time resolves 10 ms: below that only a bound can be given.
+    SPEED="$(awk -v h="$H_T" -v b="$B_T" 'BEGIN { if (b > 0) printf "%.1f×", h / b; else printf "> %.0f×", h / 0.01 }')"
     MEM="$(awk -v h="$H_M" -v b="$B_M" 'BEGIN { if (h > 0) printf "%.2f×", b / h; else print "n/a" }')"
-    say "bulkhead is $SPEED as fast as hadolint (hadolint time / bulkhead time); memory ratio bulkhead/hadolint: $MEM"
+    say "speed: bulkhead is $SPEED as fast as hadolint (hadolint wall / bulkhead wall)"
+    say "memory: bulkhead's peak RSS is $MEM hadolint's"
     echo
     echo "Markdown for docs/PERFORMANCE.md:"
     echo
-    echo "| corpus | files | tool | wall (median of $RUNS) | peak RSS | command |"
-    echo "|---|---|---|---|---|---|"
-    echo "| shipwright-broken-dockerfiles | $FILES | $BULKHEAD_VERSION | ${B_T} s (${SPEED} hadolint's speed) | $(mib "$B_M") MiB | \`$BULKHEAD_CMD\` |"
-    echo "| shipwright-broken-dockerfiles | $FILES | hadolint $HADOLINT_VERSION | ${H_T} s | $(mib "$H_M") MiB | \`$HADOLINT_CMD\` |"
+    echo "| corpus | files | tool | wall (median of $RUNS) | speed vs hadolint | peak RSS | command |"
+    echo "|---|---|---|---|---|---|---|"
+    echo "| $CORPUS_NAME | $FILES | $BULKHEAD_VERSION | ${B_T} s | ${SPEED} | $(mib "$B_M") MiB | \`$(md_cmd "$BULKHEAD_CMD")\` |"
+    echo "| $CORPUS_NAME | $FILES | hadolint $HADOLINT_VERSION | ${H_T} s | 1× | $(mib "$H_M") MiB | \`$(md_cmd "$HADOLINT_CMD")\` |"
     echo
-    echo "Machine: $MACHINE. Run from the repository root with \`bench/check_vs_hadolint.sh --runs $RUNS\`."
+    echo "Machine: $MACHINE. Run from the repository root with \`bench/check_vs_hadolint.sh --runs $RUNS\`; hadolint ran as ~$BATCHES processes (xargs batches)."
 else
     echo
     echo "Markdown for docs/PERFORMANCE.md (one tool only):"
@@ -246,10 +249,10 @@ else
     echo "| corpus | files | tool | wall (median of $RUNS) | peak RSS | command |"
     echo "|---|---|---|---|---|---|"
     if [ -n "$H_T" ]; then
-        echo "| shipwright-broken-dockerfiles | $FILES | hadolint $HADOLINT_VERSION | ${H_T} s | $(mib "$H_M") MiB | \`$HADOLINT_CMD\` |"
+        echo "| $CORPUS_NAME | $FILES | hadolint $HADOLINT_VERSION | ${H_T} s | $(mib "$H_M") MiB | \`$(md_cmd "$HADOLINT_CMD")\` |"
     fi
     if [ -n "$B_T" ]; then
-        echo "| shipwright-broken-dockerfiles | $FILES | $BULKHEAD_VERSION | ${B_T} s | $(mib "$B_M") MiB | \`$BULKHEAD_CMD\` |"
+        echo "| $CORPUS_NAME | $FILES | $BULKHEAD_VERSION | ${B_T} s | $(mib "$B_M") MiB | \`$(md_cmd "$BULKHEAD_CMD")\` |"
     fi
     echo
     echo "Machine: $MACHINE."

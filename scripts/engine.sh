@@ -192,8 +192,10 @@ have_recipe="$("$DOCKER" image inspect --format '{{ index .Config.Labels "org.bu
 if [ "$have_recipe" = "$RECIPE" ]; then
     step "base image $IMAGE already present"
 else
+    old_id=""
     if [ -n "$have_recipe" ]; then
         step "base image $IMAGE has recipe '$have_recipe', want '$RECIPE': rebuilding"
+        old_id="$("$DOCKER" image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
     fi
     step "building base image $IMAGE from $busybox_bin and $RECIPE_DIR"
     ctx="$(mktemp -d "$STATE_DIR/bulkhead-busybox-ctx.XXXXXX")"
@@ -209,6 +211,13 @@ else
         printf '[engine] last lines of %s:\n' "$build_log" >&2
         tail -n 25 "$build_log" >&2 || true
         fail "could not build $IMAGE"
+    fi
+    # The image of the previous recipe, now untagged: remove it unless
+    # something still uses it.
+    if [ -n "$old_id" ] && [ "$("$DOCKER" image inspect --format '{{len .RepoTags}}' "$old_id" 2>/dev/null || echo 1)" = 0 ]; then
+        if "$DOCKER" image rm "$old_id" >/dev/null 2>&1; then
+            step "removed the previous base image ${old_id#sha256:}"
+        fi
     fi
 fi
 

@@ -18,6 +18,8 @@
 # Environment:
 #   BULKHEAD_SKIP_ENGINE=1  do not try to get an engine (engine tests skip)
 #   BULKHEAD_ENGINE         exported as 1 when the engine is up
+#   BULKHEAD_DOCKER         exported: the docker client tests should run
+#                           (/usr/bin/docker when present)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,12 +49,24 @@ run_step() {
 
 # --- engine -------------------------------------------------------------------
 unset BULKHEAD_ENGINE
+# The client the engine tests should call. Debian's /usr/bin/docker matches
+# Debian's dockerd and has BuildKit built in; a newer client earlier on PATH
+# (e.g. /usr/local/bin/docker) may have no buildx plugin, so that
+# `DOCKER_BUILDKIT=1 docker build` fails with it.
+if [ -z "${BULKHEAD_DOCKER:-}" ]; then
+    if [ -x /usr/bin/docker ]; then
+        export BULKHEAD_DOCKER=/usr/bin/docker
+    elif command -v docker >/dev/null 2>&1; then
+        BULKHEAD_DOCKER="$(command -v docker)"
+        export BULKHEAD_DOCKER
+    fi
+fi
 banner "Docker engine (scripts/engine.sh)"
 if [ "${BULKHEAD_SKIP_ENGINE:-0}" = 1 ]; then
     printf '%sWARNING: BULKHEAD_SKIP_ENGINE=1: engine tests will be skipped%s\n' "$YELLOW$BOLD" "$RESET" >&2
 elif "$ROOT/scripts/engine.sh"; then
     export BULKHEAD_ENGINE=1
-    printf '%s<== engine up: BULKHEAD_ENGINE=1%s\n' "$GREEN" "$RESET"
+    printf '%s<== engine up: BULKHEAD_ENGINE=1, BULKHEAD_DOCKER=%s%s\n' "$GREEN" "${BULKHEAD_DOCKER:-docker}" "$RESET"
 else
     {
         printf '\n%s' "$YELLOW$BOLD"
