@@ -15,8 +15,8 @@
 //! exclude = ["vendor/**"]
 //! ```
 
-use crate::policy::{FailOn, Policy, Profile};
 use crate::Severity;
+use crate::policy::{FailOn, Policy, Profile};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -53,9 +53,16 @@ pub struct CheckConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid config file {path}{line}: {message}")]
-    Parse { path: PathBuf, line: String, message: String },
+    Parse {
+        path: PathBuf,
+        line: String,
+        message: String,
+    },
 }
 
 /// The loaded configuration: where it came from and the resolved settings.
@@ -69,7 +76,11 @@ impl Config {
     /// Finds the nearest `bulkhead.toml`/`.bulkhead.toml` at or above `start` (a file or a directory).
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let abs = std::path::absolute(start).ok()?;
-        let mut dir = if abs.is_dir() { Some(abs.as_path()) } else { abs.parent() };
+        let mut dir = if abs.is_dir() {
+            Some(abs.as_path())
+        } else {
+            abs.parent()
+        };
         while let Some(d) = dir {
             for name in CONFIG_NAMES {
                 let p = d.join(name);
@@ -83,8 +94,10 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse(path, &text)
     }
 
@@ -92,7 +105,12 @@ impl Config {
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
-                .map(|s| format!(":{}", text[..s.start.min(text.len())].matches('\n').count() + 1))
+                .map(|s| {
+                    format!(
+                        ":{}",
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
+                    )
+                })
                 .unwrap_or_default();
             ConfigError::Parse {
                 path: path.to_path_buf(),
@@ -100,7 +118,10 @@ impl Config {
                 message: e.message().trim().to_string(),
             }
         })?;
-        let cfg = Config { path: Some(path.to_path_buf()), file };
+        let cfg = Config {
+            path: Some(path.to_path_buf()),
+            file,
+        };
         // Validate values now, so a typo fails with the file named rather than later.
         cfg.policy_base().map_err(|message| ConfigError::Parse {
             path: path.to_path_buf(),
@@ -155,10 +176,17 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let err = Config::parse(Path::new("x/bulkhead.toml"), "profile = \"prod\"\nbogus = 1\n").unwrap_err();
+        let err = Config::parse(
+            Path::new("x/bulkhead.toml"),
+            "profile = \"prod\"\nbogus = 1\n",
+        )
+        .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("x/bulkhead.toml:2"), "{msg}");
         let err = Config::parse(Path::new("b.toml"), "profile = \"strict\"\n").unwrap_err();
-        assert!(err.to_string().contains("unknown profile `strict`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown profile `strict`"),
+            "{err}"
+        );
     }
 }

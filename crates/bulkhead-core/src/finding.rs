@@ -102,7 +102,11 @@ pub struct Location {
 
 impl Location {
     pub fn file(path: impl Into<String>) -> Self {
-        Location { path: Some(path.into()), span: None, object: None }
+        Location {
+            path: Some(path.into()),
+            span: None,
+            object: None,
+        }
     }
     pub fn with_span(mut self, span: Span) -> Self {
         self.span = Some(span);
@@ -210,6 +214,11 @@ impl Finding {
             .span
             .map(|s| (s.start_line, s.start_column))
             .unwrap_or((0, 0));
-        (self.location.path.clone().unwrap_or_default(), l, c, self.rule_id.clone())
+        (
+            self.location.path.clone().unwrap_or_default(),
+            l,
+            c,
+            self.rule_id.clone(),
+        )
     }
 }

@@ -10,4 +10,4 @@ pub mod text;
 
 pub use finding::{Evidence, Finding, Fix, Location, Severity, Span, TextEdit};
 pub use policy::{Policy, Profile};
-pub use rule::{RuleMeta, Category};
+pub use rule::{Category, RuleMeta};

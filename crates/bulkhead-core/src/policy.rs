@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Deployment profiles, from lenient to strict. Ordered: `Dev < Staging < Production < Regulated`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// Local development: only what is dangerous on a laptop; severities one step lower; fails on critical.
@@ -22,7 +24,12 @@ pub enum Profile {
 }
 
 impl Profile {
-    pub const ALL: [Profile; 4] = [Profile::Dev, Profile::Staging, Profile::Production, Profile::Regulated];
+    pub const ALL: [Profile; 4] = [
+        Profile::Dev,
+        Profile::Staging,
+        Profile::Production,
+        Profile::Regulated,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -102,7 +109,10 @@ pub struct Policy {
 
 impl Policy {
     pub fn new(profile: Profile) -> Self {
-        Policy { profile, ..Policy::default() }
+        Policy {
+            profile,
+            ..Policy::default()
+        }
     }
 
     /// Whether the rule runs under this policy.
@@ -110,10 +120,12 @@ impl Policy {
         if self.ignore.iter().any(|s| meta.matches(s)) {
             return false;
         }
-        let explicitly_selected = self
-            .select
-            .iter()
-            .any(|s| !s.eq_ignore_ascii_case("ALL") && (meta.id.eq_ignore_ascii_case(s) || meta.name.eq_ignore_ascii_case(s) || meta.aliases.iter().any(|a| a.eq_ignore_ascii_case(s))));
+        let explicitly_selected = self.select.iter().any(|s| {
+            !s.eq_ignore_ascii_case("ALL")
+                && (meta.id.eq_ignore_ascii_case(s)
+                    || meta.name.eq_ignore_ascii_case(s)
+                    || meta.aliases.iter().any(|a| a.eq_ignore_ascii_case(s)))
+        });
         if !self.select.is_empty() && !self.select.iter().any(|s| meta.matches(s)) {
             return false;
         }
@@ -141,7 +153,9 @@ impl Policy {
         }
         match self.profile {
             Profile::Dev if base != Severity::Critical => base.lowered(),
-            Profile::Regulated if meta.category == crate::Category::Security && base >= Severity::Medium => {
+            Profile::Regulated
+                if meta.category == crate::Category::Security && base >= Severity::Medium =>
+            {
                 base.raised()
             }
             _ => base,
@@ -202,7 +216,13 @@ mod tests {
         min_profile: Profile::Dev,
         fixable: false,
     };
-    const STRICT: RuleMeta = RuleMeta { id: "DF030", name: "strict-rule", aliases: &[], min_profile: Profile::Production, ..META };
+    const STRICT: RuleMeta = RuleMeta {
+        id: "DF030",
+        name: "strict-rule",
+        aliases: &[],
+        min_profile: Profile::Production,
+        ..META
+    };
 
     #[test]
     fn profiles_gate_rules() {
@@ -210,7 +230,10 @@ mod tests {
         assert!(Policy::new(Profile::Production).rule_enabled(&STRICT));
         let mut p = Policy::new(Profile::Dev);
         p.select = vec!["DF030".into()];
-        assert!(p.rule_enabled(&STRICT), "explicit selection lifts the profile gate");
+        assert!(
+            p.rule_enabled(&STRICT),
+            "explicit selection lifts the profile gate"
+        );
         assert!(!p.rule_enabled(&META), "select restricts");
     }
 
@@ -221,15 +244,22 @@ mod tests {
         assert!(!p.rule_enabled(&META));
         let mut p = Policy::new(Profile::Staging);
         p.severity.insert("DF".into(), Severity::Low);
-        p.severity.insert("secret-in-env".into(), Severity::Critical);
+        p.severity
+            .insert("secret-in-env".into(), Severity::Critical);
         assert_eq!(p.severity_for(&META, Severity::High), Severity::Critical);
         assert_eq!(p.severity_for(&STRICT, Severity::High), Severity::Low);
     }
 
     #[test]
     fn profile_shifts_and_fail_on() {
-        assert_eq!(Policy::new(Profile::Dev).severity_for(&META, Severity::High), Severity::Medium);
-        assert_eq!(Policy::new(Profile::Regulated).severity_for(&META, Severity::High), Severity::Critical);
+        assert_eq!(
+            Policy::new(Profile::Dev).severity_for(&META, Severity::High),
+            Severity::Medium
+        );
+        assert_eq!(
+            Policy::new(Profile::Regulated).severity_for(&META, Severity::High),
+            Severity::Critical
+        );
         let f = Finding::new(&META, "m", Location::file("Dockerfile"));
         let p = Policy::new(Profile::Staging);
         assert!(p.fails(std::slice::from_ref(&f)));

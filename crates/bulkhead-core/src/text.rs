@@ -67,7 +67,13 @@ impl LineIndex {
 /// and the length, e.g. `ghp_****…(40 chars)`.
 pub fn redact(secret: &str) -> String {
     let n = secret.chars().count();
-    let keep = if n >= 16 { 4 } else if n >= 12 { 2 } else { 0 };
+    let keep = if n >= 16 {
+        4
+    } else if n >= 12 {
+        2
+    } else {
+        0
+    };
     let head: String = secret.chars().take(keep).collect();
     format!("{head}****…({n} chars)")
 }
@@ -126,7 +132,10 @@ mod tests {
 /// Applies byte-range edits to `text`. Edits are applied in order of position; an edit that overlaps one
 /// already accepted (or falls outside the text or inside a character) is skipped and returned, so callers can
 /// say which fixes were not applied. Insertions at the same offset keep their given order.
-pub fn apply_edits<'e>(text: &str, edits: &[&'e crate::TextEdit]) -> (String, Vec<&'e crate::TextEdit>) {
+pub fn apply_edits<'e>(
+    text: &str,
+    edits: &[&'e crate::TextEdit],
+) -> (String, Vec<&'e crate::TextEdit>) {
     let mut sorted: Vec<(usize, &crate::TextEdit)> = edits.iter().copied().enumerate().collect();
     sorted.sort_by_key(|(i, e)| (e.start, e.end, *i));
     let mut out = String::with_capacity(text.len() + 64);
@@ -156,7 +165,12 @@ mod edit_tests {
     use crate::TextEdit;
 
     fn e(start: usize, end: usize, r: &str) -> TextEdit {
-        TextEdit { path: "f".into(), start, end, replacement: r.into() }
+        TextEdit {
+            path: "f".into(),
+            start,
+            end,
+            replacement: r.into(),
+        }
     }
 
     #[test]

@@ -45,11 +45,16 @@ impl ImageRef {
         // A tag is after the last ':' that follows the last '/'.
         let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
         let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+            Some(i) => (
+                &rest[..last_slash + i],
+                Some(rest[last_slash + i + 1..].to_string()),
+            ),
             None => (rest, None),
         };
         let (registry, repository) = match name.split_once('/') {
-            Some((first, r)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            Some((first, r))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
                 (Some(first.to_string()), r.to_string())
             }
             _ => (None, name.to_string()),
@@ -57,7 +62,12 @@ impl ImageRef {
         if repository.is_empty() {
             return None;
         }
-        Some(ImageRef { registry, repository, tag, digest })
+        Some(ImageRef {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
     }
 
     /// The registry, defaulting to Docker Hub.
@@ -67,7 +77,10 @@ impl ImageRef {
 
     /// Last path component of the repository (`library/node` → `node`).
     pub fn short_name(&self) -> &str {
-        self.repository.rsplit('/').next().unwrap_or(&self.repository)
+        self.repository
+            .rsplit('/')
+            .next()
+            .unwrap_or(&self.repository)
     }
 }
 
@@ -90,7 +103,10 @@ impl Model {
             match ins.kind {
                 InstructionKind::Arg if stages.is_empty() => {
                     for kv in ins.key_values() {
-                        let v = kv.value.as_deref().map(|v| expand(v, &|n| global_env.get(n).cloned()));
+                        let v = kv
+                            .value
+                            .as_deref()
+                            .map(|v| expand(v, &|n| global_env.get(n).cloned()));
                         if let Some(v) = &v {
                             global_env.insert(kv.key.clone(), v.clone());
                         }
@@ -110,7 +126,9 @@ impl Model {
                     };
                     let base = expand(&base_raw, &|n| global_env.get(n).cloned());
                     let lower = base.to_ascii_lowercase();
-                    let parent = stages.iter().rposition(|s| s.name.as_deref() == Some(lower.as_str()));
+                    let parent = stages
+                        .iter()
+                        .rposition(|s| s.name.as_deref() == Some(lower.as_str()));
                     stages.push(Stage {
                         index: stages.len(),
                         name,
@@ -127,7 +145,10 @@ impl Model {
         }
         let mut posix_shell = Vec::with_capacity(stages.len());
         for s in &stages {
-            let inherited = s.parent.and_then(|p| posix_shell.get(p).copied()).unwrap_or(df.escape != '`');
+            let inherited = s
+                .parent
+                .and_then(|p| posix_shell.get(p).copied())
+                .unwrap_or(df.escape != '`');
             let mut posix = inherited;
             for ins in &df.instructions[s.body.clone()] {
                 if ins.kind == InstructionKind::Shell
@@ -139,7 +160,11 @@ impl Model {
             }
             posix_shell.push(posix && df.escape != '`');
         }
-        Model { global_args, stages, posix_shell }
+        Model {
+            global_args,
+            stages,
+            posix_shell,
+        }
     }
 
     pub fn final_stage(&self) -> Option<&Stage> {
@@ -166,7 +191,7 @@ impl Model {
     }
 
     /// The external base image of a stage (following `FROM <stage>` links).
-    pub fn root_base<'a>(&'a self, stage: usize) -> &'a str {
+    pub fn root_base(&self, stage: usize) -> &str {
         let chain = self.lineage(stage);
         chain
             .last()
@@ -177,10 +202,19 @@ impl Model {
 
     /// The last USER instruction in effect for `stage` (its own, else inherited from parent stages):
     /// instruction index and the user as written.
-    pub fn effective_user<'a>(&self, df: &'a Dockerfile, stage: usize) -> Option<(usize, &'a Instruction)> {
+    pub fn effective_user<'a>(
+        &self,
+        df: &'a Dockerfile,
+        stage: usize,
+    ) -> Option<(usize, &'a Instruction)> {
         for s in self.lineage(stage) {
             let st = self.stages.get(s)?;
-            if let Some(i) = st.body.clone().rev().find(|&i| df.instructions[i].kind == InstructionKind::User) {
+            if let Some(i) = st
+                .body
+                .clone()
+                .rev()
+                .find(|&i| df.instructions[i].kind == InstructionKind::User)
+            {
                 return Some((i, &df.instructions[i]));
             }
         }
@@ -193,12 +227,17 @@ impl Model {
         let Some(stage) = self.stage_of(at) else {
             return vars;
         };
-        let globals: HashMap<&str, Option<&String>> =
-            self.global_args.iter().map(|(k, v)| (k.as_str(), v.as_ref())).collect();
+        let globals: HashMap<&str, Option<&String>> = self
+            .global_args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_ref()))
+            .collect();
         let mut chain = self.lineage(stage.index);
         chain.reverse();
         for s in chain {
-            let Some(st) = self.stages.get(s) else { continue };
+            let Some(st) = self.stages.get(s) else {
+                continue;
+            };
             for i in st.body.clone() {
                 if s == stage.index && i >= at {
                     break;
@@ -216,7 +255,9 @@ impl Model {
                     }
                     InstructionKind::Env => {
                         for kv in ins.key_values() {
-                            let v = expand(kv.value.as_deref().unwrap_or(""), &|n| vars.get(n).cloned());
+                            let v = expand(kv.value.as_deref().unwrap_or(""), &|n| {
+                                vars.get(n).cloned()
+                            });
                             vars.insert(kv.key, v);
                         }
                     }
@@ -357,7 +398,14 @@ mod tests {
     #[test]
     fn image_refs() {
         let r = ImageRef::parse("node:20-alpine").unwrap();
-        assert_eq!((r.registry.as_deref(), r.repository.as_str(), r.tag.as_deref()), (None, "node", Some("20-alpine")));
+        assert_eq!(
+            (
+                r.registry.as_deref(),
+                r.repository.as_str(),
+                r.tag.as_deref()
+            ),
+            (None, "node", Some("20-alpine"))
+        );
         let r = ImageRef::parse("localhost:5000/team/app@sha256:abc").unwrap();
         assert_eq!(r.registry.as_deref(), Some("localhost:5000"));
         assert_eq!(r.repository, "team/app");

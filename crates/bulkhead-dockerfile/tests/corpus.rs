@@ -11,7 +11,10 @@ fn data_dir() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("SKIPPED: {} is absent; the real-world corpus tests need ../shared", p.display());
+        eprintln!(
+            "SKIPPED: {} is absent; the real-world corpus tests need ../shared",
+            p.display()
+        );
         None
     }
 }
@@ -47,8 +50,15 @@ fn whole_corpus_without_panic() {
         let text = String::from_utf8_lossy(&bytes);
         findings += check(&text).len();
     }
-    eprintln!("checked {} real Dockerfiles, {findings} findings", all.len());
-    assert!(all.len() > 5000, "expected the ~6,000-file corpus, found {}", all.len());
+    eprintln!(
+        "checked {} real Dockerfiles, {findings} findings",
+        all.len()
+    );
+    assert!(
+        all.len() > 5000,
+        "expected the ~6,000-file corpus, found {}",
+        all.len()
+    );
 }
 
 #[test]
@@ -57,24 +67,37 @@ fn official_images_raise_no_false_positives() {
     // Rules that must stay silent on the official images (they run as root and use tags by design:
     // DF001, DF009, DF010, DF020 are legitimate there).
     const MUST_BE_SILENT: &[&str] = &[
-        "DF000", "DF002", "DF003", "DF004", "DF006", "DF007", "DF008", "DF012", "DF013", "DF014", "DF015", "DF016",
-        "DF017", "DF018", "DF019", "DF030", "DF032", "DF033", "DF034", "DF035",
+        "DF000", "DF002", "DF003", "DF004", "DF006", "DF007", "DF008", "DF012", "DF013", "DF014",
+        "DF015", "DF016", "DF017", "DF018", "DF019", "DF030", "DF032", "DF033", "DF034", "DF035",
     ];
     let mut bad = Vec::new();
     let mut n = 0;
     for sub in ["docker-library-python", "docker-library-php"] {
         // Only the generated Dockerfiles: `Dockerfile-*.template` files are Jinja templates.
-        for p in files(&dir.join(sub)).into_iter().filter(|p| p.file_name().is_some_and(|n| n == "Dockerfile")) {
+        for p in files(&dir.join(sub))
+            .into_iter()
+            .filter(|p| p.file_name().is_some_and(|n| n == "Dockerfile"))
+        {
             n += 1;
             let text = std::fs::read_to_string(&p).unwrap();
             for f in check(&text) {
                 if MUST_BE_SILENT.contains(&f.rule_id.as_str()) {
-                    bad.push(format!("{}:{}: {} {}", p.display(), f.location.span.map(|s| s.start_line).unwrap_or(0), f.rule_id, f.message));
+                    bad.push(format!(
+                        "{}:{}: {} {}",
+                        p.display(),
+                        f.location.span.map(|s| s.start_line).unwrap_or(0),
+                        f.rule_id,
+                        f.message
+                    ));
                 }
             }
         }
     }
     eprintln!("checked {n} official-image Dockerfiles");
     assert!(n > 50);
-    assert!(bad.is_empty(), "false positives on official images:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "false positives on official images:\n{}",
+        bad.join("\n")
+    );
 }

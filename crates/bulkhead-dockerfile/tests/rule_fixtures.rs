@@ -33,7 +33,10 @@ fn run_fixture(path: &Path) -> (String, String, Vec<Finding>) {
         let root = tmp.path().join("ctx");
         copy_dir(path, &root);
         // Git cannot store a `.git` directory inside the repository: make it here.
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("bad")) {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("bad"))
+        {
             std::fs::create_dir_all(root.join(".git")).unwrap();
             std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
         }
@@ -44,9 +47,15 @@ fn run_fixture(path: &Path) -> (String, String, Vec<Finding>) {
     let text = std::fs::read_to_string(&dockerfile).unwrap();
     let df = bulkhead_dockerfile::parse(&text);
     let model = Model::build(&df);
-    let bc = context_root.as_ref().map(|r| BuildContext::open(r, Some(&dockerfile)).unwrap());
+    let bc = context_root
+        .as_ref()
+        .map(|r| BuildContext::open(r, Some(&dockerfile)).unwrap());
     let options = CheckOptions {
-        trusted_registries: vec!["registry.example.com".into(), "docker.io/library".into(), "gcr.io/distroless".into()],
+        trusted_registries: vec![
+            "registry.example.com".into(),
+            "docker.io/library".into(),
+            "gcr.io/distroless".into(),
+        ],
     };
     let ctx = CheckContext::new("Dockerfile", &df, &model, bc.as_ref(), &options);
     let mut findings = rules::check(&ctx, &rules::registry());
@@ -61,7 +70,9 @@ fn run_fixture(path: &Path) -> (String, String, Vec<Finding>) {
                 }
             }
             if let Some(root) = &context_root {
-                fix.description = fix.description.replace(&root.display().to_string(), "<context>");
+                fix.description = fix
+                    .description
+                    .replace(&root.display().to_string(), "<context>");
             }
         }
     }
@@ -76,13 +87,24 @@ fn render(text: &str, findings: &[Finding]) -> String {
         let snippet: String = snippet.chars().take(80).collect();
         out.push_str(&format!(
             "{} {} {}:{}-{}:{} {}\n    span: {:?}\n",
-            f.rule_id, f.severity, s.start_line, s.start_column, s.end_line, s.end_column, f.message, snippet
+            f.rule_id,
+            f.severity,
+            s.start_line,
+            s.start_column,
+            s.end_line,
+            s.end_column,
+            f.message,
+            snippet
         ));
         if let Some(e) = &f.evidence {
             out.push_str(&format!("    evidence: {}\n", e.as_str()));
         }
         if let Some(fix) = &f.fix {
-            out.push_str(&format!("    fix ({}): {}\n", if fix.safe { "safe" } else { "unsafe" }, fix.description));
+            out.push_str(&format!(
+                "    fix ({}): {}\n",
+                if fix.safe { "safe" } else { "unsafe" },
+                fix.description
+            ));
         }
     }
     // The text after the Dockerfile's own safe fixes.
@@ -95,7 +117,10 @@ fn render(text: &str, findings: &[Finding]) -> String {
         .collect();
     if !edits.is_empty() {
         let (fixed, skipped) = apply_edits(text, &edits);
-        out.push_str(&format!("--- fixed ({} edits skipped) ---\n{fixed}", skipped.len()));
+        out.push_str(&format!(
+            "--- fixed ({} edits skipped) ---\n{fixed}",
+            skipped.len()
+        ));
     }
     out
 }
@@ -109,15 +134,29 @@ fn every_rule_has_bad_and_good_fixtures_and_they_behave() {
     for meta in &metas {
         let rule_dir = dir.join(meta.name);
         let Ok(entries) = std::fs::read_dir(&rule_dir) else {
-            failures.push(format!("{} ({}): no fixtures in {}", meta.id, meta.name, rule_dir.display()));
+            failures.push(format!(
+                "{} ({}): no fixtures in {}",
+                meta.id,
+                meta.name,
+                rule_dir.display()
+            ));
             continue;
         };
         let mut names: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
         names.sort();
-        let bad = names.iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("bad")).count();
-        let good = names.iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("good")).count();
+        let bad = names
+            .iter()
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("bad"))
+            .count();
+        let good = names
+            .iter()
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("good"))
+            .count();
         if bad == 0 || good == 0 {
-            failures.push(format!("{} ({}): needs bad and good fixtures (has {bad} bad, {good} good)", meta.id, meta.name));
+            failures.push(format!(
+                "{} ({}): needs bad and good fixtures (has {bad} bad, {good} good)",
+                meta.id, meta.name
+            ));
         }
         for p in names {
             let fname = p.file_name().unwrap().to_string_lossy().to_string();
@@ -128,14 +167,21 @@ fn every_rule_has_bad_and_good_fixtures_and_they_behave() {
             }
             let hits = findings.iter().filter(|f| f.rule_id == meta.id).count();
             if fname.starts_with("bad") && hits == 0 {
-                failures.push(format!("{} ({}): {fname} should raise it but did not", meta.id, meta.name));
+                failures.push(format!(
+                    "{} ({}): {fname} should raise it but did not",
+                    meta.id, meta.name
+                ));
             }
             if fname.starts_with("good") && hits > 0 {
                 failures.push(format!(
                     "{} ({}): {fname} should not raise it but did: {:?}",
                     meta.id,
                     meta.name,
-                    findings.iter().filter(|f| f.rule_id == meta.id).map(|f| &f.message).collect::<Vec<_>>()
+                    findings
+                        .iter()
+                        .filter(|f| f.rule_id == meta.id)
+                        .map(|f| &f.message)
+                        .collect::<Vec<_>>()
                 ));
             }
             let snap_name = format!("{}__{}", meta.name, fname.trim_end_matches(".Dockerfile"));
@@ -144,14 +190,28 @@ fn every_rule_has_bad_and_good_fixtures_and_they_behave() {
         }
     }
     assert!(checked > 50, "only {checked} fixtures checked");
-    assert!(failures.is_empty(), "{} fixture failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn rule_docs_have_the_four_sections() {
     for m in rules::all_meta() {
-        for section in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
-            assert!(m.doc.contains(section), "{} lacks `{section}` in its doc", m.id);
+        for section in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+        ] {
+            assert!(
+                m.doc.contains(section),
+                "{} lacks `{section}` in its doc",
+                m.id
+            );
         }
         assert!(!m.remediation.is_empty(), "{} has no remediation", m.id);
     }
@@ -169,9 +229,19 @@ fn suppression_comment_with_id_or_alias() {
     let options = CheckOptions::default();
     let ctx = CheckContext::new("Dockerfile", &df, &model, None, &options);
     let findings = rules::check(&ctx, &rules::registry());
-    let ids: Vec<(&str, usize)> =
-        findings.iter().map(|f| (f.rule_id.as_str(), f.location.span.map(|s| s.start_line).unwrap_or(0))).collect();
+    let ids: Vec<(&str, usize)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule_id.as_str(),
+                f.location.span.map(|s| s.start_line).unwrap_or(0),
+            )
+        })
+        .collect();
     assert!(!ids.contains(&("DF022", 3)), "{ids:?}");
     assert!(ids.contains(&("DF022", 6)), "{ids:?}");
-    assert!(!ids.iter().any(|(id, _)| *id == "DF014" || *id == "DF012"), "{ids:?}");
+    assert!(
+        !ids.iter().any(|(id, _)| *id == "DF014" || *id == "DF012"),
+        "{ids:?}"
+    );
 }

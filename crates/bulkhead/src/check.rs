@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// The outcome of checking one file.
 pub struct FileResult {
-
     pub display: String,
     /// The text as parsed (None when the file could not be read or is not text).
     pub text: Option<String>,
@@ -35,13 +34,19 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 /// Resolves configuration and flags into a policy and rule options.
-fn resolve(args: &CheckArgs, first: &Path) -> Result<(Policy, CheckOptions, Option<Config>), String> {
+fn resolve(
+    args: &CheckArgs,
+    first: &Path,
+) -> Result<(Policy, CheckOptions, Option<Config>), String> {
     let config = if args.no_config {
         None
     } else if let Some(p) = &args.config {
         Some(Config::load(p).map_err(|e| e.to_string())?)
     } else if let Some(p) = Config::discover(first) {
-        Some(Config::load(&p).map_err(|e| format!("{e}\n  hint: fix the file or run with --no-config"))?)
+        Some(
+            Config::load(&p)
+                .map_err(|e| format!("{e}\n  hint: fix the file or run with --no-config"))?,
+        )
     } else {
         None
     };
@@ -50,7 +55,9 @@ fn resolve(args: &CheckArgs, first: &Path) -> Result<(Policy, CheckOptions, Opti
         None => Policy::default(),
     };
     if let Some(p) = &args.profile {
-        policy.profile = p.parse::<Profile>().map_err(|e| format!("--profile: {e}"))?;
+        policy.profile = p
+            .parse::<Profile>()
+            .map_err(|e| format!("--profile: {e}"))?;
     }
     if let Some(f) = &args.fail_on {
         policy.fail_on = Some(f.parse::<FailOn>().map_err(|e| format!("--fail-on: {e}"))?);
@@ -60,7 +67,12 @@ fn resolve(args: &CheckArgs, first: &Path) -> Result<(Policy, CheckOptions, Opti
     }
     policy.ignore.extend(args.ignore.iter().cloned());
     let all = rules::all_meta();
-    for sel in policy.select.iter().chain(policy.ignore.iter()).chain(policy.severity.keys()) {
+    for sel in policy
+        .select
+        .iter()
+        .chain(policy.ignore.iter())
+        .chain(policy.severity.keys())
+    {
         if !all.iter().any(|m| m.matches(sel)) {
             return Err(format!(
                 "`{sel}` matches no rule (use an id such as DF001, a name such as root-user, an alias such as DL3002, or a prefix such as DF); `bulkhead rules` lists them"
@@ -77,7 +89,8 @@ fn resolve(args: &CheckArgs, first: &Path) -> Result<(Policy, CheckOptions, Opti
     Ok((policy, options, config))
 }
 
-type ContextCache = Mutex<HashMap<(PathBuf, Option<PathBuf>), Arc<OnceLock<Result<BuildContext, String>>>>>;
+type ContextCache =
+    Mutex<HashMap<(PathBuf, Option<PathBuf>), Arc<OnceLock<Result<BuildContext, String>>>>>;
 
 /// Checks every file; the build contexts are read once per (root, ignore file).
 pub fn analyse(
@@ -87,7 +100,10 @@ pub fn analyse(
     rules: &[&'static dyn DockerfileRule],
 ) -> Vec<FileResult> {
     let cache: ContextCache = Mutex::new(HashMap::new());
-    files.par_iter().map(|p| analyse_file(p, args, options, rules, &cache)).collect()
+    files
+        .par_iter()
+        .map(|p| analyse_file(p, args, options, rules, &cache))
+        .collect()
 }
 
 fn analyse_file(
@@ -98,9 +114,11 @@ fn analyse_file(
     cache: &ContextCache,
 ) -> FileResult {
     let shown = path.display().to_string();
-    let display = shown.strip_prefix("./").map(str::to_string).unwrap_or(shown);
+    let display = shown
+        .strip_prefix("./")
+        .map(str::to_string)
+        .unwrap_or(shown);
     let mut result = FileResult {
-
         display: display.clone(),
         text: None,
         analysed: false,
@@ -108,22 +126,35 @@ fn analyse_file(
         findings: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let diag = |line: Option<usize>, message: String| InputDiagnostic { path: display.clone(), line, message };
+    let diag = |line: Option<usize>, message: String| InputDiagnostic {
+        path: display.clone(),
+        line,
+        message,
+    };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            result.diagnostics.push(diag(None, format!("cannot read the file: {e}")));
+            result
+                .diagnostics
+                .push(diag(None, format!("cannot read the file: {e}")));
             return result;
         }
     };
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        result.diagnostics.push(diag(None, "binary file (NUL bytes), not a Dockerfile: skipped".into()));
+        result.diagnostics.push(diag(
+            None,
+            "binary file (NUL bytes), not a Dockerfile: skipped".into(),
+        ));
         return result;
     }
     let exact = match std::str::from_utf8(&bytes) {
         Ok(_) => true,
         Err(e) => {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
             result.diagnostics.push(diag(
                 Some(line),
                 "invalid UTF-8: the bad bytes were replaced by U+FFFD for analysis, and fixes will not be written".into(),
@@ -135,14 +166,27 @@ fn analyse_file(
     let model = bulkhead_dockerfile::model::Model::build(&df);
     let wants_context = !args.no_context
         && df.instructions.iter().any(|i| {
-            matches!(i.kind, bulkhead_dockerfile::InstructionKind::Copy | bulkhead_dockerfile::InstructionKind::Add)
-                && i.flag("from").is_none()
+            matches!(
+                i.kind,
+                bulkhead_dockerfile::InstructionKind::Copy
+                    | bulkhead_dockerfile::InstructionKind::Add
+            ) && i.flag("from").is_none()
         });
     let mut context: Option<Arc<OnceLock<Result<BuildContext, String>>>> = None;
     if wants_context {
         let root = match &args.context {
             Some(c) => c.clone(),
-            None => path.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }).unwrap_or(Path::new(".")).to_path_buf(),
+            None => path
+                .parent()
+                .map(|p| {
+                    if p.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        p
+                    }
+                })
+                .unwrap_or(Path::new("."))
+                .to_path_buf(),
         };
         let specific = PathBuf::from(format!("{}.dockerignore", path.display()));
         let key = (root.clone(), specific.is_file().then_some(specific));
@@ -156,7 +200,9 @@ fn analyse_file(
     let bc = match context.as_deref().and_then(|c| c.get()) {
         Some(Ok(bc)) => Some(bc),
         Some(Err(e)) => {
-            result.diagnostics.push(diag(None, format!("build context not analysed: {e}")));
+            result
+                .diagnostics
+                .push(diag(None, format!("build context not analysed: {e}")));
             None
         }
         None => None,
@@ -178,13 +224,21 @@ fn analyse_file(
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let (policy, options, config) = match resolve(&args, &paths[0]) {
         Ok(v) => v,
         Err(e) => return usage_error(e),
     };
     let exclude = match config.as_ref().and_then(|c| {
-        let base = c.path.as_ref().and_then(|p| p.parent()).map(|p| std::path::absolute(p).unwrap_or(p.to_path_buf()))?;
+        let base = c
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(|p| std::path::absolute(p).unwrap_or(p.to_path_buf()))?;
         Some(discover::excludes(&c.file.check.exclude, &base))
     }) {
         Some(Ok(e)) => e,
@@ -196,13 +250,22 @@ pub fn run(args: CheckArgs) -> ExitCode {
         for (p, e) in &found.errors {
             eprintln!("error: {p}: {e}");
         }
-        let shown = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
-        eprintln!("error: no Dockerfile found under {shown} (looked for Dockerfile, Containerfile, *.Dockerfile and Dockerfile.*); pass a file path to check a file with another name");
+        let shown = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!(
+            "error: no Dockerfile found under {shown} (looked for Dockerfile, Containerfile, *.Dockerfile and Dockerfile.*); pass a file path to check a file with another name"
+        );
         return ExitCode::from(2);
     }
     let all_rules = rules::registry();
-    let enabled: Vec<&'static dyn DockerfileRule> =
-        all_rules.iter().copied().filter(|r| policy.rule_enabled(r.meta())).collect();
+    let enabled: Vec<&'static dyn DockerfileRule> = all_rules
+        .iter()
+        .copied()
+        .filter(|r| policy.rule_enabled(r.meta()))
+        .collect();
     let metas: Vec<&'static RuleMeta> = all_rules.iter().map(|r| r.meta()).collect();
     let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
 
@@ -219,7 +282,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 let _ = write!(out, "{}", crate::fix::unified_diff(c));
             }
             let n: usize = changes.iter().map(|c| c.fixes).sum();
-            eprintln!("{n} fix(es) available in {} file(s); run with --fix to apply them", changes.len());
+            eprintln!(
+                "{n} fix(es) available in {} file(s); run with --fix to apply them",
+                changes.len()
+            );
             return ExitCode::SUCCESS;
         }
         let mut fixed = 0;
@@ -237,17 +303,26 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     }
 
-    let mut findings: Vec<Finding> = results.iter_mut().flat_map(|r| std::mem::take(&mut r.findings)).collect();
+    let mut findings: Vec<Finding> = results
+        .iter_mut()
+        .flat_map(|r| std::mem::take(&mut r.findings))
+        .collect();
     findings.sort_by_key(|f| f.sort_key());
     let mut diagnostics: Vec<InputDiagnostic> = found
         .errors
         .iter()
-        .map(|(p, e)| InputDiagnostic { path: p.clone(), line: None, message: e.clone() })
+        .map(|(p, e)| InputDiagnostic {
+            path: p.clone(),
+            line: None,
+            message: e.clone(),
+        })
         .collect();
     diagnostics.extend(results.iter().flat_map(|r| r.diagnostics.iter().cloned()));
     let analysed = results.iter().filter(|r| r.analysed).count();
-    let findings_in: std::collections::HashSet<String> =
-        findings.iter().filter_map(|f| f.location.path.clone()).collect();
+    let findings_in: std::collections::HashSet<String> = findings
+        .iter()
+        .filter_map(|f| f.location.path.clone())
+        .collect();
     // Snippets are only drawn in the human format; the other formats never carry source text.
     let keep_sources = args.format == OutputFormat::Human;
     let sources: HashMap<String, String> = results
@@ -257,7 +332,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
             (keep_sources && findings_in.contains(&r.display)).then(|| (r.display.clone(), t))
         })
         .collect();
-    let source_fn = |p: &str| sources.get(p).map(|s| std::borrow::Cow::Borrowed(s.as_str()));
+    let source_fn = |p: &str| {
+        sources
+            .get(p)
+            .map(|s| std::borrow::Cow::Borrowed(s.as_str()))
+    };
     let ran: Vec<RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
     let version = env!("CARGO_PKG_VERSION");
     let input = ReportInput {
@@ -271,7 +350,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let rendered = match args.format {
         OutputFormat::Human => bulkhead_report::render_human(&input, color),
@@ -279,18 +362,28 @@ pub fn run(args: CheckArgs) -> ExitCode {
         OutputFormat::Sarif => bulkhead_report::render_sarif(&input),
     };
     let written = match &args.output {
-        Some(p) => std::fs::write(p, rendered.as_bytes()).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        Some(p) => std::fs::write(p, rendered.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(rendered.as_bytes()).and_then(|_| out.flush()).map_err(|e| format!("cannot write the report: {e}"))
+            out.write_all(rendered.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| format!("cannot write the report: {e}"))
         }
     };
     if let Err(e) = written {
         return usage_error(e);
     }
     if analysed == 0 {
-        eprintln!("error: none of the {} file(s) could be analysed", results.len());
+        eprintln!(
+            "error: none of the {} file(s) could be analysed",
+            results.len()
+        );
         return ExitCode::from(2);
     }
-    if policy.fails(&findings) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if policy.fails(&findings) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -18,7 +18,16 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 }
 
 /// Directories never descended into.
-const SKIP_DIRS: &[&str] = &[".git", "node_modules", ".hg", ".svn", "target", "__pycache__", ".venv", ".tox"];
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    ".hg",
+    ".svn",
+    "target",
+    "__pycache__",
+    ".venv",
+    ".tox",
+];
 
 pub struct Discovered {
     pub files: Vec<PathBuf>,
@@ -34,14 +43,18 @@ pub fn excludes(patterns: &[String], base: &Path) -> Result<Option<(GlobSet, Pat
     for p in patterns {
         b.add(Glob::new(p).map_err(|e| format!("invalid exclude pattern `{p}`: {e}"))?);
     }
-    b.build().map(|g| Some((g, base.to_path_buf()))).map_err(|e| e.to_string())
+    b.build()
+        .map(|g| Some((g, base.to_path_buf())))
+        .map_err(|e| e.to_string())
 }
 
 pub fn discover(paths: &[PathBuf], exclude: Option<&(GlobSet, PathBuf)>) -> Discovered {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let excluded = |p: &Path| -> bool {
-        let Some((set, base)) = exclude else { return false };
+        let Some((set, base)) = exclude else {
+            return false;
+        };
         let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         let rel = abs.strip_prefix(base).unwrap_or(&abs);
         set.is_match(rel)
@@ -51,10 +64,16 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&(GlobSet, PathBuf)>) -> Disc
             Err(e) => errors.push((p.display().to_string(), format!("cannot read: {e}"))),
             Ok(m) if m.is_file() => files.push(p.clone()),
             Ok(m) if m.is_dir() => {
-                let walker = walkdir::WalkDir::new(p).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
-                    let name = e.file_name().to_string_lossy();
-                    !(e.depth() > 0 && e.file_type().is_dir() && SKIP_DIRS.contains(&name.as_ref()))
-                });
+                let walker = walkdir::WalkDir::new(p)
+                    .follow_links(false)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .filter_entry(|e| {
+                        let name = e.file_name().to_string_lossy();
+                        !(e.depth() > 0
+                            && e.file_type().is_dir()
+                            && SKIP_DIRS.contains(&name.as_ref()))
+                    });
                 for entry in walker {
                     match entry {
                         Ok(e) => {
@@ -66,13 +85,18 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&(GlobSet, PathBuf)>) -> Disc
                             }
                         }
                         Err(err) => errors.push((
-                            err.path().map(|p| p.display().to_string()).unwrap_or_else(|| p.display().to_string()),
+                            err.path()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_else(|| p.display().to_string()),
                             format!("cannot read: {err}"),
                         )),
                     }
                 }
             }
-            Ok(_) => errors.push((p.display().to_string(), "not a regular file or directory".into())),
+            Ok(_) => errors.push((
+                p.display().to_string(),
+                "not a regular file or directory".into(),
+            )),
         }
     }
     Discovered { files, errors }
@@ -84,10 +108,23 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["Dockerfile", "dockerfile", "Containerfile", "api.Dockerfile", "Dockerfile.prod", "Dockerfile.dev"] {
+        for n in [
+            "Dockerfile",
+            "dockerfile",
+            "Containerfile",
+            "api.Dockerfile",
+            "Dockerfile.prod",
+            "Dockerfile.dev",
+        ] {
             assert!(is_dockerfile_name(n), "{n}");
         }
-        for n in ["Dockerfile.dockerignore", "docker-compose.yml", "README.md", ".dockerignore", "Makefile"] {
+        for n in [
+            "Dockerfile.dockerignore",
+            "docker-compose.yml",
+            "README.md",
+            ".dockerignore",
+            "Makefile",
+        ] {
             assert!(!is_dockerfile_name(n), "{n}");
         }
     }

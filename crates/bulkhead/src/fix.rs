@@ -24,7 +24,9 @@ pub fn plan(results: &[FileResult]) -> Vec<Change> {
             continue;
         }
         for f in &r.findings {
-            let Some(fix) = f.fix.as_ref().filter(|x| x.safe) else { continue };
+            let Some(fix) = f.fix.as_ref().filter(|x| x.safe) else {
+                continue;
+            };
             for e in &fix.edits {
                 let v = by_path.entry(e.path.clone()).or_default();
                 if !v.contains(e) {
@@ -36,8 +38,10 @@ pub fn plan(results: &[FileResult]) -> Vec<Change> {
             }
         }
     }
-    let texts: BTreeMap<&str, &str> =
-        results.iter().filter_map(|r| r.text.as_deref().map(|t| (r.display.as_str(), t))).collect();
+    let texts: BTreeMap<&str, &str> = results
+        .iter()
+        .filter_map(|r| r.text.as_deref().map(|t| (r.display.as_str(), t)))
+        .collect();
     let mut out = Vec::new();
     for (path, edits) in by_path {
         let before = match texts.get(path.as_str()) {
@@ -48,7 +52,12 @@ pub fn plan(results: &[FileResult]) -> Vec<Change> {
         let refs: Vec<&TextEdit> = edits.iter().collect();
         let (after, _skipped) = bulkhead_core::text::apply_edits(&before, &refs);
         if after != before {
-            out.push(Change { path: PathBuf::from(&path), before, after, fixes: counts.get(&path).copied().unwrap_or(0) });
+            out.push(Change {
+                path: PathBuf::from(&path),
+                before,
+                after,
+                fixes: counts.get(&path).copied().unwrap_or(0),
+            });
         }
     }
     out
@@ -59,7 +68,9 @@ fn merge_line_insertions(edits: Vec<TextEdit>) -> Vec<TextEdit> {
     let mut out: Vec<TextEdit> = Vec::new();
     for e in edits {
         if e.start == e.end
-            && let Some(prev) = out.iter_mut().find(|p| p.start == e.start && p.end == e.end && p.replacement.ends_with('\n'))
+            && let Some(prev) = out
+                .iter_mut()
+                .find(|p| p.start == e.start && p.end == e.end && p.replacement.ends_with('\n'))
             && e.replacement.ends_with('\n')
         {
             for line in e.replacement.lines() {
@@ -85,5 +96,6 @@ pub fn unified_diff(c: &Change) -> String {
 }
 
 pub fn write(c: &Change) -> Result<(), String> {
-    std::fs::write(&c.path, c.after.as_bytes()).map_err(|e| format!("cannot write {}: {e}", c.path.display()))
+    std::fs::write(&c.path, c.after.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", c.path.display()))
 }

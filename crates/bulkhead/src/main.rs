@@ -156,7 +156,11 @@ fn rules(format: RulesFormat) -> ExitCode {
                     m.severity.as_str(),
                     if m.fixable { "fix" } else { "   " },
                     m.title,
-                    if m.aliases.is_empty() { String::new() } else { format!(" [{}]", m.aliases.join(", ")) },
+                    if m.aliases.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{}]", m.aliases.join(", "))
+                    },
                     profile,
                 );
             }
@@ -168,12 +172,19 @@ fn rules(format: RulesFormat) -> ExitCode {
 fn rule(id: &str) -> ExitCode {
     let metas = bulkhead_dockerfile::rules::all_meta();
     let found = metas.iter().find(|m| {
-        m.id.eq_ignore_ascii_case(id) || m.name.eq_ignore_ascii_case(id) || m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
+        m.id.eq_ignore_ascii_case(id)
+            || m.name.eq_ignore_ascii_case(id)
+            || m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
     });
     match found {
         Some(m) => {
             println!("# {} {}: {}\n", m.id, m.name, m.title);
-            println!("Severity: {} · Category: {:?} · Fixable: {}", m.severity, m.category, if m.fixable { "yes" } else { "no" });
+            println!(
+                "Severity: {} · Category: {:?} · Fixable: {}",
+                m.severity,
+                m.category,
+                if m.fixable { "yes" } else { "no" }
+            );
             if !m.aliases.is_empty() {
                 println!("Also known as: {}", m.aliases.join(", "));
             }
@@ -191,7 +202,9 @@ fn rule(id: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         None => {
-            eprintln!("error: no rule `{id}`; `bulkhead rules` lists them (ids such as DF001, names such as root-user, or aliases such as DL3002)");
+            eprintln!(
+                "error: no rule `{id}`; `bulkhead rules` lists them (ids such as DF001, names such as root-user, or aliases such as DL3002)"
+            );
             ExitCode::from(2)
         }
     }

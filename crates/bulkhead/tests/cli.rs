@@ -14,7 +14,11 @@ fn repo_root() -> PathBuf {
 }
 
 fn run(args: &[&str], cwd: &Path) -> Output {
-    bin().args(args).current_dir(cwd).output().expect("run bulkhead")
+    bin()
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run bulkhead")
 }
 
 fn stdout(o: &Output) -> String {
@@ -45,31 +49,75 @@ fn the_node_story_is_caught_in_json() {
     assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
     let out = stdout(&o);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
-    let ids: Vec<String> = v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap().to_string()).collect();
-    for id in ["DF001", "DF002", "DF005", "DF006", "DF009", "DF021", "DF022", "DF031"] {
+    let ids: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    for id in [
+        "DF001", "DF002", "DF005", "DF006", "DF009", "DF021", "DF022", "DF031",
+    ] {
         assert!(ids.iter().any(|i| i == id), "{id} missing from {ids:?}");
     }
     // The secret never appears in any output.
     assert!(!out.contains("Xk9mQ2vL8pR4tW7z"), "secret leaked into JSON");
     let human = stdout(&run(&["check", "--format", "human", "."], dir.path()));
-    assert!(!human.contains("Xk9mQ2vL8pR4tW7z"), "secret leaked into human output:\n{human}");
+    assert!(
+        !human.contains("Xk9mQ2vL8pR4tW7z"),
+        "secret leaked into human output:\n{human}"
+    );
     let sarif = stdout(&run(&["check", "--format", "sarif", "."], dir.path()));
-    assert!(!sarif.contains("Xk9mQ2vL8pR4tW7z"), "secret leaked into SARIF");
+    assert!(
+        !sarif.contains("Xk9mQ2vL8pR4tW7z"),
+        "secret leaked into SARIF"
+    );
 }
 
 #[test]
 fn exit_codes_follow_fail_on_and_profiles() {
     let dir = tempfile::tempdir().unwrap();
     // Only a low-severity finding (shell-form CMD) and a medium one (latest tag).
-    write(dir.path(), "Dockerfile", "FROM alpine:latest\nUSER 1000\nHEALTHCHECK CMD true\nCMD sleep 1\n");
-    assert_eq!(run(&["check", "."], dir.path()).status.code(), Some(0), "staging fails on high only");
-    assert_eq!(run(&["check", "--fail-on", "low", "."], dir.path()).status.code(), Some(1));
-    assert_eq!(run(&["check", "--profile", "regulated", "."], dir.path()).status.code(), Some(1), "regulated fails on medium");
-    assert_eq!(run(&["check", "--fail-on", "never", "--profile", "regulated", "."], dir.path()).status.code(), Some(0));
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:latest\nUSER 1000\nHEALTHCHECK CMD true\nCMD sleep 1\n",
+    );
+    assert_eq!(
+        run(&["check", "."], dir.path()).status.code(),
+        Some(0),
+        "staging fails on high only"
+    );
+    assert_eq!(
+        run(&["check", "--fail-on", "low", "."], dir.path())
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["check", "--profile", "regulated", "."], dir.path())
+            .status
+            .code(),
+        Some(1),
+        "regulated fails on medium"
+    );
+    assert_eq!(
+        run(
+            &["check", "--fail-on", "never", "--profile", "regulated", "."],
+            dir.path()
+        )
+        .status
+        .code(),
+        Some(0)
+    );
     // usage errors are 2, with a message that says what to do
     let o = run(&["check", "--fail-on", "bogus", "."], dir.path());
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown severity `bogus`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown severity `bogus`"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["check", "--ignore", "NOPE999", "."], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bulkhead rules"), "{}", stderr(&o));
@@ -81,20 +129,63 @@ fn exit_codes_follow_fail_on_and_profiles() {
 #[test]
 fn config_file_is_discovered_upward_and_flags_override_it() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "bulkhead.toml", "profile = \"production\"\nignore = [\"DL3025\"]\n[check]\ntrusted-registries = [\"registry.example.com\"]\n");
-    write(dir.path(), "svc/api/Dockerfile", "FROM python:3.12-slim\nUSER 1000\nCMD python app.py\n");
-    let o = run(&["check", "--format", "json", "--fail-on", "never", "svc"], dir.path());
+    write(
+        dir.path(),
+        "bulkhead.toml",
+        "profile = \"production\"\nignore = [\"DL3025\"]\n[check]\ntrusted-registries = [\"registry.example.com\"]\n",
+    );
+    write(
+        dir.path(),
+        "svc/api/Dockerfile",
+        "FROM python:3.12-slim\nUSER 1000\nCMD python app.py\n",
+    );
+    let o = run(
+        &["check", "--format", "json", "--fail-on", "never", "svc"],
+        dir.path(),
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
-    assert!(ids.contains(&"DF010"), "production profile enables digest pinning: {ids:?}");
-    assert!(ids.contains(&"DF011"), "trusted registries from config: {ids:?}");
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"DF010"),
+        "production profile enables digest pinning: {ids:?}"
+    );
+    assert!(
+        ids.contains(&"DF011"),
+        "trusted registries from config: {ids:?}"
+    );
     assert!(!ids.contains(&"DF031"), "ignored by alias DL3025: {ids:?}");
-    let o = run(&["check", "--format", "json", "--fail-on", "never", "--profile", "dev", "svc"], dir.path());
+    let o = run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--profile",
+            "dev",
+            "svc",
+        ],
+        dir.path(),
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
     assert!(!ids.contains(&"DF010"), "--profile dev overrides: {ids:?}");
     // a broken config names the file and line
-    write(dir.path(), "bulkhead.toml", "profile = \"production\"\nfail_on = 3\n");
+    write(
+        dir.path(),
+        "bulkhead.toml",
+        "profile = \"production\"\nfail_on = 3\n",
+    );
     let o = run(&["check", "svc"], dir.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bulkhead.toml:2"), "{}", stderr(&o));
@@ -103,7 +194,11 @@ fn config_file_is_discovered_upward_and_flags_override_it() {
 #[test]
 fn fix_and_diff() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "Dockerfile", "FROM alpine:3.20\nRUN apk add --no-cache curl\nADD ./app /app\nCOPY . /srv\nCMD /app/run --serve\n");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nRUN apk add --no-cache curl\nADD ./app /app\nCOPY . /srv\nCMD /app/run --serve\n",
+    );
     write(dir.path(), ".env", "TOKEN=not-a-real-token\n");
     write(dir.path(), "app/run", "#!/bin/sh\n");
     let o = run(&["check", "--diff", "."], dir.path());
@@ -114,18 +209,44 @@ fn fix_and_diff() {
     assert!(diff.contains("+CMD [\"/app/run\", \"--serve\"]"), "{diff}");
     assert!(diff.contains("+/.env"), "{diff}");
     // --diff changes nothing
-    assert!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap().contains("ADD ./app"));
-    let o = run(&["check", "--fix", "--format", "json", "--fail-on", "never", "."], dir.path());
+    assert!(
+        std::fs::read_to_string(dir.path().join("Dockerfile"))
+            .unwrap()
+            .contains("ADD ./app")
+    );
+    let o = run(
+        &[
+            "check",
+            "--fix",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            ".",
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let fixed = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(fixed.contains("COPY ./app /app"), "{fixed}");
-    assert!(fixed.contains("USER app\nCMD [\"/app/run\", \"--serve\"]"), "{fixed}");
+    assert!(
+        fixed.contains("USER app\nCMD [\"/app/run\", \"--serve\"]"),
+        "{fixed}"
+    );
     let ignore = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "/.env"), "{ignore}");
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
     for gone in ["DF001", "DF005", "DF022", "DF031"] {
-        assert!(!ids.contains(&gone), "{gone} still reported after --fix: {ids:?}");
+        assert!(
+            !ids.contains(&gone),
+            "{gone} still reported after --fix: {ids:?}"
+        );
     }
 }
 
@@ -133,16 +254,37 @@ fn fix_and_diff() {
 fn bad_input_never_panics() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "empty/Dockerfile", "");
-    std::fs::write(dir.path().join("binary.Dockerfile"), b"\x7fELF\x00\x00\x01garbage").unwrap();
-    std::fs::write(dir.path().join("latin1.Dockerfile"), b"FROM alpine:3.20\nLABEL author=\"Ren\xe9\"\nUSER 1000\n").unwrap();
-    write(dir.path(), "heredoc/Dockerfile", "FROM alpine:3.20\nRUN <<EOF\necho never closed\n");
-    write(dir.path(), "unknown/Dockerfile", "FROM alpine:3.20\nFROBNICATE all the things\nUSER 1000\nRUN chmod 777 /x\n");
+    std::fs::write(
+        dir.path().join("binary.Dockerfile"),
+        b"\x7fELF\x00\x00\x01garbage",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("latin1.Dockerfile"),
+        b"FROM alpine:3.20\nLABEL author=\"Ren\xe9\"\nUSER 1000\n",
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "heredoc/Dockerfile",
+        "FROM alpine:3.20\nRUN <<EOF\necho never closed\n",
+    );
+    write(
+        dir.path(),
+        "unknown/Dockerfile",
+        "FROM alpine:3.20\nFROBNICATE all the things\nUSER 1000\nRUN chmod 777 /x\n",
+    );
     let mut big = String::from("FROM alpine:3.20\n");
     while big.len() < 10 * 1024 * 1024 {
-        big.push_str("RUN echo 'a fairly long line of shell to make a big file' && chmod 755 /tmp\n");
+        big.push_str(
+            "RUN echo 'a fairly long line of shell to make a big file' && chmod 755 /tmp\n",
+        );
     }
     write(dir.path(), "big/Dockerfile", &big);
-    let o = run(&["check", "--format", "json", "--fail-on", "never", "."], dir.path());
+    let o = run(
+        &["check", "--format", "json", "--fail-on", "never", "."],
+        dir.path(),
+    );
     assert_ne!(o.status.code(), Some(101), "panic: {}", stderr(&o));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -151,7 +293,10 @@ fn bad_input_never_panics() {
     assert!(diags.contains("UTF-8"), "{diags}");
     let findings = v["findings"].to_string();
     assert!(findings.contains("unterminated heredoc"), "{findings}");
-    assert!(findings.contains("DF014"), "the rest of a file with an unknown instruction is analysed: {findings}");
+    assert!(
+        findings.contains("DF014"),
+        "the rest of a file with an unknown instruction is analysed: {findings}"
+    );
     // Only a binary file: nothing analysed, exit 2.
     let o = run(&["check", "binary.Dockerfile"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -162,10 +307,16 @@ fn rules_catalogue_and_rule_doc() {
     let o = run(&["rules"], &repo_root());
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
-    assert!(out.contains("DF001") && out.contains("root-user") && out.contains("DL3002"), "{out}");
+    assert!(
+        out.contains("DF001") && out.contains("root-user") && out.contains("DL3002"),
+        "{out}"
+    );
     let o = run(&["rule", "DL3002"], &repo_root());
     let doc = stdout(&o);
-    assert!(doc.contains("DF001") && doc.contains("## Why it matters"), "{doc}");
+    assert!(
+        doc.contains("DF001") && doc.contains("## Why it matters"),
+        "{doc}"
+    );
     let o = run(&["rule", "nope"], &repo_root());
     assert_eq!(o.status.code(), Some(2));
 }
@@ -177,14 +328,25 @@ fn bundled_example_is_insecure_and_hardened_one_is_clean() {
     if !insecure.is_dir() {
         panic!("examples/insecure-node is missing");
     }
-    let o = run(&["check", "--format", "json", "examples/insecure-node"], &root);
+    let o = run(
+        &["check", "--format", "json", "examples/insecure-node"],
+        &root,
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
     for id in ["DF001", "DF002", "DF005", "DF006"] {
         assert!(ids.contains(&id), "{id} missing: {ids:?}");
     }
-    let o = run(&["check", "--format", "json", "examples/hardened-node"], &root);
+    let o = run(
+        &["check", "--format", "json", "examples/hardened-node"],
+        &root,
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let serious: Vec<String> = v["findings"]
         .as_array()
@@ -193,6 +355,9 @@ fn bundled_example_is_insecure_and_hardened_one_is_clean() {
         .filter(|f| matches!(f["severity"].as_str(), Some("high") | Some("critical")))
         .map(|f| f.to_string())
         .collect();
-    assert!(serious.is_empty(), "hardened example has serious findings: {serious:?}");
+    assert!(
+        serious.is_empty(),
+        "hardened example has serious findings: {serious:?}"
+    );
     assert_eq!(o.status.code(), Some(0));
 }

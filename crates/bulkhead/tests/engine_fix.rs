@@ -13,17 +13,27 @@ fn docker() -> String {
     if let Ok(d) = std::env::var("BULKHEAD_DOCKER") {
         return d;
     }
-    if Path::new("/usr/bin/docker").exists() { "/usr/bin/docker".into() } else { "docker".into() }
+    if Path::new("/usr/bin/docker").exists() {
+        "/usr/bin/docker".into()
+    } else {
+        "docker".into()
+    }
 }
 
 fn engine_up() -> bool {
-    Command::new(docker()).args(["info", "--format", "{{.ServerVersion}}"]).output().is_ok_and(|o| o.status.success())
+    Command::new(docker())
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Makes sure an engine runs (starting it with the project's script) and the test base image exists.
 fn ensure_engine() -> bool {
     let image_ok = || {
-        Command::new(docker()).args(["image", "inspect", "bulkhead-test/busybox:latest"]).output().is_ok_and(|o| o.status.success())
+        Command::new(docker())
+            .args(["image", "inspect", "bulkhead-test/busybox:latest"])
+            .output()
+            .is_ok_and(|o| o.status.success())
     };
     if engine_up() && image_ok() {
         return true;
@@ -31,7 +41,10 @@ fn ensure_engine() -> bool {
     let script = repo_root().join("scripts/engine.sh");
     let st = Command::new("bash").arg(&script).status();
     if !matches!(st, Ok(s) if s.success()) {
-        eprintln!("\n!!! SKIPPED: no Docker engine could be started with {} ({st:?}); the engine-backed fix test did not run !!!\n", script.display());
+        eprintln!(
+            "\n!!! SKIPPED: no Docker engine could be started with {} ({st:?}); the engine-backed fix test did not run !!!\n",
+            script.display()
+        );
         return false;
     }
     engine_up() && image_ok()
@@ -51,10 +64,28 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn build_and_id(dir: &Path, tag: &str) -> String {
-    let b = Command::new(docker()).args(["build", "-q", "-t", tag, "."]).current_dir(dir).env("DOCKER_BUILDKIT", "1").output().unwrap();
-    assert!(b.status.success(), "docker build failed for {}:\n{}\n{}", dir.display(), String::from_utf8_lossy(&b.stdout), String::from_utf8_lossy(&b.stderr));
-    let r = Command::new(docker()).args(["run", "--rm", "--entrypoint", "id", tag, "-u"]).output().unwrap();
-    assert!(r.status.success(), "docker run failed: {}", String::from_utf8_lossy(&r.stderr));
+    let b = Command::new(docker())
+        .args(["build", "-q", "-t", tag, "."])
+        .current_dir(dir)
+        .env("DOCKER_BUILDKIT", "1")
+        .output()
+        .unwrap();
+    assert!(
+        b.status.success(),
+        "docker build failed for {}:\n{}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&b.stdout),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let r = Command::new(docker())
+        .args(["run", "--rm", "--entrypoint", "id", tag, "-u"])
+        .output()
+        .unwrap();
+    assert!(
+        r.status.success(),
+        "docker run failed: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     String::from_utf8_lossy(&r.stdout).trim().to_string()
 }
 
@@ -79,17 +110,34 @@ fn fixed_dockerfile_builds_and_runs_as_non_root() {
         .current_dir(&after)
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let fixed = std::fs::read_to_string(after.join("Dockerfile")).unwrap();
     assert!(fixed.contains("USER "), "no USER added:\n{fixed}");
 
     let uid = build_and_id(&after, &format!("{tag}-after"));
     assert_ne!(uid, "0", "fixed image still runs as root:\n{fixed}");
-    assert!(uid.parse::<u32>().is_ok(), "unexpected id -u output {uid:?}");
+    assert!(
+        uid.parse::<u32>().is_ok(),
+        "unexpected id -u output {uid:?}"
+    );
 
     // Nothing high is left after the fix.
-    let o = Command::new(env!("CARGO_BIN_EXE_bulkhead")).args(["check", "--select", "DF001", "."]).current_dir(&after).output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let o = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args(["check", "--select", "DF001", "."])
+        .current_dir(&after)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     for t in [format!("{tag}-before"), format!("{tag}-after")] {
         let _ = Command::new(docker()).args(["rmi", "-f", &t]).output();
     }

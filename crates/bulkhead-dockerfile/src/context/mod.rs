@@ -351,7 +351,7 @@ impl BuildContext {
         self.sensitive
             .get_or_init(|| self.compute_sensitive())
             .iter()
-            .filter_map(|(i, k)| files.get(*i).map(|f| (f, k.clone())))
+            .filter_map(|(i, k)| files.get(*i).map(|f| (f, *k)))
             .collect()
     }
 

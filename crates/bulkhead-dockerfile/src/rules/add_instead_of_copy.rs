@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, Fix, RuleMeta, TextEdit};
+use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -27,7 +27,24 @@ declare_rule! {
     }
 }
 
-const ARCHIVES: &[&str] = &[".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz", ".tar.zst", ".tzst", ".tar.lz", ".tar.lzma", ".gz", ".bz2", ".xz", ".zst"];
+const ARCHIVES: &[&str] = &[
+    ".tar",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tar.zst",
+    ".tzst",
+    ".tar.lz",
+    ".tar.lzma",
+    ".gz",
+    ".bz2",
+    ".xz",
+    ".zst",
+];
 
 impl DockerfileRule for AddInsteadOfCopy {
     fn meta(&self) -> &'static RuleMeta {
@@ -45,25 +62,40 @@ impl DockerfileRule for AddInsteadOfCopy {
             let srcs = &words[..words.len() - 1];
             let local_plain = srcs.iter().all(|(s, _)| {
                 let l = s.to_ascii_lowercase();
-                !(l.contains("://") || l.starts_with("git@") || l.contains('$') || ARCHIVES.iter().any(|a| l.ends_with(a)))
+                !(l.contains("://")
+                    || l.starts_with("git@")
+                    || l.contains('$')
+                    || ARCHIVES.iter().any(|a| l.ends_with(a)))
             });
-            if !local_plain || ins.flag("checksum").is_some() || ins.flag("keep-git-dir").is_some() || ins.flag("unpack").is_some() {
+            if !local_plain
+                || ins.flag("checksum").is_some()
+                || ins.flag("keep-git-dir").is_some()
+                || ins.flag("unpack").is_some()
+            {
                 continue;
             }
-            let replacement = if ins.keyword.chars().all(|c| c.is_ascii_lowercase()) { "copy" } else { "COPY" };
+            let replacement = if ins.keyword.chars().all(|c| c.is_ascii_lowercase()) {
+                "copy"
+            } else {
+                "COPY"
+            };
             out.push(
-                ctx.finding(&Self::META, "ADD copies local files; COPY says what it does", &ins.keyword_range)
-                    .with_evidence(Evidence::plain(ctx.instruction_head(ins)))
-                    .with_fix(Fix {
-                        description: "replace ADD with COPY".into(),
-                        safe: true,
-                        edits: vec![TextEdit {
-                            path: ctx.path.to_string(),
-                            start: ins.keyword_range.start,
-                            end: ins.keyword_range.end,
-                            replacement: replacement.into(),
-                        }],
-                    }),
+                ctx.finding(
+                    &Self::META,
+                    "ADD copies local files; COPY says what it does",
+                    &ins.keyword_range,
+                )
+                .with_evidence(Evidence::plain(ctx.instruction_head(ins)))
+                .with_fix(Fix {
+                    description: "replace ADD with COPY".into(),
+                    safe: true,
+                    edits: vec![TextEdit {
+                        path: ctx.path.to_string(),
+                        start: ins.keyword_range.start,
+                        end: ins.keyword_range.end,
+                        replacement: replacement.into(),
+                    }],
+                }),
             );
         }
     }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -41,17 +41,28 @@ impl DockerfileRule for AddRemoteWithoutChecksum {
             }
             for (src, range) in &words[..words.len() - 1] {
                 let lower = src.to_ascii_lowercase();
-                let is_git = lower.starts_with("git@") || (lower.contains("://") && (lower.contains(".git#") || lower.ends_with(".git")));
-                let remote = lower.starts_with("http://") || lower.starts_with("https://") || is_git;
+                let is_git = lower.starts_with("git@")
+                    || (lower.contains("://")
+                        && (lower.contains(".git#") || lower.ends_with(".git")));
+                let remote =
+                    lower.starts_with("http://") || lower.starts_with("https://") || is_git;
                 if !remote {
                     continue;
                 }
-                if is_git && src.split_once('#').is_some_and(|(_, r)| r.len() >= 40 && r.chars().all(|c| c.is_ascii_hexdigit())) {
+                if is_git
+                    && src.split_once('#').is_some_and(|(_, r)| {
+                        r.len() >= 40 && r.chars().all(|c| c.is_ascii_hexdigit())
+                    })
+                {
                     continue; // pinned to a commit
                 }
                 out.push(
-                    ctx.finding(&Self::META, format!("`{src}` is fetched at build time without a pinned checksum"), range)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    ctx.finding(
+                        &Self::META,
+                        format!("`{src}` is fetched at build time without a pinned checksum"),
+                        range,
+                    )
+                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
                 );
             }
         }

@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{declare_rule, Evidence, Finding, Fix, RuleMeta, TextEdit};
+use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -46,14 +46,22 @@ impl DockerfileRule for AptNoInstallRecommends {
                     continue;
                 }
                 let args = u.args();
-                let Some(install) = args.iter().find(|w| w.text == "install") else { continue };
-                if args.iter().any(|w| w.text == "--no-install-recommends" || w.text.contains("Install-Recommends")) {
+                let Some(install) = args.iter().find(|w| w.text == "install") else {
+                    continue;
+                };
+                if args.iter().any(|w| {
+                    w.text == "--no-install-recommends" || w.text.contains("Install-Recommends")
+                }) {
                     continue;
                 }
                 let range = rs.to_source(c.range.clone());
                 let ins_end = rs.to_source(install.range.clone()).end;
                 let mut f = ctx
-                    .finding(&Self::META, "`apt-get install` pulls in recommended packages", &range)
+                    .finding(
+                        &Self::META,
+                        "`apt-get install` pulls in recommended packages",
+                        &range,
+                    )
                     .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or("")));
                 // Only offer the edit when the mapping is exact (the word maps to the same text in the source).
                 if ctx.df.text.get(ins_end.saturating_sub(7)..ins_end) == Some("install") {

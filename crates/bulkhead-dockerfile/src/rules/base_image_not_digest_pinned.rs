@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::model::ImageRef;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -34,18 +34,32 @@ impl DockerfileRule for BaseImageNotDigestPinned {
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
         for st in &ctx.model.stages {
-            if st.parent.is_some() || st.base.eq_ignore_ascii_case("scratch") || st.base.is_empty() || st.base.contains('$') {
+            if st.parent.is_some()
+                || st.base.eq_ignore_ascii_case("scratch")
+                || st.base.is_empty()
+                || st.base.contains('$')
+            {
                 continue;
             }
-            let Some(r) = ImageRef::parse(&st.base) else { continue };
+            let Some(r) = ImageRef::parse(&st.base) else {
+                continue;
+            };
             if r.digest.is_some() {
                 continue;
             }
             let from = &ctx.df.instructions[st.from];
-            let range = from.words().first().map(|w| w.1.clone()).unwrap_or(from.range.clone());
+            let range = from
+                .words()
+                .first()
+                .map(|w| w.1.clone())
+                .unwrap_or(from.range.clone());
             out.push(
-                ctx.finding(&Self::META, format!("`{}` is referenced by tag, not by digest", st.base), &range)
-                    .with_evidence(Evidence::plain(ctx.instruction_head(from))),
+                ctx.finding(
+                    &Self::META,
+                    format!("`{}` is referenced by tag, not by digest", st.base),
+                    &range,
+                )
+                .with_evidence(Evidence::plain(ctx.instruction_head(from))),
             );
         }
     }

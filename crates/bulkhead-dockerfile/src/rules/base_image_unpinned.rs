@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::model::ImageRef;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -34,25 +34,37 @@ impl DockerfileRule for BaseImageUnpinned {
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
         for st in &ctx.model.stages {
-            if st.parent.is_some() || st.base.eq_ignore_ascii_case("scratch") || st.base.is_empty() {
+            if st.parent.is_some() || st.base.eq_ignore_ascii_case("scratch") || st.base.is_empty()
+            {
                 continue;
             }
             // A base still holding an unresolved variable cannot be judged.
             if st.base.contains('$') || (st.base_raw.contains('$') && st.base.ends_with(':')) {
                 continue;
             }
-            let Some(r) = ImageRef::parse(&st.base) else { continue };
+            let Some(r) = ImageRef::parse(&st.base) else {
+                continue;
+            };
             if r.digest.is_some() {
                 continue;
             }
             let from = &ctx.df.instructions[st.from];
-            let range = ctx.df.instructions[st.from].words().first().map(|w| w.1.clone()).unwrap_or(from.range.clone());
+            let range = ctx.df.instructions[st.from]
+                .words()
+                .first()
+                .map(|w| w.1.clone())
+                .unwrap_or(from.range.clone());
             let msg = match r.tag.as_deref() {
                 None => format!("`{}` has no tag, so it means `latest`", st.base),
-                Some(t) if t.eq_ignore_ascii_case("latest") => format!("`{}` uses the mutable `latest` tag", st.base),
+                Some(t) if t.eq_ignore_ascii_case("latest") => {
+                    format!("`{}` uses the mutable `latest` tag", st.base)
+                }
                 _ => continue,
             };
-            out.push(ctx.finding(&Self::META, msg, &range).with_evidence(Evidence::plain(ctx.instruction_head(from))));
+            out.push(
+                ctx.finding(&Self::META, msg, &range)
+                    .with_evidence(Evidence::plain(ctx.instruction_head(from))),
+            );
         }
     }
 }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, Fix, RuleMeta, Severity, TextEdit};
+use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, Severity, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -46,7 +46,11 @@ impl DockerfileRule for BuildContextLeak {
         if sensitive.is_empty() {
             return;
         }
-        let final_lineage = ctx.model.final_stage().map(|s| ctx.model.lineage(s.index)).unwrap_or_default();
+        let final_lineage = ctx
+            .model
+            .final_stage()
+            .map(|s| ctx.model.lineage(s.index))
+            .unwrap_or_default();
         for (i, ins) in ctx.df.instructions.iter().enumerate() {
             if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
                 || ins.flag("from").is_some()
@@ -70,7 +74,11 @@ impl DockerfileRule for BuildContextLeak {
                     continue;
                 }
                 for f in bc.sources_matching(src) {
-                    let Some((_, kind)) = sensitive.iter().find(|(sf, _)| sf.rel_path == f.rel_path) else { continue };
+                    let Some((_, kind)) =
+                        sensitive.iter().find(|(sf, _)| sf.rel_path == f.rel_path)
+                    else {
+                        continue;
+                    };
                     let shown = if kind.category.reported_as_directory() {
                         dirs.iter()
                             .find(|d| f.rel_path.starts_with(&format!("{}/", d.rel_path)))
@@ -88,14 +96,31 @@ impl DockerfileRule for BuildContextLeak {
             if leaked.is_empty() {
                 continue;
             }
-            let in_final = ctx.model.stage_of(i).is_some_and(|s| final_lineage.contains(&s.index));
-            let list = leaked.iter().map(|(p, d)| format!("`{p}` ({d})")).collect::<Vec<_>>().join(", ");
+            let in_final = ctx
+                .model
+                .stage_of(i)
+                .is_some_and(|s| final_lineage.contains(&s.index));
+            let list = leaked
+                .iter()
+                .map(|(p, d)| format!("`{p}` ({d})"))
+                .collect::<Vec<_>>()
+                .join(", ");
             let mut f = ctx
-                .finding(&Self::META, format!("this {} ships {list} from the build context", ins.kind.as_str()), &ins.range)
+                .finding(
+                    &Self::META,
+                    format!(
+                        "this {} ships {list} from the build context",
+                        ins.kind.as_str()
+                    ),
+                    &ins.range,
+                )
                 .with_evidence(Evidence::plain(ctx.instruction_head(ins)));
             let sev = worst.max(Severity::Medium);
             f = f.with_severity(if in_final { sev } else { sev.lowered() });
-            f = f.with_fix(ignore_fix(bc, &leaked.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()));
+            f = f.with_fix(ignore_fix(
+                bc,
+                &leaked.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+            ));
             out.push(f);
         }
     }
@@ -104,7 +129,10 @@ impl DockerfileRule for BuildContextLeak {
 /// Appends the leaked paths to the ignore file in force (creating `.dockerignore` when there is none).
 fn ignore_fix(bc: &crate::context::BuildContext, paths: &[String]) -> Fix {
     let (path, existing) = match bc.ignore_file() {
-        Some(p) => (p.to_path_buf(), std::fs::read_to_string(p).unwrap_or_default()),
+        Some(p) => (
+            p.to_path_buf(),
+            std::fs::read_to_string(p).unwrap_or_default(),
+        ),
         None => (bc.root().join(".dockerignore"), String::new()),
     };
     let mut text = String::new();
@@ -112,7 +140,9 @@ fn ignore_fix(bc: &crate::context::BuildContext, paths: &[String]) -> Fix {
         text.push('\n');
     }
     if existing.is_empty() {
-        text.push_str("# Keep secrets and VCS metadata out of the build context (added by bulkhead)\n");
+        text.push_str(
+            "# Keep secrets and VCS metadata out of the build context (added by bulkhead)\n",
+        );
     }
     for p in paths {
         text.push_str(&format!("/{p}\n"));

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -35,15 +35,24 @@ impl DockerfileRule for CopyFromRoot {
             if ins.kind != InstructionKind::Copy {
                 continue;
             }
-            let Some(from) = ins.flag("from").and_then(|f| f.value.clone()) else { continue };
+            let Some(from) = ins.flag("from").and_then(|f| f.value.clone()) else {
+                continue;
+            };
             let words = ins.words();
             if words.len() < 2 {
                 continue;
             }
-            if words[..words.len() - 1].iter().any(|(s, _)| s == "/" || s == "/." || s == "/*") {
+            if words[..words.len() - 1]
+                .iter()
+                .any(|(s, _)| s == "/" || s == "/." || s == "/*")
+            {
                 out.push(
-                    ctx.finding(&Self::META, format!("the entire filesystem of `{from}` is copied"), &ins.range)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    ctx.finding(
+                        &Self::META,
+                        format!("the entire filesystem of `{from}` is copied"),
+                        &ins.range,
+                    )
+                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
                 );
             }
         }

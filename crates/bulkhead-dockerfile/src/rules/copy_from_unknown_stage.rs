@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -38,35 +38,56 @@ impl DockerfileRule for CopyFromUnknownStage {
             if ins.kind != InstructionKind::Copy {
                 continue;
             }
-            let Some(flag) = ins.flag("from") else { continue };
-            let Some(v) = flag.value.as_deref() else { continue };
+            let Some(flag) = ins.flag("from") else {
+                continue;
+            };
+            let Some(v) = flag.value.as_deref() else {
+                continue;
+            };
             if v.contains('$') {
                 continue;
             }
-            let Some(stage) = ctx.model.stage_of(i) else { continue };
+            let Some(stage) = ctx.model.stage_of(i) else {
+                continue;
+            };
             let name = v.to_ascii_lowercase();
             if stage.name.as_deref() == Some(name.as_str()) {
                 out.push(
-                    ctx.finding(&Self::META, format!("`--from={v}` names the stage this COPY is in"), &flag.range)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    ctx.finding(
+                        &Self::META,
+                        format!("`--from={v}` names the stage this COPY is in"),
+                        &flag.range,
+                    )
+                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
                 );
                 continue;
             }
-            let earlier = ctx.model.stages[..stage.index].iter().any(|s| s.name.as_deref() == Some(name.as_str()));
+            let earlier = ctx.model.stages[..stage.index]
+                .iter()
+                .any(|s| s.name.as_deref() == Some(name.as_str()));
             let index_ok = v.parse::<usize>().is_ok_and(|n| n < stage.index);
             let looks_like_image = v.contains(['/', ':', '.', '@']);
             if earlier || index_ok || looks_like_image {
                 continue;
             }
-            let later = ctx.model.stages.iter().any(|s| s.name.as_deref() == Some(name.as_str()));
+            let later = ctx
+                .model
+                .stages
+                .iter()
+                .any(|s| s.name.as_deref() == Some(name.as_str()));
             let msg = if later {
-                format!("`--from={v}` names a stage defined later; stages can only copy from earlier ones")
+                format!(
+                    "`--from={v}` names a stage defined later; stages can only copy from earlier ones"
+                )
             } else if v.parse::<usize>().is_ok() {
                 format!("`--from={v}` is not the index of an earlier stage")
             } else {
                 format!("no stage is named `{v}`: BuildKit will pull an image called `{v}` instead")
             };
-            out.push(ctx.finding(&Self::META, msg, &flag.range).with_evidence(Evidence::plain(ctx.instruction_head(ins))));
+            out.push(
+                ctx.finding(&Self::META, msg, &flag.range)
+                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+            );
         }
     }
 }

@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -32,12 +32,21 @@ impl DockerfileRule for DuplicateStageName {
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
         for (k, st) in ctx.model.stages.iter().enumerate() {
             let Some(name) = &st.name else { continue };
-            if let Some(first) = ctx.model.stages[..k].iter().find(|s| s.name.as_ref() == Some(name)) {
+            if let Some(first) = ctx.model.stages[..k]
+                .iter()
+                .find(|s| s.name.as_ref() == Some(name))
+            {
                 let from = &ctx.df.instructions[st.from];
-                let (line, _) = ctx.lines.position(&ctx.df.text, ctx.df.instructions[first.from].range.start);
+                let (line, _) = ctx
+                    .lines
+                    .position(&ctx.df.text, ctx.df.instructions[first.from].range.start);
                 out.push(
-                    ctx.finding(&Self::META, format!("stage name `{name}` is already used on line {line}"), &from.range)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(from))),
+                    ctx.finding(
+                        &Self::META,
+                        format!("stage name `{name}` is already used on line {line}"),
+                        &from.range,
+                    )
+                    .with_evidence(Evidence::plain(ctx.instruction_head(from))),
                 );
             }
         }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -41,7 +41,9 @@ pub(crate) fn valid_expose(v: &str) -> bool {
         return false;
     }
     match ports.split_once('-') {
-        Some((a, b)) => valid_port(a) && valid_port(b) && a.parse::<u32>().ok() <= b.parse::<u32>().ok(),
+        Some((a, b)) => {
+            valid_port(a) && valid_port(b) && a.parse::<u32>().ok() <= b.parse::<u32>().ok()
+        }
         None => valid_port(ports),
     }
 }

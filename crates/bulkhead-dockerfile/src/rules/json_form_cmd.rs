@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::{Arguments, InstructionKind};
-use bulkhead_core::{declare_rule, Evidence, Finding, Fix, RuleMeta, TextEdit};
+use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -34,11 +34,21 @@ pub(crate) fn exec_form(text: &str) -> Option<String> {
     if words.is_empty() {
         return None;
     }
-    let plain = words.iter().all(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c)));
+    let plain = words.iter().all(|w| {
+        w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    });
     if !plain {
         return None;
     }
-    Some(format!("[{}]", words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ")))
+    Some(format!(
+        "[{}]",
+        words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 impl DockerfileRule for JsonFormCmd {
@@ -50,22 +60,32 @@ impl DockerfileRule for JsonFormCmd {
             if !matches!(ins.kind, InstructionKind::Cmd | InstructionKind::Entrypoint) {
                 continue;
             }
-            let Arguments::Shell { text, map } = &ins.args else { continue };
+            let Arguments::Shell { text, map } = &ins.args else {
+                continue;
+            };
             if text.trim().is_empty() {
                 continue;
             }
             // A JSON array BuildKit rejects (non-string element) is DF000's finding.
             let rejected = ctx.df.diagnostics.iter().any(|d| {
-                d.level == crate::ast::DiagnosticLevel::Error && d.range.start >= ins.range.start && d.range.start <= ins.range.end
+                d.level == crate::ast::DiagnosticLevel::Error
+                    && d.range.start >= ins.range.start
+                    && d.range.start <= ins.range.end
             });
             if rejected {
                 continue;
             }
             let looks_json = text.trim_start().starts_with('[');
             let msg = if looks_json {
-                format!("{} looks like a JSON array but is not valid JSON, so BuildKit runs it through a shell", ins.kind.as_str())
+                format!(
+                    "{} looks like a JSON array but is not valid JSON, so BuildKit runs it through a shell",
+                    ins.kind.as_str()
+                )
             } else {
-                format!("{} in shell form runs under `/bin/sh -c`, which does not forward stop signals", ins.kind.as_str())
+                format!(
+                    "{} in shell form runs under `/bin/sh -c`, which does not forward stop signals",
+                    ins.kind.as_str()
+                )
             };
             let mut f = ctx
                 .finding(&Self::META, msg, &ins.range)
@@ -80,7 +100,12 @@ impl DockerfileRule for JsonFormCmd {
                     f = f.with_fix(Fix {
                         description: format!("use the exec form {exec}"),
                         safe: true,
-                        edits: vec![TextEdit { path: ctx.path.to_string(), start: src.start, end: src.end, replacement: exec }],
+                        edits: vec![TextEdit {
+                            path: ctx.path.to_string(),
+                            start: src.start,
+                            end: src.end,
+                            replacement: exec,
+                        }],
                     });
                 }
             }

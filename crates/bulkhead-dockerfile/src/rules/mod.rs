@@ -111,7 +111,15 @@ impl<'a> CheckContext<'a> {
                 if posix { run_scripts(ins) } else { Vec::new() }
             })
             .collect();
-        CheckContext { path, df, model, lines, context, options, scripts }
+        CheckContext {
+            path,
+            df,
+            model,
+            lines,
+            context,
+            options,
+            scripts,
+        }
     }
 
     pub fn span(&self, range: &ByteRange) -> Span {
@@ -119,8 +127,17 @@ impl<'a> CheckContext<'a> {
     }
 
     /// A finding of `meta` at `range`.
-    pub fn finding(&self, meta: &RuleMeta, message: impl Into<String>, range: &ByteRange) -> Finding {
-        Finding::new(meta, message, Location::file(self.path).with_span(self.span(range)))
+    pub fn finding(
+        &self,
+        meta: &RuleMeta,
+        message: impl Into<String>,
+        range: &ByteRange,
+    ) -> Finding {
+        Finding::new(
+            meta,
+            message,
+            Location::file(self.path).with_span(self.span(range)),
+        )
     }
 
     /// The source text of a range (for evidence of non-secret things).
@@ -136,19 +153,29 @@ impl<'a> CheckContext<'a> {
 
     /// Instructions of the stage containing the final build result.
     pub fn final_stage_instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + '_ {
-        let range = self.model.final_stage().map(|s| s.body.clone()).unwrap_or(0..0);
+        let range = self
+            .model
+            .final_stage()
+            .map(|s| s.body.clone())
+            .unwrap_or(0..0);
         range.map(move |i| (i, &self.df.instructions[i]))
     }
 
     /// Every (instruction index, RUN script) pair.
     pub fn run_scripts(&self) -> impl Iterator<Item = (usize, &RunScript)> + '_ {
-        self.scripts.iter().enumerate().flat_map(|(i, v)| v.iter().map(move |s| (i, s)))
+        self.scripts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| v.iter().map(move |s| (i, s)))
     }
 }
 
 /// Shells whose `-c` argument or stdin is a script.
 pub(crate) fn is_shell_program(p: &str) -> bool {
-    matches!(p, "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "busybox")
+    matches!(
+        p,
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh" | "busybox"
+    )
 }
 
 fn run_scripts(ins: &Instruction) -> Vec<RunScript> {
@@ -162,8 +189,8 @@ fn run_scripts(ins: &Instruction) -> Vec<RunScript> {
     let mut out = Vec::new();
     match &ins.args {
         Arguments::Shell { text, map } => {
-            let only_heredocs = !ins.heredocs.is_empty()
-                && text.split_whitespace().all(|w| w.contains("<<"));
+            let only_heredocs =
+                !ins.heredocs.is_empty() && text.split_whitespace().all(|w| w.contains("<<"));
             if !only_heredocs {
                 out.push(RunScript {
                     script: shell::parse_script(text),
@@ -176,20 +203,28 @@ fn run_scripts(ins: &Instruction) -> Vec<RunScript> {
                 .and_then(|s| s.script.commands.first())
                 .and_then(|c| c.unwrapped().program().map(str::to_string));
             for h in &ins.heredocs {
-                let is_script = only_heredocs || first_prog.as_deref().is_some_and(is_shell_program);
+                let is_script =
+                    only_heredocs || first_prog.as_deref().is_some_and(is_shell_program);
                 if is_script {
                     let origin = if h.strip_tabs {
                         ScriptOrigin::Approx(h.body_range.clone())
                     } else {
                         ScriptOrigin::Verbatim(h.body_range.start)
                     };
-                    out.push(RunScript { script: shell::parse_script(&h.content), text: h.content.clone(), origin });
+                    out.push(RunScript {
+                        script: shell::parse_script(&h.content),
+                        text: h.content.clone(),
+                        origin,
+                    });
                 }
             }
         }
         Arguments::Exec { args, range } => {
             let argv: Vec<&str> = args.iter().map(|a| a.value.as_str()).collect();
-            let prog = argv.first().map(|p| p.rsplit('/').next().unwrap_or(p)).unwrap_or("");
+            let prog = argv
+                .first()
+                .map(|p| p.rsplit('/').next().unwrap_or(p))
+                .unwrap_or("");
             if is_shell_program(prog)
                 && let Some(pos) = argv.iter().position(|a| *a == "-c")
                 && let Some(script) = args.get(pos + 1)
@@ -217,7 +252,10 @@ fn run_scripts(ins: &Instruction) -> Vec<RunScript> {
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -229,7 +267,6 @@ pub trait DockerfileRule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>);
 }
-
 
 /// Every Dockerfile rule, in id order.
 pub fn registry() -> Vec<&'static dyn DockerfileRule> {
@@ -284,15 +321,16 @@ pub fn check(ctx: &CheckContext, rules: &[&'static dyn DockerfileRule]) -> Vec<F
     if !suppressions.is_empty() {
         let metas = all_meta();
         out.retain(|f| {
-            let Some(span) = f.location.span else { return true };
-            let Some(meta) = metas.iter().find(|m| m.id == f.rule_id) else { return true };
+            let Some(span) = f.location.span else {
+                return true;
+            };
+            let Some(meta) = metas.iter().find(|m| m.id == f.rule_id) else {
+                return true;
+            };
             // Which instruction holds the finding?
-            let Some(idx) = ctx
-                .df
-                .instructions
-                .iter()
-                .position(|ins| ins.range.start <= span.byte_start && span.byte_start <= ins.range.end)
-            else {
+            let Some(idx) = ctx.df.instructions.iter().position(|ins| {
+                ins.range.start <= span.byte_start && span.byte_start <= ins.range.end
+            }) else {
                 return true;
             };
             !suppressions
@@ -302,7 +340,12 @@ pub fn check(ctx: &CheckContext, rules: &[&'static dyn DockerfileRule]) -> Vec<F
     }
     // BuildKit cannot parse this file: an edit could land inside a broken construct (an unterminated
     // heredoc swallows everything after it), so fixes are shown but never applied automatically.
-    if ctx.df.diagnostics.iter().any(|d| d.level == crate::ast::DiagnosticLevel::Error) {
+    if ctx
+        .df
+        .diagnostics
+        .iter()
+        .any(|d| d.level == crate::ast::DiagnosticLevel::Error)
+    {
         for f in &mut out {
             if let Some(fix) = &mut f.fix {
                 fix.safe = false;
@@ -318,15 +361,28 @@ fn suppressions(df: &Dockerfile) -> Vec<(usize, Vec<String>)> {
     let mut out = Vec::new();
     for (i, ins) in df.instructions.iter().enumerate() {
         for &c in &ins.comments_before {
-            let Some(comment) = df.comments.get(c) else { continue };
+            let Some(comment) = df.comments.get(c) else {
+                continue;
+            };
             let t = comment.text.trim();
-            let Some(rest) = t.strip_prefix("bulkhead") else { continue };
+            let Some(rest) = t.strip_prefix("bulkhead") else {
+                continue;
+            };
             let rest = rest.trim_start();
-            let Some(list) = rest.strip_prefix("ignore=").or_else(|| rest.strip_prefix("ignore =")) else {
+            let Some(list) = rest
+                .strip_prefix("ignore=")
+                .or_else(|| rest.strip_prefix("ignore ="))
+            else {
                 continue;
             };
             let list = list.split_whitespace().next().unwrap_or("");
-            out.push((i, list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()));
+            out.push((
+                i,
+                list.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            ));
         }
     }
     out

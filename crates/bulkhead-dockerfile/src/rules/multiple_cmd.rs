@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -33,15 +33,26 @@ impl DockerfileRule for MultipleCmd {
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
         for st in &ctx.model.stages {
             for kind in [InstructionKind::Cmd, InstructionKind::Entrypoint] {
-                let idx: Vec<usize> = st.body.clone().filter(|&i| ctx.df.instructions[i].kind == kind).collect();
+                let idx: Vec<usize> = st
+                    .body
+                    .clone()
+                    .filter(|&i| ctx.df.instructions[i].kind == kind)
+                    .collect();
                 if idx.len() < 2 {
                     continue;
                 }
                 for &i in &idx[..idx.len() - 1] {
                     let ins = &ctx.df.instructions[i];
                     out.push(
-                        ctx.finding(&Self::META, format!("this {} is overridden by a later one in the same stage", kind.as_str()), &ins.range)
-                            .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                        ctx.finding(
+                            &Self::META,
+                            format!(
+                                "this {} is overridden by a later one in the same stage",
+                                kind.as_str()
+                            ),
+                            &ins.range,
+                        )
+                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
                     );
                 }
             }

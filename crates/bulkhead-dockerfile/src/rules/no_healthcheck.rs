@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Finding, RuleMeta};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -35,11 +35,15 @@ impl DockerfileRule for NoHealthcheck {
         &Self::META
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
-        let Some(stage) = ctx.model.final_stage() else { return };
+        let Some(stage) = ctx.model.final_stage() else {
+            return;
+        };
         let lineage = ctx.model.lineage(stage.index);
         let mut service = false;
         for &s in &lineage {
-            let Some(st) = ctx.model.stages.get(s) else { continue };
+            let Some(st) = ctx.model.stages.get(s) else {
+                continue;
+            };
             for i in st.body.clone() {
                 match ctx.df.instructions[i].kind {
                     InstructionKind::Healthcheck => return,
@@ -53,6 +57,10 @@ impl DockerfileRule for NoHealthcheck {
             return;
         }
         let from = &ctx.df.instructions[stage.from];
-        out.push(ctx.finding(&Self::META, "the final stage runs a service but declares no HEALTHCHECK", &from.range));
+        out.push(ctx.finding(
+            &Self::META,
+            "the final stage runs a service but declares no HEALTHCHECK",
+            &from.range,
+        ));
     }
 }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::DiagnosticLevel;
-use bulkhead_core::{declare_rule, Finding, RuleMeta, Severity};
+use bulkhead_core::{Finding, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -39,7 +39,10 @@ impl DockerfileRule for ParseError {
                 DiagnosticLevel::Error => Severity::Medium,
                 DiagnosticLevel::Warning => Severity::Low,
             };
-            out.push(ctx.finding(&Self::META, d.message.clone(), &d.range).with_severity(sev));
+            out.push(
+                ctx.finding(&Self::META, d.message.clone(), &d.range)
+                    .with_severity(sev),
+            );
         }
     }
 }

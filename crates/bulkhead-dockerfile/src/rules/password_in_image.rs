@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -47,7 +47,9 @@ impl DockerfileRule for PasswordInImage {
                     "chpasswd" => {
                         // fed by a pipe, a here-string or a redirect: a password is in the build
                         let fed = c.pipeline_index > 0 || !c.redirects.is_empty();
-                        fed.then(|| "`chpasswd` sets an account password during the build".to_string())
+                        fed.then(|| {
+                            "`chpasswd` sets an account password during the build".to_string()
+                        })
                     }
                     "useradd" | "usermod" | "adduser" => u
                         .flag_value(Some('p'), Some("password"))
@@ -55,10 +57,15 @@ impl DockerfileRule for PasswordInImage {
                         .map(|_| format!("`{p} -p` stores a password hash in the image")),
                     "passwd" => {
                         let fed = c.pipeline_index > 0 || u.has_flag(None, Some("stdin"));
-                        let locking = u.has_flag(Some('l'), Some("lock")) || u.has_flag(Some('d'), Some("delete"));
-                        (fed && !locking).then(|| "`passwd` sets an account password during the build".to_string())
+                        let locking = u.has_flag(Some('l'), Some("lock"))
+                            || u.has_flag(Some('d'), Some("delete"));
+                        (fed && !locking).then(|| {
+                            "`passwd` sets an account password during the build".to_string()
+                        })
                     }
-                    "htpasswd" if u.has_flag(Some('b'), None) => Some("`htpasswd -b` puts a clear-text password on the command line".to_string()),
+                    "htpasswd" if u.has_flag(Some('b'), None) => Some(
+                        "`htpasswd -b` puts a clear-text password on the command line".to_string(),
+                    ),
                     _ => None,
                 };
                 if let Some(msg) = msg {

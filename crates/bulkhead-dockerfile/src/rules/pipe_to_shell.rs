@@ -1,5 +1,5 @@
-use super::{is_shell_program, CheckContext, DockerfileRule};
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use super::{CheckContext, DockerfileRule, is_shell_program};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -35,7 +35,9 @@ declare_rule! {
 }
 
 const DOWNLOADERS: &[&str] = &["curl", "wget", "fetch", "http", "https", "aria2c"];
-const INTERPRETERS: &[&str] = &["python", "python2", "python3", "perl", "ruby", "node", "php", "pwsh", "lua"];
+const INTERPRETERS: &[&str] = &[
+    "python", "python2", "python3", "perl", "ruby", "node", "php", "pwsh", "lua",
+];
 
 fn is_executor(p: &str) -> bool {
     is_shell_program(p) || INTERPRETERS.contains(&p) || p.starts_with("python3.")
@@ -55,7 +57,10 @@ impl DockerfileRule for PipeToShell {
                     for later in rs.script.piped_into(i) {
                         let lu = later.unwrapped();
                         let Some(lp) = lu.program() else { continue };
-                        if is_executor(lp) && !lu.has_flag(Some('c'), None) && !lu.has_flag(Some('e'), None) {
+                        if is_executor(lp)
+                            && !lu.has_flag(Some('c'), None)
+                            && !lu.has_flag(Some('e'), None)
+                        {
                             let range = rs.to_source(c.range.start..later.range.end);
                             out.push(
                                 ctx.finding(&Self::META, format!("output of `{prog}` is piped into `{lp}` and executed unverified"), &range)
@@ -70,12 +75,22 @@ impl DockerfileRule for PipeToShell {
                     for w in u.args() {
                         let t = w.text.as_str();
                         if DOWNLOADERS.iter().any(|d| {
-                            t.contains(&format!("$({d} ")) || t.contains(&format!("<({d} ")) || t.contains(&format!("`{d} "))
+                            t.contains(&format!("$({d} "))
+                                || t.contains(&format!("<({d} "))
+                                || t.contains(&format!("`{d} "))
                         }) {
                             let range = rs.to_source(c.range.clone());
                             out.push(
-                                ctx.finding(&Self::META, format!("`{prog}` executes the output of a download unverified"), &range)
-                                    .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
+                                ctx.finding(
+                                    &Self::META,
+                                    format!(
+                                        "`{prog}` executes the output of a download unverified"
+                                    ),
+                                    &range,
+                                )
+                                .with_evidence(Evidence::plain(
+                                    rs.text.get(c.range.clone()).unwrap_or(""),
+                                )),
                             );
                             break;
                         }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -35,7 +35,13 @@ impl DockerfileRule for RelativeWorkdir {
             if ins.kind != InstructionKind::Workdir {
                 continue;
             }
-            let Some(p) = ins.args.shell_text().map(|t| t.trim().trim_matches(|c| c == '"' || c == '\'')) else { continue };
+            let Some(p) = ins
+                .args
+                .shell_text()
+                .map(|t| t.trim().trim_matches(|c| c == '"' || c == '\''))
+            else {
+                continue;
+            };
             if p.is_empty() || p.starts_with('/') || p.starts_with('$') || p.starts_with('\\') {
                 continue;
             }
@@ -43,8 +49,12 @@ impl DockerfileRule for RelativeWorkdir {
                 continue; // C:\app
             }
             out.push(
-                ctx.finding(&Self::META, format!("WORKDIR `{p}` is relative"), &ins.range)
-                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                ctx.finding(
+                    &Self::META,
+                    format!("WORKDIR `{p}` is relative"),
+                    &ins.range,
+                )
+                .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
             );
         }
     }

@@ -1,7 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use crate::model::{expand, ImageRef};
-use bulkhead_core::{declare_rule, Evidence, Finding, Fix, RuleMeta, TextEdit};
+use crate::model::{ImageRef, expand};
+use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -48,7 +48,9 @@ impl DockerfileRule for RootUser {
         &Self::META
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
-        let Some(stage) = ctx.model.final_stage() else { return };
+        let Some(stage) = ctx.model.final_stage() else {
+            return;
+        };
         match ctx.model.effective_user(ctx.df, stage.index) {
             Some((i, ins)) => {
                 let raw = ins.words().first().map(|w| w.0.clone()).unwrap_or_default();
@@ -72,9 +74,12 @@ impl DockerfileRule for RootUser {
                 }
                 let from = &ctx.df.instructions[stage.from];
                 let msg = if base.eq_ignore_ascii_case("scratch") {
-                    "the final stage is `FROM scratch` with no USER, so the process runs as UID 0".to_string()
+                    "the final stage is `FROM scratch` with no USER, so the process runs as UID 0"
+                        .to_string()
                 } else {
-                    format!("the final stage (based on `{base}`) has no USER instruction, so it runs as the base image's user, root by default")
+                    format!(
+                        "the final stage (based on `{base}`) has no USER instruction, so it runs as the base image's user, root by default"
+                    )
                 };
                 let mut f = ctx
                     .finding(&Self::META, msg, &from.range)
@@ -90,7 +95,9 @@ impl DockerfileRule for RootUser {
 
 /// Base images documented to run as a non-root user by default.
 fn base_runs_unprivileged(base: &str) -> bool {
-    let Some(r) = ImageRef::parse(base) else { return false };
+    let Some(r) = ImageRef::parse(base) else {
+        return false;
+    };
     let tag = r.tag.as_deref().unwrap_or("");
     tag == "nonroot" || tag.ends_with("-nonroot") || tag.starts_with("nonroot-")
 }
@@ -105,11 +112,16 @@ pub(crate) enum UserFamily {
 }
 
 pub(crate) fn family_of(base: &str) -> UserFamily {
-    let Some(r) = ImageRef::parse(base) else { return UserFamily::Numeric };
+    let Some(r) = ImageRef::parse(base) else {
+        return UserFamily::Numeric;
+    };
     let name = r.short_name().to_ascii_lowercase();
     let tag = r.tag.as_deref().unwrap_or("").to_ascii_lowercase();
     let repo = r.repository.to_ascii_lowercase();
-    if base.eq_ignore_ascii_case("scratch") || repo.contains("distroless") || tag.contains("distroless") {
+    if base.eq_ignore_ascii_case("scratch")
+        || repo.contains("distroless")
+        || tag.contains("distroless")
+    {
         return UserFamily::Numeric;
     }
     if name == "node" {
@@ -119,11 +131,36 @@ pub(crate) fn family_of(base: &str) -> UserFamily {
         return UserFamily::Busybox;
     }
     const DEBIANISH: &[&str] = &[
-        "debian", "ubuntu", "python", "ruby", "golang", "rust", "openjdk", "eclipse-temurin", "php", "perl",
-        "buildpack-deps", "gcc", "maven", "gradle", "fedora", "centos", "rockylinux", "almalinux", "oraclelinux",
-        "amazonlinux", "elixir", "erlang", "haskell", "julia", "r-base", "swift", "clojure",
+        "debian",
+        "ubuntu",
+        "python",
+        "ruby",
+        "golang",
+        "rust",
+        "openjdk",
+        "eclipse-temurin",
+        "php",
+        "perl",
+        "buildpack-deps",
+        "gcc",
+        "maven",
+        "gradle",
+        "fedora",
+        "centos",
+        "rockylinux",
+        "almalinux",
+        "oraclelinux",
+        "amazonlinux",
+        "elixir",
+        "erlang",
+        "haskell",
+        "julia",
+        "r-base",
+        "swift",
+        "clojure",
     ];
-    if DEBIANISH.contains(&name.as_str()) && !tag.contains("windows") && !tag.contains("nanoserver") {
+    if DEBIANISH.contains(&name.as_str()) && !tag.contains("windows") && !tag.contains("nanoserver")
+    {
         return UserFamily::Debian;
     }
     UserFamily::Numeric
@@ -133,12 +170,17 @@ fn root_fix(ctx: &CheckContext, base: &str) -> Option<Fix> {
     let stage = ctx.model.final_stage()?;
     let body: Vec<usize> = stage.body.clone().collect();
     // Insert before the first CMD/ENTRYPOINT after which no RUN follows; else at the end of the stage.
-    let last_run = body
-        .iter()
-        .rposition(|&i| matches!(ctx.df.instructions[i].kind, InstructionKind::Run | InstructionKind::Copy | InstructionKind::Add));
+    let last_run = body.iter().rposition(|&i| {
+        matches!(
+            ctx.df.instructions[i].kind,
+            InstructionKind::Run | InstructionKind::Copy | InstructionKind::Add
+        )
+    });
     let anchor = body.iter().enumerate().find(|(pos, i)| {
-        matches!(ctx.df.instructions[**i].kind, InstructionKind::Cmd | InstructionKind::Entrypoint)
-            && last_run.is_none_or(|lr| *pos > lr)
+        matches!(
+            ctx.df.instructions[**i].kind,
+            InstructionKind::Cmd | InstructionKind::Entrypoint
+        ) && last_run.is_none_or(|lr| *pos > lr)
     });
     let lines = match family_of(base) {
         UserFamily::Busybox => vec![
@@ -155,18 +197,29 @@ fn root_fix(ctx: &CheckContext, base: &str) -> Option<Fix> {
     let (offset, text) = match anchor {
         Some((_, &i)) => {
             let ins = &ctx.df.instructions[i];
-            let line_start = ctx.lines.line_start(ctx.lines.line_of(ins.keyword_range.start));
+            let line_start = ctx
+                .lines
+                .line_start(ctx.lines.line_of(ins.keyword_range.start));
             (line_start, lines.join("\n") + "\n")
         }
         None => {
             let end = ctx.df.text.len();
-            let sep = if ctx.df.text.ends_with('\n') || ctx.df.text.is_empty() { "" } else { "\n" };
+            let sep = if ctx.df.text.ends_with('\n') || ctx.df.text.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
             (end, format!("{sep}{}\n", lines.join("\n")))
         }
     };
     Some(Fix {
         description: format!("run as an unprivileged user: {}", lines.join(" / ")),
         safe: true,
-        edits: vec![TextEdit { path: ctx.path.to_string(), start: offset, end: offset, replacement: text }],
+        edits: vec![TextEdit {
+            path: ctx.path.to_string(),
+            start: offset,
+            end: offset,
+            replacement: text,
+        }],
     })
 }

@@ -2,7 +2,7 @@ use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::secrets::{is_placeholder, is_sensitive_name};
 use crate::sensitive;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta, Severity};
+use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -39,37 +39,60 @@ impl DockerfileRule for SecretFileCopied {
         &Self::META
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
-        let final_lineage = ctx.model.final_stage().map(|s| ctx.model.lineage(s.index)).unwrap_or_default();
+        let final_lineage = ctx
+            .model
+            .final_stage()
+            .map(|s| ctx.model.lineage(s.index))
+            .unwrap_or_default();
         for (i, ins) in ctx.df.instructions.iter().enumerate() {
-            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) || !ins.heredocs.is_empty() {
+            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+                || !ins.heredocs.is_empty()
+            {
                 continue;
             }
             let words = ins.words();
             if words.len() < 2 {
                 continue;
             }
-            let in_final = ctx.model.stage_of(i).is_some_and(|s| final_lineage.contains(&s.index));
+            let in_final = ctx
+                .model
+                .stage_of(i)
+                .is_some_and(|s| final_lineage.contains(&s.index));
             for (src, range) in &words[..words.len() - 1] {
                 let clean = src.trim_start_matches("./").trim_end_matches('/');
                 let kind = sensitive::classify(clean).or_else(|| sensitive::classify_dir(clean));
                 let Some(kind) = kind else { continue };
                 // Configuration files whose credentials are all references (`_authToken=${NPM_TOKEN}`)
                 // hold no secret: the pattern npm documents for CI. Checked only when the file is readable.
-                if matches!(kind.id(), "npmrc" | "pypirc" | "netrc" | "dotenv" | "pgpass")
-                    && ins.flag("from").is_none()
+                if matches!(
+                    kind.id(),
+                    "npmrc" | "pypirc" | "netrc" | "dotenv" | "pgpass"
+                ) && ins.flag("from").is_none()
                     && let Some(bc) = ctx.context
                     && let Ok(text) = read_small(&bc.root().join(clean))
                     && !has_literal_credential(&text)
                 {
                     continue;
                 }
-                let sev = if in_final { kind.severity } else { kind.severity.lowered() };
+                let sev = if in_final {
+                    kind.severity
+                } else {
+                    kind.severity.lowered()
+                };
                 let _ = Severity::High;
-                let stage_note = if in_final { "" } else { " (in a build stage that is not part of the final image, but still in the build cache)" };
+                let stage_note = if in_final {
+                    ""
+                } else {
+                    " (in a build stage that is not part of the final image, but still in the build cache)"
+                };
                 out.push(
-                    ctx.finding(&Self::META, format!("`{src}` is {}{stage_note}", kind.description()), range)
-                        .with_severity(sev)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    ctx.finding(
+                        &Self::META,
+                        format!("`{src}` is {}{stage_note}", kind.description()),
+                        range,
+                    )
+                    .with_severity(sev)
+                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
                 );
             }
         }
@@ -79,7 +102,9 @@ impl DockerfileRule for SecretFileCopied {
 fn read_small(path: &std::path::Path) -> std::io::Result<String> {
     use std::io::Read;
     let mut buf = Vec::new();
-    std::fs::File::open(path)?.take(64 * 1024).read_to_end(&mut buf)?;
+    std::fs::File::open(path)?
+        .take(64 * 1024)
+        .read_to_end(&mut buf)?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
@@ -95,11 +120,17 @@ fn has_literal_credential(text: &str) -> bool {
         if let Some(i) = words.iter().position(|w| *w == "password") {
             return words.get(i + 1).is_some_and(|v| !is_placeholder(v));
         }
-        let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(':')) else { return false };
+        let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(':')) else {
+            return false;
+        };
         let key = key.trim().trim_start_matches("export ").trim();
         let value = value.trim();
-        let credential_key = is_sensitive_name(key.rsplit(':').next().unwrap_or(key).trim_start_matches('_'))
-            || key.ends_with("_authToken")
+        let credential_key = is_sensitive_name(
+            key.rsplit(':')
+                .next()
+                .unwrap_or(key)
+                .trim_start_matches('_'),
+        ) || key.ends_with("_authToken")
             || key.ends_with("_auth")
             || key.ends_with("_password");
         credential_key && !is_placeholder(value)

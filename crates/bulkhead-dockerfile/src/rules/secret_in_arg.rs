@@ -1,7 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::secrets::{find_in_value, is_placeholder, is_sensitive_name};
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta, Severity};
+use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -52,15 +52,29 @@ impl DockerfileRule for SecretInArg {
                         if let Some(hit) = find_in_value(v) {
                             let secret = v.get(hit.range.clone()).unwrap_or(v);
                             out.push(
-                                ctx.finding(&Self::META, format!("ARG `{}` has a default that contains a {}", kv.key, hit.kind), &range)
-                                    .with_severity(Severity::Critical)
-                                    .with_evidence(Evidence::redacted(&format!("{}=", kv.key), secret)),
+                                ctx.finding(
+                                    &Self::META,
+                                    format!(
+                                        "ARG `{}` has a default that contains a {}",
+                                        kv.key, hit.kind
+                                    ),
+                                    &range,
+                                )
+                                .with_severity(Severity::Critical)
+                                .with_evidence(Evidence::redacted(&format!("{}=", kv.key), secret)),
                             );
                         } else if sensitive && !is_placeholder(v) {
                             out.push(
-                                ctx.finding(&Self::META, format!("ARG `{}` has a literal credential as its default", kv.key), &range)
-                                    .with_severity(Severity::Critical)
-                                    .with_evidence(Evidence::redacted(&format!("{}=", kv.key), v)),
+                                ctx.finding(
+                                    &Self::META,
+                                    format!(
+                                        "ARG `{}` has a literal credential as its default",
+                                        kv.key
+                                    ),
+                                    &range,
+                                )
+                                .with_severity(Severity::Critical)
+                                .with_evidence(Evidence::redacted(&format!("{}=", kv.key), v)),
                             );
                         } else if sensitive {
                             report_declared(ctx, idx, &kv.key, &kv.key_range, out);
@@ -75,7 +89,13 @@ impl DockerfileRule for SecretInArg {
 }
 
 /// A secret-named ARG without a literal value: medium, high when a RUN of the same stage reads it.
-fn report_declared(ctx: &CheckContext, idx: usize, key: &str, range: &crate::ast::ByteRange, out: &mut Vec<Finding>) {
+fn report_declared(
+    ctx: &CheckContext,
+    idx: usize,
+    key: &str,
+    range: &crate::ast::ByteRange,
+    out: &mut Vec<Finding>,
+) {
     let used_at = ctx.model.stage_of(idx).and_then(|st| {
         st.body.clone().filter(|&i| i > idx).find(|&i| {
             let ins = &ctx.df.instructions[i];
@@ -84,18 +104,28 @@ fn report_declared(ctx: &CheckContext, idx: usize, key: &str, range: &crate::ast
     });
     let (sev, msg) = match used_at {
         Some(i) => {
-            let (line, _) = ctx.lines.position(&ctx.df.text, ctx.df.instructions[i].range.start);
+            let (line, _) = ctx
+                .lines
+                .position(&ctx.df.text, ctx.df.instructions[i].range.start);
             (
                 Severity::High,
-                format!("build argument `{key}` carries a credential and the RUN on line {line} reads it: its value is recorded in the image history"),
+                format!(
+                    "build argument `{key}` carries a credential and the RUN on line {line} reads it: its value is recorded in the image history"
+                ),
             )
         }
         None => (
             Severity::Medium,
-            format!("build argument `{key}` looks like a credential: build arguments are visible in the image history and build cache"),
+            format!(
+                "build argument `{key}` looks like a credential: build arguments are visible in the image history and build cache"
+            ),
         ),
     };
-    out.push(ctx.finding(&SecretInArg::META, msg, range).with_severity(sev).with_evidence(Evidence::plain(format!("ARG {key}"))));
+    out.push(
+        ctx.finding(&SecretInArg::META, msg, range)
+            .with_severity(sev)
+            .with_evidence(Evidence::plain(format!("ARG {key}"))),
+    );
 }
 
 fn references(text: &str, key: &str) -> bool {

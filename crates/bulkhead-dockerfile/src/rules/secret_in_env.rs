@@ -1,7 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::secrets::{find_in_value, is_placeholder, is_sensitive_name};
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -50,19 +50,28 @@ impl DockerfileRule for SecretInEnv {
                 _ => continue,
             };
             for kv in ins.key_values() {
-                let Some(value) = kv.value.as_deref() else { continue };
+                let Some(value) = kv.value.as_deref() else {
+                    continue;
+                };
                 let range = kv.value_range.clone().unwrap_or(kv.key_range.clone());
                 if let Some(hit) = find_in_value(value) {
                     let secret = value.get(hit.range.clone()).unwrap_or(value);
                     out.push(
-                        ctx.finding(&Self::META, format!("ENV `{}` contains a {}", kv.key, hit.kind), &range)
-                            .with_evidence(Evidence::redacted(&format!("{}=", kv.key), secret)),
+                        ctx.finding(
+                            &Self::META,
+                            format!("ENV `{}` contains a {}", kv.key, hit.kind),
+                            &range,
+                        )
+                        .with_evidence(Evidence::redacted(&format!("{}=", kv.key), secret)),
                     );
                 } else if is_sensitive_name(&kv.key) && !is_placeholder(value) {
                     out.push(
                         ctx.finding(
                             &Self::META,
-                            format!("ENV `{}` sets a credential in the image configuration", kv.key),
+                            format!(
+                                "ENV `{}` sets a credential in the image configuration",
+                                kv.key
+                            ),
                             &range,
                         )
                         .with_evidence(Evidence::redacted(&format!("{}=", kv.key), value)),

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -39,7 +39,9 @@ pub(crate) fn adds_setid(mode: &str) -> bool {
         return special & 0b110 != 0;
     }
     mode.split(',').any(|clause| {
-        let Some(pos) = clause.find(['+', '=']) else { return false };
+        let Some(pos) = clause.find(['+', '=']) else {
+            return false;
+        };
         clause[pos..].contains('s')
     })
 }
@@ -55,13 +57,21 @@ impl DockerfileRule for SetuidAdded {
                 if u.program() != Some("chmod") {
                     continue;
                 }
-                if let Some(mode) = u.args().iter().map(|w| w.text.as_str()).find(|a| !a.starts_with('-'))
+                if let Some(mode) = u
+                    .args()
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .find(|a| !a.starts_with('-'))
                     && adds_setid(mode)
                 {
                     let range = rs.to_source(c.range.clone());
                     out.push(
-                        ctx.finding(&Self::META, format!("`chmod {mode}` adds a setuid/setgid bit"), &range)
-                            .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
+                        ctx.finding(
+                            &Self::META,
+                            format!("`chmod {mode}` adds a setuid/setgid bit"),
+                            &range,
+                        )
+                        .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
                     );
                 }
             }
@@ -75,8 +85,12 @@ impl DockerfileRule for SetuidAdded {
                 && adds_setid(v)
             {
                 out.push(
-                    ctx.finding(&Self::META, format!("`--chmod={v}` adds a setuid/setgid bit"), &f.range)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    ctx.finding(
+                        &Self::META,
+                        format!("`--chmod={v}` adds a setuid/setgid bit"),
+                        &f.range,
+                    )
+                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
                 );
             }
         }

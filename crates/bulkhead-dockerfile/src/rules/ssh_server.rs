@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -28,7 +28,9 @@ declare_rule! {
     }
 }
 
-const INSTALLERS: &[&str] = &["apt-get", "apt", "apk", "yum", "dnf", "microdnf", "zypper", "aptitude"];
+const INSTALLERS: &[&str] = &[
+    "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "zypper", "aptitude",
+];
 const SERVERS: &[&str] = &["openssh-server", "openssh", "dropbear", "ssh-server"];
 
 impl DockerfileRule for SshServer {
@@ -53,8 +55,12 @@ impl DockerfileRule for SshServer {
                 }) {
                     let range = rs.to_source(c.range.clone());
                     out.push(
-                        ctx.finding(&Self::META, format!("`{pkg}` installs an SSH server"), &range)
-                            .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
+                        ctx.finding(
+                            &Self::META,
+                            format!("`{pkg}` installs an SSH server"),
+                            &range,
+                        )
+                        .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
                     );
                 }
             }

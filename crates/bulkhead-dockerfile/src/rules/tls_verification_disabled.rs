@@ -1,7 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::shell::Command;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -39,12 +39,17 @@ declare_rule! {
 
 /// Environment switches that disable verification: (name, predicate on the value).
 fn env_switch(name: &str, value: &str) -> bool {
-    let v = value.trim().trim_matches(|c| c == '"' || c == '\'').to_ascii_lowercase();
+    let v = value
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'')
+        .to_ascii_lowercase();
     match name {
         "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => v == "0",
         "GIT_SSL_NO_VERIFY" => !v.is_empty() && v != "0" && v != "false",
         "PIP_TRUSTED_HOST" | "GOINSECURE" | "GONOSUMCHECK" => !v.is_empty(),
-        "NPM_CONFIG_STRICT_SSL" | "YARN_STRICT_SSL" | "npm_config_strict_ssl" => v == "false" || v == "0",
+        "NPM_CONFIG_STRICT_SSL" | "YARN_STRICT_SSL" | "npm_config_strict_ssl" => {
+            v == "false" || v == "0"
+        }
         "GOSUMDB" => v == "off",
         "GOFLAGS" => v.contains("-insecure"),
         _ => false,
@@ -56,40 +61,95 @@ fn command_issue(c: &Command) -> Option<String> {
     let u = c.unwrapped();
     let prog = u.program()?;
     let args: Vec<&str> = u.args().iter().map(|w| w.text.as_str()).collect();
-    let has = |s: &str| args.iter().any(|a| *a == s || a.starts_with(&format!("{s}=")));
+    let has = |s: &str| {
+        args.iter()
+            .any(|a| *a == s || a.starts_with(&format!("{s}=")))
+    };
     match prog {
         "curl" if u.has_flag(Some('k'), Some("insecure")) || has("--proxy-insecure") => {
             Some("`curl` with `-k/--insecure` skips certificate verification".into())
         }
-        "wget" if has("--no-check-certificate") => Some("`wget --no-check-certificate` skips certificate verification".into()),
-        "pip" | "pip3" | "pip2" if has("--trusted-host") => Some("`pip --trusted-host` accepts that host over plain HTTP or with a bad certificate".into()),
-        p if p.starts_with("python") && args.windows(2).any(|w| w[0] == "-m" && w[1].starts_with("pip")) && has("--trusted-host") => {
-            Some("`pip --trusted-host` accepts that host over plain HTTP or with a bad certificate".into())
+        "wget" if has("--no-check-certificate") => {
+            Some("`wget --no-check-certificate` skips certificate verification".into())
         }
-        "apk" if has("--allow-untrusted") => Some("`apk --allow-untrusted` installs unsigned packages".into()),
+        "pip" | "pip3" | "pip2" if has("--trusted-host") => Some(
+            "`pip --trusted-host` accepts that host over plain HTTP or with a bad certificate"
+                .into(),
+        ),
+        p if p.starts_with("python")
+            && args
+                .windows(2)
+                .any(|w| w[0] == "-m" && w[1].starts_with("pip"))
+            && has("--trusted-host") =>
+        {
+            Some(
+                "`pip --trusted-host` accepts that host over plain HTTP or with a bad certificate"
+                    .into(),
+            )
+        }
+        "apk" if has("--allow-untrusted") => {
+            Some("`apk --allow-untrusted` installs unsigned packages".into())
+        }
         "apt-get" | "apt" | "aptitude" => {
-            if has("--allow-unauthenticated") || has("--force-yes") || has("--allow-insecure-repositories") {
-                Some(format!("`{prog}` is told to accept unauthenticated packages"))
+            if has("--allow-unauthenticated")
+                || has("--force-yes")
+                || has("--allow-insecure-repositories")
+            {
+                Some(format!(
+                    "`{prog}` is told to accept unauthenticated packages"
+                ))
             } else if args.iter().any(|a| {
                 let l = a.to_ascii_lowercase();
-                l.contains("verify-peer=false") || l.contains("verify-host=false") || l.contains("allowunauthenticated=true") || l.contains("allowinsecurerepositories=true") || l.contains("trusted=yes")
+                l.contains("verify-peer=false")
+                    || l.contains("verify-host=false")
+                    || l.contains("allowunauthenticated=true")
+                    || l.contains("allowinsecurerepositories=true")
+                    || l.contains("trusted=yes")
             }) {
                 Some(format!("`{prog}` is configured to skip verification"))
             } else {
                 None
             }
         }
-        "yum" | "dnf" | "microdnf" | "tdnf" if has("--nogpgcheck") || args.iter().any(|a| a.contains("gpgcheck=0") || a.contains("sslverify=0") || a.contains("sslverify=false")) => {
-            Some(format!("`{prog}` installs packages without checking their signatures"))
+        "yum" | "dnf" | "microdnf" | "tdnf"
+            if has("--nogpgcheck")
+                || args.iter().any(|a| {
+                    a.contains("gpgcheck=0")
+                        || a.contains("sslverify=0")
+                        || a.contains("sslverify=false")
+                }) =>
+        {
+            Some(format!(
+                "`{prog}` installs packages without checking their signatures"
+            ))
         }
-        "zypper" if has("--no-gpg-checks") || has("--no-gpg-check") => Some("`zypper --no-gpg-checks` skips signature checks".into()),
-        "rpm" if has("--nosignature") || has("--nodigest") || has("--nogpgcheck") => Some("`rpm` installs without checking signatures or digests".into()),
-        "npm" | "yarn" | "pnpm" if args.windows(3).any(|w| w[0] == "set" && w[1].trim_start_matches("--").eq_ignore_ascii_case("strict-ssl") && w[2] == "false")
-            || args.iter().any(|a| a.eq_ignore_ascii_case("--strict-ssl=false")) => {
+        "zypper" if has("--no-gpg-checks") || has("--no-gpg-check") => {
+            Some("`zypper --no-gpg-checks` skips signature checks".into())
+        }
+        "rpm" if has("--nosignature") || has("--nodigest") || has("--nogpgcheck") => {
+            Some("`rpm` installs without checking signatures or digests".into())
+        }
+        "npm" | "yarn" | "pnpm"
+            if args.windows(3).any(|w| {
+                w[0] == "set"
+                    && w[1]
+                        .trim_start_matches("--")
+                        .eq_ignore_ascii_case("strict-ssl")
+                    && w[2] == "false"
+            }) || args
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case("--strict-ssl=false")) =>
+        {
             Some(format!("`{prog}` is configured with strict-ssl off"))
         }
-        "git" if args.iter().any(|a| a.to_ascii_lowercase().replace(' ', "") == "http.sslverify=false")
-            || args.windows(2).any(|w| w[0].eq_ignore_ascii_case("http.sslVerify") && (w[1] == "false" || w[1] == "0")) => {
+        "git"
+            if args
+                .iter()
+                .any(|a| a.to_ascii_lowercase().replace(' ', "") == "http.sslverify=false")
+                || args.windows(2).any(|w| {
+                    w[0].eq_ignore_ascii_case("http.sslVerify") && (w[1] == "false" || w[1] == "0")
+                }) =>
+        {
             Some("`git` is configured with `http.sslVerify` off".into())
         }
         "export" | "env" => args.iter().find_map(|a| {
@@ -111,10 +171,23 @@ impl DockerfileRule for TlsVerificationDisabled {
                     if let Some(v) = kv.value.as_deref()
                         && env_switch(&kv.key, v)
                     {
-                        let range = kv.value_range.clone().map(|r| kv.key_range.start..r.end).unwrap_or(kv.key_range.clone());
+                        let range = kv
+                            .value_range
+                            .clone()
+                            .map(|r| kv.key_range.start..r.end)
+                            .unwrap_or(kv.key_range.clone());
                         out.push(
-                            ctx.finding(&Self::META, format!("{} `{}={}` disables verification for everything in the image", ins.kind.as_str(), kv.key, v), &range)
-                                .with_evidence(Evidence::plain(format!("{}={}", kv.key, v))),
+                            ctx.finding(
+                                &Self::META,
+                                format!(
+                                    "{} `{}={}` disables verification for everything in the image",
+                                    ins.kind.as_str(),
+                                    kv.key,
+                                    v
+                                ),
+                                &range,
+                            )
+                            .with_evidence(Evidence::plain(format!("{}={}", kv.key, v))),
                         );
                     }
                 }
@@ -131,7 +204,12 @@ impl DockerfileRule for TlsVerificationDisabled {
                 }
                 if let Some(msg) = issue {
                     let range = rs.to_source(c.range.clone());
-                    out.push(ctx.finding(&Self::META, msg, &range).with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))));
+                    out.push(
+                        ctx.finding(&Self::META, msg, &range)
+                            .with_evidence(Evidence::plain(
+                                rs.text.get(c.range.clone()).unwrap_or(""),
+                            )),
+                    );
                 }
             }
         }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::model::ImageRef;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -44,7 +44,11 @@ pub(crate) fn is_trusted(r: &ImageRef, trusted: &[String]) -> bool {
     let name = canonical_name(r).to_ascii_lowercase();
     trusted.iter().any(|t| {
         let t = t.trim().trim_end_matches('/').to_ascii_lowercase();
-        let t = if t == "index.docker.io" || t == "registry-1.docker.io" { "docker.io".to_string() } else { t };
+        let t = if t == "index.docker.io" || t == "registry-1.docker.io" {
+            "docker.io".to_string()
+        } else {
+            t
+        };
         name == t || name.starts_with(&format!("{t}/"))
     })
 }
@@ -58,19 +62,34 @@ impl DockerfileRule for UntrustedRegistry {
             return;
         }
         for st in &ctx.model.stages {
-            if st.parent.is_some() || st.base.eq_ignore_ascii_case("scratch") || st.base.is_empty() || st.base.contains('$') {
+            if st.parent.is_some()
+                || st.base.eq_ignore_ascii_case("scratch")
+                || st.base.is_empty()
+                || st.base.contains('$')
+            {
                 continue;
             }
-            let Some(r) = ImageRef::parse(&st.base) else { continue };
+            let Some(r) = ImageRef::parse(&st.base) else {
+                continue;
+            };
             if is_trusted(&r, &ctx.options.trusted_registries) {
                 continue;
             }
             let from = &ctx.df.instructions[st.from];
-            let range = from.words().first().map(|w| w.1.clone()).unwrap_or(from.range.clone());
+            let range = from
+                .words()
+                .first()
+                .map(|w| w.1.clone())
+                .unwrap_or(from.range.clone());
             out.push(
                 ctx.finding(
                     &Self::META,
-                    format!("`{}` ({}) is not in the trusted registries ({})", st.base, canonical_name(&r), ctx.options.trusted_registries.join(", ")),
+                    format!(
+                        "`{}` ({}) is not in the trusted registries ({})",
+                        st.base,
+                        canonical_name(&r),
+                        ctx.options.trusted_registries.join(", ")
+                    ),
                     &range,
                 )
                 .with_evidence(Evidence::plain(ctx.instruction_head(from))),

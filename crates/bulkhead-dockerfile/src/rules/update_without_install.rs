@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -39,9 +39,23 @@ fn is_update(p: &str, args: &[&str]) -> bool {
 
 fn is_install(p: &str, args: &[&str]) -> bool {
     match p {
-        "apt-get" | "apt" | "aptitude" => args.iter().any(|a| matches!(*a, "install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "source")),
-        "apk" => args.iter().any(|a| matches!(*a, "add" | "upgrade")) || args.contains(&"--update") || args.contains(&"-U"),
-        "yum" | "dnf" | "microdnf" | "zypper" => args.iter().any(|a| matches!(*a, "install" | "update" | "upgrade" | "in" | "up" | "groupinstall")),
+        "apt-get" | "apt" | "aptitude" => args.iter().any(|a| {
+            matches!(
+                *a,
+                "install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "source"
+            )
+        }),
+        "apk" => {
+            args.iter().any(|a| matches!(*a, "add" | "upgrade"))
+                || args.contains(&"--update")
+                || args.contains(&"-U")
+        }
+        "yum" | "dnf" | "microdnf" | "zypper" => args.iter().any(|a| {
+            matches!(
+                *a,
+                "install" | "update" | "upgrade" | "in" | "up" | "groupinstall"
+            )
+        }),
         _ => false,
     }
 }
@@ -66,7 +80,11 @@ impl DockerfileRule for UpdateWithoutInstall {
                     }
                 }
                 // Any other command (a script, a package manager we do not model) could install.
-                if rs.script.commands.iter().any(|c| c.unwrapped().program().is_some_and(|p| p.ends_with(".sh") || p == "xargs")) {
+                if rs.script.commands.iter().any(|c| {
+                    c.unwrapped()
+                        .program()
+                        .is_some_and(|p| p.ends_with(".sh") || p == "xargs")
+                }) {
                     install = true;
                 }
             }
@@ -74,8 +92,12 @@ impl DockerfileRule for UpdateWithoutInstall {
                 let range = rs.to_source(r.clone());
                 let _ = i;
                 out.push(
-                    ctx.finding(&Self::META, "the package index is updated in a RUN that installs nothing", &range)
-                        .with_evidence(Evidence::plain(rs.text.get(r).unwrap_or(""))),
+                    ctx.finding(
+                        &Self::META,
+                        "the package index is updated in a RUN that installs nothing",
+                        &range,
+                    )
+                    .with_evidence(Evidence::plain(rs.text.get(r).unwrap_or(""))),
                 );
             }
         }

@@ -1,7 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::model::expand;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -30,8 +30,27 @@ declare_rule! {
 }
 
 const SYSTEM_DIRS: &[&str] = &[
-    "/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/sbin", "/sys", "/usr", "/usr/bin",
-    "/usr/lib", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/var", "/var/lib", "/var/run", "/run",
+    "/",
+    "/bin",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib64",
+    "/proc",
+    "/root",
+    "/sbin",
+    "/sys",
+    "/usr",
+    "/usr/bin",
+    "/usr/lib",
+    "/usr/sbin",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/var",
+    "/var/lib",
+    "/var/run",
+    "/run",
 ];
 
 impl DockerfileRule for WorkdirSystemDir {
@@ -43,15 +62,25 @@ impl DockerfileRule for WorkdirSystemDir {
             if ins.kind != InstructionKind::Workdir {
                 continue;
             }
-            let Some(raw) = ins.args.shell_text().map(str::trim) else { continue };
+            let Some(raw) = ins.args.shell_text().map(str::trim) else {
+                continue;
+            };
             let vars = ctx.model.vars_at(ctx.df, i);
             let path = expand(raw, &|n| vars.get(n).cloned());
             let path = path.trim_matches(|c| c == '"' || c == '\'');
-            let norm = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+            let norm = if path.len() > 1 {
+                path.trim_end_matches('/')
+            } else {
+                path
+            };
             if SYSTEM_DIRS.contains(&norm) {
                 out.push(
-                    ctx.finding(&Self::META, format!("WORKDIR `{norm}` is a system directory"), &ins.range)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    ctx.finding(
+                        &Self::META,
+                        format!("WORKDIR `{norm}` is a system directory"),
+                        &ins.range,
+                    )
+                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
                 );
             }
         }

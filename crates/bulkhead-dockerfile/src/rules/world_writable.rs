@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{declare_rule, Evidence, Finding, RuleMeta};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -32,7 +32,11 @@ pub(crate) fn grants_other_write(mode: &str) -> bool {
     if !mode.is_empty() && mode.chars().all(|c| c.is_ascii_digit() && c < '8') {
         let digits: Vec<u32> = mode.chars().filter_map(|c| c.to_digit(8)).collect();
         let others = digits.last().copied().unwrap_or(0);
-        let special = if digits.len() >= 4 { digits[digits.len() - 4] } else { 0 };
+        let special = if digits.len() >= 4 {
+            digits[digits.len() - 4]
+        } else {
+            0
+        };
         let sticky = special & 1 == 1;
         return others & 2 == 2 && !sticky;
     }
@@ -57,13 +61,21 @@ impl DockerfileRule for WorldWritable {
                 if u.program() != Some("chmod") {
                     continue;
                 }
-                if let Some(mode) = u.args().iter().map(|w| w.text.as_str()).find(|a| !a.starts_with('-'))
+                if let Some(mode) = u
+                    .args()
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .find(|a| !a.starts_with('-'))
                     && grants_other_write(mode)
                 {
                     let range = rs.to_source(c.range.clone());
                     out.push(
-                        ctx.finding(&Self::META, format!("`chmod {mode}` makes files writable by every user"), &range)
-                            .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
+                        ctx.finding(
+                            &Self::META,
+                            format!("`chmod {mode}` makes files writable by every user"),
+                            &range,
+                        )
+                        .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
                     );
                 }
             }
@@ -77,8 +89,12 @@ impl DockerfileRule for WorldWritable {
                 && grants_other_write(v)
             {
                 out.push(
-                    ctx.finding(&Self::META, format!("`--chmod={v}` makes the copied files writable by every user"), &f.range)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    ctx.finding(
+                        &Self::META,
+                        format!("`--chmod={v}` makes the copied files writable by every user"),
+                        &f.range,
+                    )
+                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
                 );
             }
         }
