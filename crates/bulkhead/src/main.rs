@@ -126,15 +126,16 @@ fn rules(format: RulesFormat) -> ExitCode {
             }
         },
         RulesFormat::Markdown => {
-            println!("| id | name | severity | category | fix | also known as | title |");
-            println!("|---|---|---|---|---|---|---|");
+            println!("| id | name | severity | category | profile | fix | also known as | title |");
+            println!("|---|---|---|---|---|---|---|---|");
             for m in metas {
                 println!(
-                    "| {} | {} | {} | {:?} | {} | {} | {} |",
+                    "| {} | {} | {} | {:?} | {}+ | {} | {} | {} |",
                     m.id,
                     m.name,
                     m.severity,
                     m.category,
+                    m.min_profile,
                     if m.fixable { "yes" } else { "" },
                     m.aliases.join(", "),
                     m.title

@@ -361,3 +361,16 @@ fn bundled_example_is_insecure_and_hardened_one_is_clean() {
     );
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn docs_rules_md_is_generated_from_the_registry() {
+    let o = run(&["rules", "--format", "markdown"], &repo_root());
+    assert_eq!(o.status.code(), Some(0));
+    let generated = stdout(&o);
+    let path = repo_root().join("docs/RULES.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        doc.contains(generated.trim()),
+        "docs/RULES.md is out of date: regenerate its table with `bulkhead rules --format markdown`"
+    );
+}
