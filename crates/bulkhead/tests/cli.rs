@@ -379,10 +379,16 @@ fn docs_rules_md_is_generated_from_the_registry() {
 fn sarif_of_a_real_run_validates_against_the_official_schema() {
     let validator = repo_root().join("../shared/data/schemas/validate.py");
     if !validator.is_file() {
-        eprintln!("SKIPPED: {} is absent; SARIF schema validation of the CLI output needs ../shared", validator.display());
+        eprintln!(
+            "SKIPPED: {} is absent; SARIF schema validation of the CLI output needs ../shared",
+            validator.display()
+        );
         return;
     }
-    let has_jsonschema = Command::new("python3").args(["-c", "import jsonschema"]).output().is_ok_and(|o| o.status.success());
+    let has_jsonschema = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !has_jsonschema {
         eprintln!("SKIPPED: python3 jsonschema is not installed (.ci/run installs it)");
         return;
@@ -392,11 +398,26 @@ fn sarif_of_a_real_run_validates_against_the_official_schema() {
     write(dir.path(), ".env", "X=1\n");
     write(dir.path(), "src/a.js", "1\n");
     let sarif = dir.path().join("out.sarif");
-    let o = run(&["check", "--format", "sarif", "-o", sarif.to_str().unwrap(), "."], dir.path());
+    let o = run(
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "-o",
+            sarif.to_str().unwrap(),
+            ".",
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let text = std::fs::read_to_string(&sarif).unwrap();
     assert!(text.contains("\"fixes\""), "fixes are in the SARIF");
-    let v = Command::new("python3").arg(&validator).arg("sarif").arg(&sarif).output().unwrap();
+    let v = Command::new("python3")
+        .arg(&validator)
+        .arg("sarif")
+        .arg(&sarif)
+        .output()
+        .unwrap();
     assert!(
         v.status.success(),
         "SARIF does not validate:\n{}\n{}",
@@ -408,10 +429,30 @@ fn sarif_of_a_real_run_validates_against_the_official_schema() {
 #[test]
 fn a_missing_build_context_is_a_diagnostic_and_the_file_is_still_checked() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "Dockerfile", "FROM alpine:3.20\nCOPY . /app\nRUN chmod 777 /app\n");
-    let o = run(&["check", "--format", "json", "--fail-on", "never", "--context", "no-such-dir", "Dockerfile"], dir.path());
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nCOPY . /app\nRUN chmod 777 /app\n",
+    );
+    let o = run(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--context",
+            "no-such-dir",
+            "Dockerfile",
+        ],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert!(v["diagnostics"].to_string().contains("no-such-dir"), "{}", v["diagnostics"]);
+    assert!(
+        v["diagnostics"].to_string().contains("no-such-dir"),
+        "{}",
+        v["diagnostics"]
+    );
     assert!(v["findings"].to_string().contains("DF014"));
 }

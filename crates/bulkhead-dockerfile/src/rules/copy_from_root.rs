@@ -4,8 +4,9 @@ use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags `COPY --from=<stage or image> / <dest>`: copying the whole root filesystem of another stage or
-    /// image.
+    /// Flags `COPY --from=<stage or image> / /`: copying the whole root filesystem of another stage or
+    /// image over the root of this one. Assembling a tree elsewhere (`COPY --from=rootfs / /rootfs`) is not a
+    /// finding.
     ///
     /// ## Why it matters
     /// It defeats the point of a multi-stage build: compilers, package caches, credentials used during the
@@ -42,10 +43,10 @@ impl DockerfileRule for CopyFromRoot {
             if words.len() < 2 {
                 continue;
             }
-            if words[..words.len() - 1]
-                .iter()
-                .any(|(s, _)| s == "/" || s == "/." || s == "/*")
-            {
+            let is_root = |s: &str| s == "/" || s == "/." || s == "/*";
+            // `COPY --from=rootfs / /rootfs` assembles a directory tree: only a copy onto `/` is a finding.
+            let dest_root = words.last().is_some_and(|(d, _)| d == "/" || d == "/.");
+            if dest_root && words[..words.len() - 1].iter().any(|(s, _)| is_root(s)) {
                 out.push(
                     ctx.finding(
                         &Self::META,

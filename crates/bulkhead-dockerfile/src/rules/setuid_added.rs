@@ -6,7 +6,8 @@ declare_rule! {
     /// ## What it does
     /// Flags setuid/setgid bits being added: `chmod u+s`, `g+s`, `+s`, or a numeric mode with the 4000/2000
     /// bits (`chmod 4755`), in `RUN` or `COPY --chmod`. Removing them (`chmod u-s`, `chmod a-s`) is good practice
-    /// and not a finding.
+    /// and not a finding, and neither is setgid on a directory created in the same `RUN`
+    /// (`mkdir /srv/shared && chmod 2775 /srv/shared`), which only makes new files inherit the group.
     ///
     /// ## Why it matters
     /// A setuid-root binary runs as root whoever starts it: it turns a non-root container back into a root
@@ -27,6 +28,24 @@ declare_rule! {
         remediation: "Do not add setuid/setgid bits; use file capabilities or run as the right user.",
         min_profile: Dev, fixable: false,
     }
+}
+
+/// Whether the mode adds setgid but not setuid (harmless on a directory: new files inherit its group).
+fn setgid_only(mode: &str) -> bool {
+    if !mode.is_empty() && mode.chars().all(|c| c.is_ascii_digit() && c < '8') {
+        let digits: Vec<u32> = mode.chars().filter_map(|c| c.to_digit(8)).collect();
+        return digits.len() >= 4 && digits[digits.len() - 4] & 0b110 == 0b010;
+    }
+    mode.split(',').all(|clause| {
+        let Some(pos) = clause.find(['+', '=']) else {
+            return true;
+        };
+        !clause[pos..].contains('s')
+            || (clause[..pos].contains('g')
+                && !clause[..pos].contains('u')
+                && !clause[..pos].contains('a')
+                && !clause[..pos].is_empty())
+    })
 }
 
 pub(crate) fn adds_setid(mode: &str) -> bool {
@@ -57,12 +76,33 @@ impl DockerfileRule for SetuidAdded {
                 if u.program() != Some("chmod") {
                     continue;
                 }
-                if let Some(mode) = u
-                    .args()
+                let args: Vec<&str> = u.args().iter().map(|w| w.text.as_str()).collect();
+                let Some(mpos) = args.iter().position(|a| !a.starts_with('-')) else {
+                    continue;
+                };
+                let mode = args[mpos];
+                if !adds_setid(mode) {
+                    continue;
+                }
+                // setgid on directories created in the same RUN (shared group directories) is not a finding.
+                let recursive = args[..mpos]
                     .iter()
-                    .map(|w| w.text.as_str())
-                    .find(|a| !a.starts_with('-'))
-                    && adds_setid(mode)
+                    .any(|a| *a == "-R" || *a == "--recursive");
+                if setgid_only(mode) && !recursive {
+                    let made: Vec<&str> = rs
+                        .script
+                        .commands
+                        .iter()
+                        .filter(|m| m.unwrapped().program() == Some("mkdir"))
+                        .flat_map(|m| m.args().iter().map(|w| w.text.as_str()).collect::<Vec<_>>())
+                        .collect();
+                    let targets = &args[mpos + 1..];
+                    if !targets.is_empty()
+                        && targets.iter().all(|t| t.ends_with('/') || made.contains(t))
+                    {
+                        continue;
+                    }
+                }
                 {
                     let range = rs.to_source(c.range.clone());
                     out.push(

@@ -6,7 +6,7 @@ use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Flags `WORKDIR` set to a system directory (`/`, `/bin`, `/boot`, `/dev`, `/etc`, `/lib`, `/proc`,
-    /// `/root`, `/sbin`, `/sys`, `/usr`, `/usr/bin`, `/usr/lib`, `/usr/sbin`, `/var`, ...).
+    /// `/sbin`, `/sys`, `/usr`, `/usr/bin`, `/usr/lib`, `/usr/sbin`, `/var`, ...).
     ///
     /// ## Why it matters
     /// A following `COPY . .` then drops application files (and whatever else is in the context) over system
@@ -38,7 +38,6 @@ const SYSTEM_DIRS: &[&str] = &[
     "/lib",
     "/lib64",
     "/proc",
-    "/root",
     "/sbin",
     "/sys",
     "/usr",
