@@ -114,7 +114,17 @@ elif [ -x /usr/bin/docker ]; then
 else
     DOCKER="$(command -v docker)" || fail "no docker client found"
 fi
-step "docker client: $DOCKER ($("$DOCKER" --version 2>/dev/null || echo 'unknown version'))"
+client_version="$("$DOCKER" --version 2>/dev/null | head -n1 || true)"
+step "docker client: $DOCKER (${client_version:-unknown version})"
+
+# The end of dockerd's log, errors first: its info lines drown them.
+show_log() {
+    [ -f "$LOG_FILE" ] || return 0
+    printf '[engine] dockerd log %s (errors, then the last lines):\n' "$LOG_FILE" >&2
+    awk '!/^time="/ || /level=(error|fatal)/' "$LOG_FILE" | tail -n 10 >&2 || true
+    printf '[engine] ...\n' >&2
+    tail -n 8 "$LOG_FILE" >&2 || true
+}
 
 engine_up() { timeout 20 "$DOCKER" info >/dev/null 2>&1; }
 
@@ -167,15 +177,11 @@ else
         deadline=$((SECONDS + TIMEOUT))
         until engine_up; do
             if [ "$started_here" = 1 ] && ! kill -0 "$running_pid" 2>/dev/null; then
-                printf '[engine] dockerd exited; last lines of %s:\n' "$LOG_FILE" >&2
-                tail -n 25 "$LOG_FILE" >&2 || true
+                show_log
                 fail "dockerd exited before its socket answered"
             fi
             if [ "$SECONDS" -ge "$deadline" ]; then
-                if [ -f "$LOG_FILE" ]; then
-                    printf '[engine] last lines of %s:\n' "$LOG_FILE" >&2
-                    tail -n 25 "$LOG_FILE" >&2 || true
-                fi
+                show_log
                 fail "the Docker engine did not answer within ${TIMEOUT}s"
             fi
             sleep 1
