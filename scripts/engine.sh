@@ -13,6 +13,8 @@
 # Idempotent: running it twice reuses the engine and the image.
 # Exit status: 0 when the engine answers and the base image exists, non-zero
 # (with the reason and, where there is one, the tail of dockerd's log) otherwise.
+# On success it writes ${TMPDIR:-/tmp}/bulkhead-engine.env (BULKHEAD_DOCKER and,
+# when needed, DOCKER_HOST) for callers to source.
 #
 # Environment:
 #   BULKHEAD_DOCKER          docker client to use (default: /usr/bin/docker when
@@ -236,8 +238,14 @@ app_uid="$("$DOCKER" run --rm --network none "$IMAGE" sh -c 'adduser -D -u 10001
 [ "$app_uid" = 10001 ] || fail "unexpected uid after 'adduser -D -u 10001 app' in $IMAGE: $app_uid"
 step "container smoke test passed ($IMAGE: id -u = 0; adduser -D -u 10001 app works)"
 
+# For callers (scripts/test.sh sources it): how to reach the engine.
+ENV_FILE="$STATE_DIR/bulkhead-engine.env"
+{
+    printf 'export BULKHEAD_DOCKER=%q\n' "$DOCKER"
+    if [ -n "${DOCKER_HOST:-}" ]; then printf 'export DOCKER_HOST=%q\n' "$DOCKER_HOST"; fi
+} >"$ENV_FILE"
 if [ -n "${DOCKER_HOST:-}" ]; then
-    step "engine address: export DOCKER_HOST=$DOCKER_HOST"
+    step "engine address: export DOCKER_HOST=$DOCKER_HOST (also in $ENV_FILE)"
 else
     step "engine address: default socket ($DEFAULT_HOST); no DOCKER_HOST needed"
 fi
