@@ -13,6 +13,8 @@
 # Idempotent: running it twice reuses the engine and the image.
 # Exit status: 0 when the engine answers and the base image exists, non-zero
 # (with the reason and, where there is one, the tail of dockerd's log) otherwise.
+# On success it writes ${TMPDIR:-/tmp}/bulkhead-engine.env (BULKHEAD_DOCKER and,
+# when needed, DOCKER_HOST) for callers to source.
 #
 # Environment:
 #   BULKHEAD_DOCKER          docker client to use (default: /usr/bin/docker when
@@ -114,7 +116,17 @@ elif [ -x /usr/bin/docker ]; then
 else
     DOCKER="$(command -v docker)" || fail "no docker client found"
 fi
-step "docker client: $DOCKER ($("$DOCKER" --version 2>/dev/null || echo 'unknown version'))"
+client_version="$("$DOCKER" --version 2>/dev/null | head -n1 || true)"
+step "docker client: $DOCKER (${client_version:-unknown version})"
+
+# The end of dockerd's log, errors first: its info lines drown them.
+show_log() {
+    [ -f "$LOG_FILE" ] || return 0
+    printf '[engine] dockerd log %s (errors, then the last lines):\n' "$LOG_FILE" >&2
+    awk '!/^time="/ || /level=(error|fatal)/' "$LOG_FILE" | tail -n 10 >&2 || true
+    printf '[engine] ...\n' >&2
+    tail -n 8 "$LOG_FILE" >&2 || true
+}
 
 engine_up() { timeout 20 "$DOCKER" info >/dev/null 2>&1; }
 
@@ -167,15 +179,11 @@ else
         deadline=$((SECONDS + TIMEOUT))
         until engine_up; do
             if [ "$started_here" = 1 ] && ! kill -0 "$running_pid" 2>/dev/null; then
-                printf '[engine] dockerd exited; last lines of %s:\n' "$LOG_FILE" >&2
-                tail -n 25 "$LOG_FILE" >&2 || true
+                show_log
                 fail "dockerd exited before its socket answered"
             fi
             if [ "$SECONDS" -ge "$deadline" ]; then
-                if [ -f "$LOG_FILE" ]; then
-                    printf '[engine] last lines of %s:\n' "$LOG_FILE" >&2
-                    tail -n 25 "$LOG_FILE" >&2 || true
-                fi
+                show_log
                 fail "the Docker engine did not answer within ${TIMEOUT}s"
             fi
             sleep 1
@@ -230,8 +238,14 @@ app_uid="$("$DOCKER" run --rm --network none "$IMAGE" sh -c 'adduser -D -u 10001
 [ "$app_uid" = 10001 ] || fail "unexpected uid after 'adduser -D -u 10001 app' in $IMAGE: $app_uid"
 step "container smoke test passed ($IMAGE: id -u = 0; adduser -D -u 10001 app works)"
 
+# For callers (scripts/test.sh sources it): how to reach the engine.
+ENV_FILE="$STATE_DIR/bulkhead-engine.env"
+{
+    printf 'export BULKHEAD_DOCKER=%q\n' "$DOCKER"
+    if [ -n "${DOCKER_HOST:-}" ]; then printf 'export DOCKER_HOST=%q\n' "$DOCKER_HOST"; fi
+} >"$ENV_FILE"
 if [ -n "${DOCKER_HOST:-}" ]; then
-    step "engine address: export DOCKER_HOST=$DOCKER_HOST"
+    step "engine address: export DOCKER_HOST=$DOCKER_HOST (also in $ENV_FILE)"
 else
     step "engine address: default socket ($DEFAULT_HOST); no DOCKER_HOST needed"
 fi

@@ -65,6 +65,8 @@ banner "Docker engine (scripts/engine.sh)"
 if [ "${BULKHEAD_SKIP_ENGINE:-0}" = 1 ]; then
     printf '%sWARNING: BULKHEAD_SKIP_ENGINE=1: engine tests will be skipped%s\n' "$YELLOW$BOLD" "$RESET" >&2
 elif "$ROOT/scripts/engine.sh"; then
+    # shellcheck disable=SC1091 # written by engine.sh
+    if [ -f "${TMPDIR:-/tmp}/bulkhead-engine.env" ]; then . "${TMPDIR:-/tmp}/bulkhead-engine.env"; fi
     export BULKHEAD_ENGINE=1
     printf '%s<== engine up: BULKHEAD_ENGINE=1, BULKHEAD_DOCKER=%s%s\n' "$GREEN" "${BULKHEAD_DOCKER:-docker}" "$RESET"
 else
