@@ -142,3 +142,75 @@ fn fixed_dockerfile_builds_and_runs_as_non_root() {
         let _ = Command::new(docker()).args(["rmi", "-f", &t]).output();
     }
 }
+
+/// The Alpine fix on a real Alpine userland: the official minirootfs from `../shared`, imported with
+/// `docker import` (skipped, loudly, without `../shared`).
+#[test]
+fn fixed_alpine_dockerfile_builds_with_real_adduser_and_runs_as_non_root() {
+    let rootfs =
+        repo_root().join("../shared/data/rootfs/alpine/alpine-minirootfs-3.20.3-x86_64.tar.gz");
+    if !rootfs.is_file() {
+        eprintln!(
+            "\n!!! SKIPPED: {} is absent; the Alpine fix test needs ../shared !!!\n",
+            rootfs.display()
+        );
+        return;
+    }
+    if !ensure_engine() {
+        return;
+    }
+    let base = "bulkhead-test/alpine:3.20";
+    let have = Command::new(docker())
+        .args(["image", "inspect", base])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        let o = Command::new(docker())
+            .args(["import", rootfs.to_str().unwrap(), base])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "docker import failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!("FROM {base}\nWORKDIR /srv\nCOPY app.sh /srv/app.sh\nRUN chmod 0755 /srv/app.sh\nCMD /srv/app.sh\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("app.sh"), "#!/bin/sh\nexec sleep 3600\n").unwrap();
+    let tag = format!("bulkhead-test/fix-alpine-{}", std::process::id());
+    assert_eq!(build_and_id(dir, &format!("{tag}-before")), "0");
+    let o = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args(["check", "--fix", "--fail-on", "never", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let fixed = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(
+        fixed.contains("adduser") && fixed.contains("USER app"),
+        "Alpine fix not applied:\n{fixed}"
+    );
+    assert!(
+        fixed.contains("CMD [\"/srv/app.sh\"]"),
+        "exec-form fix not applied:\n{fixed}"
+    );
+    assert_eq!(
+        build_and_id(dir, &format!("{tag}-after")),
+        "10001",
+        "fixed Dockerfile:\n{fixed}"
+    );
+    for t in [format!("{tag}-before"), format!("{tag}-after")] {
+        let _ = Command::new(docker()).args(["rmi", "-f", &t]).output();
+    }
+}

@@ -1,5 +1,4 @@
 use super::{CheckContext, DockerfileRule};
-use crate::model::ImageRef;
 use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -33,33 +32,17 @@ impl DockerfileRule for BaseImageNotDigestPinned {
         &Self::META
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
-        for st in &ctx.model.stages {
-            if st.parent.is_some()
-                || st.base.eq_ignore_ascii_case("scratch")
-                || st.base.is_empty()
-                || st.base.contains('$')
-            {
+        for b in ctx.external_bases() {
+            if b.image.digest.is_some() {
                 continue;
             }
-            let Some(r) = ImageRef::parse(&st.base) else {
-                continue;
-            };
-            if r.digest.is_some() {
-                continue;
-            }
-            let from = &ctx.df.instructions[st.from];
-            let range = from
-                .words()
-                .first()
-                .map(|w| w.1.clone())
-                .unwrap_or(from.range.clone());
             out.push(
                 ctx.finding(
                     &Self::META,
-                    format!("`{}` is referenced by tag, not by digest", st.base),
-                    &range,
+                    format!("`{}` is referenced by tag, not by digest", b.base),
+                    &b.range,
                 )
-                .with_evidence(Evidence::plain(ctx.instruction_head(from))),
+                .with_evidence(Evidence::plain(ctx.instruction_head(b.from))),
             );
         }
     }

@@ -1,5 +1,4 @@
 use super::{CheckContext, DockerfileRule};
-use crate::model::ImageRef;
 use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -33,37 +32,20 @@ impl DockerfileRule for BaseImageUnpinned {
         &Self::META
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
-        for st in &ctx.model.stages {
-            if st.parent.is_some() || st.base.eq_ignore_ascii_case("scratch") || st.base.is_empty()
-            {
+        for b in ctx.external_bases() {
+            if b.image.digest.is_some() {
                 continue;
             }
-            // A base still holding an unresolved variable cannot be judged.
-            if st.base.contains('$') || (st.base_raw.contains('$') && st.base.ends_with(':')) {
-                continue;
-            }
-            let Some(r) = ImageRef::parse(&st.base) else {
-                continue;
-            };
-            if r.digest.is_some() {
-                continue;
-            }
-            let from = &ctx.df.instructions[st.from];
-            let range = ctx.df.instructions[st.from]
-                .words()
-                .first()
-                .map(|w| w.1.clone())
-                .unwrap_or(from.range.clone());
-            let msg = match r.tag.as_deref() {
-                None => format!("`{}` has no tag, so it means `latest`", st.base),
+            let msg = match b.image.tag.as_deref() {
+                None => format!("`{}` has no tag, so it means `latest`", b.base),
                 Some(t) if t.eq_ignore_ascii_case("latest") => {
-                    format!("`{}` uses the mutable `latest` tag", st.base)
+                    format!("`{}` uses the mutable `latest` tag", b.base)
                 }
                 _ => continue,
             };
             out.push(
-                ctx.finding(&Self::META, msg, &range)
-                    .with_evidence(Evidence::plain(ctx.instruction_head(from))),
+                ctx.finding(&Self::META, msg, &b.range)
+                    .with_evidence(Evidence::plain(ctx.instruction_head(b.from))),
             );
         }
     }

@@ -161,6 +161,38 @@ impl<'a> CheckContext<'a> {
         range.map(move |i| (i, &self.df.instructions[i]))
     }
 
+    /// The external base images of the stages: not `scratch`, not an earlier stage, fully resolved (a base
+    /// still holding an unresolved build argument cannot be judged and is left out).
+    pub fn external_bases(&self) -> Vec<ExternalBase<'a>> {
+        let df = self.df;
+        self.model
+            .stages
+            .iter()
+            .filter(|st| {
+                st.parent.is_none()
+                    && !st.base.is_empty()
+                    && !st.base.eq_ignore_ascii_case("scratch")
+                    && !st.base.contains('$')
+                    && !(st.base_raw.contains('$') && st.base.ends_with(':'))
+            })
+            .filter_map(|st| {
+                let image = crate::model::ImageRef::parse(&st.base)?;
+                let from = df.instructions.get(st.from)?;
+                let range = from
+                    .words()
+                    .first()
+                    .map(|w| w.1.clone())
+                    .unwrap_or(from.range.clone());
+                Some(ExternalBase {
+                    base: st.base.clone(),
+                    image,
+                    range,
+                    from,
+                })
+            })
+            .collect()
+    }
+
     /// Every (instruction index, RUN script) pair.
     pub fn run_scripts(&self) -> impl Iterator<Item = (usize, &RunScript)> + '_ {
         self.scripts
@@ -168,6 +200,16 @@ impl<'a> CheckContext<'a> {
             .enumerate()
             .flat_map(|(i, v)| v.iter().map(move |s| (i, s)))
     }
+}
+
+/// A stage's external base image (see [`CheckContext::external_bases`]).
+pub struct ExternalBase<'a> {
+    /// The reference with global build arguments expanded.
+    pub base: String,
+    pub image: crate::model::ImageRef,
+    /// The image word of the FROM instruction.
+    pub range: ByteRange,
+    pub from: &'a Instruction,
 }
 
 /// Shells whose `-c` argument or stdin is a script.

@@ -61,38 +61,22 @@ impl DockerfileRule for UntrustedRegistry {
         if ctx.options.trusted_registries.is_empty() {
             return;
         }
-        for st in &ctx.model.stages {
-            if st.parent.is_some()
-                || st.base.eq_ignore_ascii_case("scratch")
-                || st.base.is_empty()
-                || st.base.contains('$')
-            {
+        for b in ctx.external_bases() {
+            if is_trusted(&b.image, &ctx.options.trusted_registries) {
                 continue;
             }
-            let Some(r) = ImageRef::parse(&st.base) else {
-                continue;
-            };
-            if is_trusted(&r, &ctx.options.trusted_registries) {
-                continue;
-            }
-            let from = &ctx.df.instructions[st.from];
-            let range = from
-                .words()
-                .first()
-                .map(|w| w.1.clone())
-                .unwrap_or(from.range.clone());
             out.push(
                 ctx.finding(
                     &Self::META,
                     format!(
                         "`{}` ({}) is not in the trusted registries ({})",
-                        st.base,
-                        canonical_name(&r),
+                        b.base,
+                        canonical_name(&b.image),
                         ctx.options.trusted_registries.join(", ")
                     ),
-                    &range,
+                    &b.range,
                 )
-                .with_evidence(Evidence::plain(ctx.instruction_head(from))),
+                .with_evidence(Evidence::plain(ctx.instruction_head(b.from))),
             );
         }
     }
