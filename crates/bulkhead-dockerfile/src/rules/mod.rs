@@ -173,7 +173,7 @@ impl<'a> CheckContext<'a> {
                     && !st.base.is_empty()
                     && !st.base.eq_ignore_ascii_case("scratch")
                     && !st.base.contains('$')
-                    && !(st.base_raw.contains('$') && st.base.ends_with(':'))
+                    && (!st.base_raw.contains('$') || !st.base.ends_with(':'))
             })
             .filter_map(|st| {
                 let image = crate::model::ImageRef::parse(&st.base)?;
