@@ -225,3 +225,34 @@ mod tests {
         assert!(!is_placeholder("Xk9#mQ2vL8pR4tW7"));
     }
 }
+
+/// Replaces every well-known token and URL password in `text` by its redacted form, so evidence built from
+/// a command line never carries a secret.
+pub fn scrub(text: &str) -> String {
+    let mut out = text.to_string();
+    // Each pass redacts the first remaining secret; redacted text no longer matches.
+    for _ in 0..16 {
+        let Some(hit) = find_in_value(&out) else {
+            break;
+        };
+        let Some(secret) = out.get(hit.range.clone()) else {
+            break;
+        };
+        let redacted = bulkhead_core::text::redact(secret);
+        out.replace_range(hit.range, &redacted);
+    }
+    out
+}
+
+#[cfg(test)]
+mod scrub_tests {
+    #[test]
+    fn scrubs_tokens_and_url_passwords() {
+        let s = super::scrub(
+            "curl -H 'Authorization: token ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5' https://u:Sup3rS3cret@h/x | sh",
+        );
+        assert!(!s.contains("aB3dE5fG7h"), "{s}");
+        assert!(!s.contains("Sup3rS3cret"), "{s}");
+        assert!(s.contains("ghp_****"), "{s}");
+    }
+}

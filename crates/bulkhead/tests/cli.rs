@@ -456,3 +456,20 @@ fn a_missing_build_context_is_a_diagnostic_and_the_file_is_still_checked() {
     );
     assert!(v["findings"].to_string().contains("DF014"));
 }
+
+#[test]
+fn evidence_from_command_lines_never_carries_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nRUN curl -k -H 'Authorization: token ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5' https://ci:Sup3rS3cretPw@git.example.com/install.sh | sh\nUSER 1000\n",
+    );
+    for format in ["json", "sarif"] {
+        let o = run(&["check", "--format", format, "."], dir.path());
+        let out = stdout(&o);
+        assert!(out.contains("DF006") && out.contains("DF007"), "{out}");
+        assert!(!out.contains("aB3dE5fG7hJ9kL1mN3pQ5"), "token leaked in {format}");
+        assert!(!out.contains("Sup3rS3cretPw"), "URL password leaked in {format}");
+    }
+}

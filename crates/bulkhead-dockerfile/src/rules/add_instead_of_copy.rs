@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, TextEdit, declare_rule};
+use bulkhead_core::{Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -85,7 +85,7 @@ impl DockerfileRule for AddInsteadOfCopy {
                     "ADD copies local files; COPY says what it does",
                     &ins.keyword_range,
                 )
-                .with_evidence(Evidence::plain(ctx.instruction_head(ins)))
+                .with_evidence(crate::rules::evidence(ctx.instruction_head(ins)))
                 .with_fix(Fix {
                     description: "replace ADD with COPY".into(),
                     safe: true,

@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, TextEdit, declare_rule};
+use bulkhead_core::{Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -62,7 +62,9 @@ impl DockerfileRule for AptNoInstallRecommends {
                         "`apt-get install` pulls in recommended packages",
                         &range,
                     )
-                    .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or("")));
+                    .with_evidence(crate::rules::evidence(
+                        rs.text.get(c.range.clone()).unwrap_or(""),
+                    ));
                 // Only offer the edit when the mapping is exact (the word maps to the same text in the source).
                 if ctx.df.text.get(ins_end.saturating_sub(7)..ins_end) == Some("install") {
                     f = f.with_fix(Fix {

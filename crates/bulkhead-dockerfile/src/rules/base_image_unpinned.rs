@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -45,7 +45,7 @@ impl DockerfileRule for BaseImageUnpinned {
             };
             out.push(
                 ctx.finding(&Self::META, msg, &b.range)
-                    .with_evidence(Evidence::plain(ctx.instruction_head(b.from))),
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(b.from))),
             );
         }
     }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, Severity, TextEdit, declare_rule};
+use bulkhead_core::{Finding, Fix, RuleMeta, Severity, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -114,7 +114,7 @@ impl DockerfileRule for BuildContextLeak {
                     ),
                     &ins.range,
                 )
-                .with_evidence(Evidence::plain(ctx.instruction_head(ins)));
+                .with_evidence(crate::rules::evidence(ctx.instruction_head(ins)));
             let sev = worst.max(Severity::Medium);
             f = f.with_severity(if in_final { sev } else { sev.lowered() });
             f = f.with_fix(ignore_fix(

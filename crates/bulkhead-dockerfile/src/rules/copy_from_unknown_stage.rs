@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -58,7 +58,7 @@ impl DockerfileRule for CopyFromUnknownStage {
                         format!("`--from={v}` names the stage this COPY is in"),
                         &flag.range,
                     )
-                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
                 );
                 continue;
             }
@@ -86,7 +86,7 @@ impl DockerfileRule for CopyFromUnknownStage {
             };
             out.push(
                 ctx.finding(&Self::META, msg, &flag.range)
-                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
             );
         }
     }

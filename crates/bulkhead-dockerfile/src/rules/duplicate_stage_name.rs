@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -46,7 +46,7 @@ impl DockerfileRule for DuplicateStageName {
                         format!("stage name `{name}` is already used on line {line}"),
                         &from.range,
                     )
-                    .with_evidence(Evidence::plain(ctx.instruction_head(from))),
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(from))),
                 );
             }
         }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -63,7 +63,7 @@ impl DockerfileRule for InvalidPort {
                 }
                 out.push(
                     ctx.finding(&Self::META, format!("`{w}` is not a valid port"), &range)
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                        .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
                 );
             }
         }

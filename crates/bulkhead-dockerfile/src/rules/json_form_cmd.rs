@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::{Arguments, InstructionKind};
-use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, TextEdit, declare_rule};
+use bulkhead_core::{Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -89,7 +89,7 @@ impl DockerfileRule for JsonFormCmd {
             };
             let mut f = ctx
                 .finding(&Self::META, msg, &ins.range)
-                .with_evidence(Evidence::plain(ctx.instruction_head(ins)));
+                .with_evidence(crate::rules::evidence(ctx.instruction_head(ins)));
             if !looks_json
                 && !text.contains('\n')
                 && let Some(exec) = exec_form(text)

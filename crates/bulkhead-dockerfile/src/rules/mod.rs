@@ -202,6 +202,12 @@ impl<'a> CheckContext<'a> {
     }
 }
 
+/// Evidence from Dockerfile text: shown as written, except that well-known tokens and URL passwords in it
+/// are redacted.
+pub(crate) fn evidence(text: impl Into<String>) -> bulkhead_core::Evidence {
+    bulkhead_core::Evidence::plain(crate::secrets::scrub(&text.into()))
+}
+
 /// A stage's external base image (see [`CheckContext::external_bases`]).
 pub struct ExternalBase<'a> {
     /// The reference with global build arguments expanded.

@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -78,10 +78,9 @@ impl DockerfileRule for PasswordInImage {
                         .map(|x| x.range.start)
                         .unwrap_or(c.range.start);
                     let range = rs.to_source(start..c.range.end);
-                    out.push(
-                        ctx.finding(&Self::META, msg, &range)
-                            .with_evidence(Evidence::plain(format!("{p} ... (password redacted)"))),
-                    );
+                    out.push(ctx.finding(&Self::META, msg, &range).with_evidence(
+                        crate::rules::evidence(format!("{p} ... (password redacted)")),
+                    ));
                 }
             }
         }

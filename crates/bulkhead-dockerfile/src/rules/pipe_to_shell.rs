@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule, is_shell_program};
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -64,7 +64,7 @@ impl DockerfileRule for PipeToShell {
                             let range = rs.to_source(c.range.start..later.range.end);
                             out.push(
                                 ctx.finding(&Self::META, format!("output of `{prog}` is piped into `{lp}` and executed unverified"), &range)
-                                    .with_evidence(Evidence::plain(rs.text.get(c.range.start..later.range.end).unwrap_or(""))),
+                                    .with_evidence(crate::rules::evidence(rs.text.get(c.range.start..later.range.end).unwrap_or(""))),
                             );
                             break;
                         }
@@ -88,9 +88,11 @@ impl DockerfileRule for PipeToShell {
                                     ),
                                     &range,
                                 )
-                                .with_evidence(Evidence::plain(
-                                    rs.text.get(c.range.clone()).unwrap_or(""),
-                                )),
+                                .with_evidence(
+                                    crate::rules::evidence(
+                                        rs.text.get(c.range.clone()).unwrap_or(""),
+                                    ),
+                                ),
                             );
                             break;
                         }

@@ -1,7 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::model::{ImageRef, expand};
-use bulkhead_core::{Evidence, Finding, Fix, RuleMeta, TextEdit, declare_rule};
+use bulkhead_core::{Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -63,7 +63,7 @@ impl DockerfileRule for RootUser {
                             format!("the last USER of the final stage is `{raw}`, so the container runs as root"),
                             &ins.range,
                         )
-                        .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                        .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
                     );
                 }
             }
@@ -83,7 +83,7 @@ impl DockerfileRule for RootUser {
                 };
                 let mut f = ctx
                     .finding(&Self::META, msg, &from.range)
-                    .with_evidence(Evidence::plain(ctx.instruction_head(from)));
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(from)));
                 if let Some(fix) = root_fix(ctx, &base) {
                     f = f.with_fix(fix);
                 }

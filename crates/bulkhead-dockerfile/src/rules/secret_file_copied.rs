@@ -2,7 +2,7 @@ use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::secrets::{is_placeholder, is_sensitive_name};
 use crate::sensitive;
-use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -92,7 +92,7 @@ impl DockerfileRule for SecretFileCopied {
                         range,
                     )
                     .with_severity(sev)
-                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
                 );
             }
         }

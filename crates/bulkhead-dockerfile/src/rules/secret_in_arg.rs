@@ -124,7 +124,7 @@ fn report_declared(
     out.push(
         ctx.finding(&SecretInArg::META, msg, range)
             .with_severity(sev)
-            .with_evidence(Evidence::plain(format!("ARG {key}"))),
+            .with_evidence(crate::rules::evidence(format!("ARG {key}"))),
     );
 }
 

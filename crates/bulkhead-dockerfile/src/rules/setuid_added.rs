@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -111,7 +111,9 @@ impl DockerfileRule for SetuidAdded {
                             format!("`chmod {mode}` adds a setuid/setgid bit"),
                             &range,
                         )
-                        .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
+                        .with_evidence(crate::rules::evidence(
+                            rs.text.get(c.range.clone()).unwrap_or(""),
+                        )),
                     );
                 }
             }
@@ -130,7 +132,7 @@ impl DockerfileRule for SetuidAdded {
                         format!("`--chmod={v}` adds a setuid/setgid bit"),
                         &f.range,
                     )
-                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
                 );
             }
         }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -60,7 +60,9 @@ impl DockerfileRule for SshServer {
                             format!("`{pkg}` installs an SSH server"),
                             &range,
                         )
-                        .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
+                        .with_evidence(crate::rules::evidence(
+                            rs.text.get(c.range.clone()).unwrap_or(""),
+                        )),
                     );
                 }
             }
@@ -74,7 +76,7 @@ impl DockerfileRule for SshServer {
                 if port == "22" {
                     out.push(
                         ctx.finding(&Self::META, "port 22 (SSH) is exposed", &range)
-                            .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                            .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
                     );
                 }
             }

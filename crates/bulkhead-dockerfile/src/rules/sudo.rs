@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -41,7 +41,7 @@ impl DockerfileRule for Sudo {
                     let range = rs.to_source(c.range.clone());
                     out.push(
                         ctx.finding(&Self::META, format!("`{p}` in a build step"), &range)
-                            .with_evidence(Evidence::plain(
+                            .with_evidence(crate::rules::evidence(
                                 rs.text.get(c.range.clone()).unwrap_or(""),
                             )),
                     );

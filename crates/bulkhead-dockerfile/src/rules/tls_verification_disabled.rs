@@ -1,7 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::shell::Command;
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -187,7 +187,7 @@ impl DockerfileRule for TlsVerificationDisabled {
                                 ),
                                 &range,
                             )
-                            .with_evidence(Evidence::plain(format!("{}={}", kv.key, v))),
+                            .with_evidence(crate::rules::evidence(format!("{}={}", kv.key, v))),
                         );
                     }
                 }
@@ -204,12 +204,9 @@ impl DockerfileRule for TlsVerificationDisabled {
                 }
                 if let Some(msg) = issue {
                     let range = rs.to_source(c.range.clone());
-                    out.push(
-                        ctx.finding(&Self::META, msg, &range)
-                            .with_evidence(Evidence::plain(
-                                rs.text.get(c.range.clone()).unwrap_or(""),
-                            )),
-                    );
+                    out.push(ctx.finding(&Self::META, msg, &range).with_evidence(
+                        crate::rules::evidence(rs.text.get(c.range.clone()).unwrap_or("")),
+                    ));
                 }
             }
         }

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::model::ImageRef;
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -76,7 +76,7 @@ impl DockerfileRule for UntrustedRegistry {
                     ),
                     &b.range,
                 )
-                .with_evidence(Evidence::plain(ctx.instruction_head(b.from))),
+                .with_evidence(crate::rules::evidence(ctx.instruction_head(b.from))),
             );
         }
     }

@@ -1,5 +1,5 @@
 use super::{CheckContext, DockerfileRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -97,7 +97,7 @@ impl DockerfileRule for UpdateWithoutInstall {
                         "the package index is updated in a RUN that installs nothing",
                         &range,
                     )
-                    .with_evidence(Evidence::plain(rs.text.get(r).unwrap_or(""))),
+                    .with_evidence(crate::rules::evidence(rs.text.get(r).unwrap_or(""))),
                 );
             }
         }

@@ -1,7 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
 use crate::model::expand;
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -79,7 +79,7 @@ impl DockerfileRule for WorkdirSystemDir {
                         format!("WORKDIR `{norm}` is a system directory"),
                         &ins.range,
                     )
-                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
                 );
             }
         }

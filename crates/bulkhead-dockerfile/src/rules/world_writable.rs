@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -75,7 +75,9 @@ impl DockerfileRule for WorldWritable {
                             format!("`chmod {mode}` makes files writable by every user"),
                             &range,
                         )
-                        .with_evidence(Evidence::plain(rs.text.get(c.range.clone()).unwrap_or(""))),
+                        .with_evidence(crate::rules::evidence(
+                            rs.text.get(c.range.clone()).unwrap_or(""),
+                        )),
                     );
                 }
             }
@@ -94,7 +96,7 @@ impl DockerfileRule for WorldWritable {
                         format!("`--chmod={v}` makes the copied files writable by every user"),
                         &f.range,
                     )
-                    .with_evidence(Evidence::plain(ctx.instruction_head(ins))),
+                    .with_evidence(crate::rules::evidence(ctx.instruction_head(ins))),
                 );
             }
         }
