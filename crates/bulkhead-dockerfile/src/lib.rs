@@ -5,7 +5,7 @@
 pub mod ast;
 pub mod context;
 pub mod parser;
-pub mod sensitive;
+pub use bulkhead_secrets::files as sensitive;
 pub mod shell;
 
 pub use ast::*;

@@ -469,7 +469,13 @@ fn evidence_from_command_lines_never_carries_a_token() {
         let o = run(&["check", "--format", format, "."], dir.path());
         let out = stdout(&o);
         assert!(out.contains("DF006") && out.contains("DF007"), "{out}");
-        assert!(!out.contains("aB3dE5fG7hJ9kL1mN3pQ5"), "token leaked in {format}");
-        assert!(!out.contains("Sup3rS3cretPw"), "URL password leaked in {format}");
+        assert!(
+            !out.contains("aB3dE5fG7hJ9kL1mN3pQ5"),
+            "token leaked in {format}"
+        );
+        assert!(
+            !out.contains("Sup3rS3cretPw"),
+            "URL password leaked in {format}"
+        );
     }
 }

@@ -1,0 +1,86 @@
+//! A secret detector, declared as data.
+
+use bulkhead_core::{Category, Profile, RuleMeta, Severity};
+use std::sync::LazyLock;
+
+/// Where the engine runs a rule's pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// On each line that contains one of the rule's keywords (the default: cheap and precise).
+    Line,
+    /// On the whole text, for patterns that span lines (PEM blocks, JSON documents).
+    Text,
+}
+
+/// One secret detector.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretRule {
+    /// Stable id: `SC001`...
+    pub id: &'static str,
+    /// Kebab-case name (`github-pat`).
+    pub name: &'static str,
+    /// What it finds (`GitHub personal access token`).
+    pub title: &'static str,
+    pub severity: Severity,
+    /// Lower-case ASCII keywords; the rule runs only where one occurs (case-insensitive). Never empty.
+    pub keywords: &'static [&'static str],
+    /// Rust regex. The secret is the capture group named `secret` when there is one, else the whole match.
+    pub pattern: &'static str,
+    pub scope: Scope,
+    /// Minimum Shannon entropy (bits per character) of the secret, if any.
+    pub entropy: Option<f64>,
+    /// Regexes matched against the secret; a hit means "not a secret" (documented example values, ...).
+    pub allow: &'static [&'static str],
+    /// Ids other tools use for the same detector (gitleaks rule ids, ...), usable in ignore lists.
+    pub aliases: &'static [&'static str],
+    /// Text the rule must report (fake but well-formed secrets, in realistic context).
+    pub examples: &'static [&'static str],
+    /// Near misses the rule must not report (placeholders, example keys, look-alikes).
+    pub near_misses: &'static [&'static str],
+    /// Markdown: what it finds, why it matters, how to fix (rotate, then remove).
+    pub doc: &'static str,
+}
+
+/// Remediation shown with every secret finding.
+pub const REMEDIATION: &str = "Revoke or rotate the credential at its provider first (it may already be copied), then remove it \
+from the file and pass it at run time from a secret store or a mounted secret file.";
+
+static METAS: LazyLock<Vec<RuleMeta>> = LazyLock::new(|| {
+    crate::rules::all()
+        .iter()
+        .map(|r| RuleMeta {
+            id: r.id,
+            name: r.name,
+            title: r.title,
+            severity: r.severity,
+            category: Category::Security,
+            aliases: r.aliases,
+            compliance: &[
+                "CIS-Docker-4.10",
+                "PCI-DSS-3.5",
+                "PCI-DSS-8.3.2",
+                "SOC2-CC6.1",
+                "HIPAA-164.312(a)(1)",
+            ],
+            remediation: REMEDIATION,
+            doc: r.doc,
+            min_profile: Profile::Dev,
+            fixable: false,
+        })
+        .collect()
+});
+
+impl SecretRule {
+    /// The rule's metadata in bulkhead's registry form.
+    pub fn meta(&self) -> &'static RuleMeta {
+        METAS
+            .iter()
+            .find(|m| m.id == self.id)
+            .unwrap_or_else(|| &METAS[0])
+    }
+}
+
+/// Metadata of every secret rule (for `bulkhead rules`, SARIF, policy).
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    METAS.iter().collect()
+}

@@ -1,0 +1,8 @@
+//! Secret rules: vcs.
+
+#[allow(unused_imports)]
+use crate::rule::{Scope, SecretRule};
+#[allow(unused_imports)]
+use bulkhead_core::Severity;
+
+pub const RULES: &[SecretRule] = &[];
