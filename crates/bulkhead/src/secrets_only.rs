@@ -35,7 +35,7 @@ fn secret_finding(display: &str, m: &SecretMatch) -> Finding {
         byte_end: m.secret_range.end,
     };
     let mut sev = m.rule.severity;
-    if bulkhead_secrets::files::is_test_path(display) {
+    if m.in_test_path {
         sev = sev.lowered();
     }
     Finding::new(m.rule.meta(), format!("{} in `{display}`", m.rule.title), Location::file(display).with_span(span))

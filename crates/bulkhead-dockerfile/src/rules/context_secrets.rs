@@ -45,7 +45,7 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                     if !in_final {
                         sev = sev.lowered();
                     }
-                    if crate::sensitive::is_test_path(&f.rel_path) {
+                    if m.in_test_path {
                         sev = sev.lowered();
                     }
                     let len = m.redacted.rsplit('(').next().and_then(|t| t.split(' ').next()).and_then(|n| n.parse::<usize>().ok()).unwrap_or(1);
