@@ -45,7 +45,13 @@ fn args() -> Args {
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--size-mb" => a.size_mb = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.size_mb),
-            "--runs" => a.runs = it.next().and_then(|v| v.parse().ok()).unwrap_or(a.runs).max(1),
+            "--runs" => {
+                a.runs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(a.runs)
+                    .max(1)
+            }
             "--data" => a.data = it.next().map(PathBuf::from),
             "--rules" => match it.next().as_deref() {
                 Some("real") => a.reference = false,
@@ -265,7 +271,10 @@ fn bench_corpus(label: &str, engine: &Engine, text: &str, planted: usize, runs: 
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes[from..].iter().position(|b| *b == b'\n').map(|i| from + i)
+    bytes[from..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map(|i| from + i)
 }
 
 fn bench_tree(label: &str, engine: &Engine, root: &std::path::Path, runs: usize) {
@@ -307,7 +316,10 @@ fn main() {
     }
     if a.reference {
         sets.push((
-            format!("reference rules ({})", reference_rules::REFERENCE_RULES.len()),
+            format!(
+                "reference rules ({})",
+                reference_rules::REFERENCE_RULES.len()
+            ),
             reference_rules::REFERENCE_RULES,
         ));
     }
@@ -319,7 +331,10 @@ fn main() {
         text.lines().count(),
         t.elapsed()
     );
-    println!("| what | rules | input | time (median of {}) | throughput | result |", a.runs);
+    println!(
+        "| what | rules | input | time (median of {}) | throughput | result |",
+        a.runs
+    );
     println!("|---|---|---|---|---|---|");
     let engines: Vec<(String, Engine)> = sets
         .into_iter()

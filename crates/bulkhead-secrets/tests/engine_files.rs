@@ -96,7 +96,9 @@ fn minified_files_are_skipped_unless_asked() {
     }
     long.push_str(&format!("var t='{TOKEN}';"));
     assert_eq!(
-        engine().scan_bytes("dist/bundle.js", long.as_bytes()).skipped,
+        engine()
+            .scan_bytes("dist/bundle.js", long.as_bytes())
+            .skipped,
         Some(SkipReason::Minified)
     );
     // A short single-line file is not minified (compact JSON credentials).
@@ -112,8 +114,18 @@ fn minified_files_are_skipped_unless_asked() {
         },
         RULES,
     );
-    assert_eq!(all.scan_bytes("dist/app.min.js", text.as_bytes()).matches.len(), 1);
-    assert_eq!(all.scan_bytes("dist/bundle.js", long.as_bytes()).matches.len(), 1);
+    assert_eq!(
+        all.scan_bytes("dist/app.min.js", text.as_bytes())
+            .matches
+            .len(),
+        1
+    );
+    assert_eq!(
+        all.scan_bytes("dist/bundle.js", long.as_bytes())
+            .matches
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -195,7 +207,11 @@ fn test_fixture_paths_are_flagged_not_skipped() {
 fn scan_file_reads_and_skips() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "a.env", format!("password=hunter2hunter2\nGH={TOKEN}\n").as_bytes());
+    write(
+        root,
+        "a.env",
+        format!("password=hunter2hunter2\nGH={TOKEN}\n").as_bytes(),
+    );
     write(root, "bin.dat", b"\x00\x01ghp_");
     let out = engine().scan_file(&root.join("a.env"), "a.env");
     assert_eq!(out.matches.len(), 2);
@@ -222,9 +238,21 @@ fn sample_tree(root: &Path) {
     write(root, "src/main.rs", b"fn main() {}\n");
     write(root, "src/app.min.js", format!("x='{TOKEN}'").as_bytes());
     write(root, "img.png", b"\x89PNG\r\n\x1a\n\x00\x00");
-    write(root, "tests/fixtures/creds.txt", b"password=fixture-pass-1\n");
-    write(root, "id_rsa", b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n");
-    write(root, ".git/config", format!("[remote]\nurl=https://{TOKEN}@github.com/x\n").as_bytes());
+    write(
+        root,
+        "tests/fixtures/creds.txt",
+        b"password=fixture-pass-1\n",
+    );
+    write(
+        root,
+        "id_rsa",
+        b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n",
+    );
+    write(
+        root,
+        ".git/config",
+        format!("[remote]\nurl=https://{TOKEN}@github.com/x\n").as_bytes(),
+    );
     write(root, ".git/HEAD", b"ref: refs/heads/main\n");
     write(root, ".ssh/config", b"Host x\n");
 }
@@ -241,7 +269,12 @@ fn tree_without_gitignore_finds_the_ignored_env() {
     let r = scan_tree(&engine(), root, &TreeOptions::default());
     assert_eq!(
         paths(&r.files),
-        [".env", ".hidden/conf.ini", "build/out.txt", "tests/fixtures/creds.txt"]
+        [
+            ".env",
+            ".hidden/conf.ini",
+            "build/out.txt",
+            "tests/fixtures/creds.txt"
+        ]
     );
     let fixture = &r.files[3].1.matches[0];
     assert!(fixture.in_test_path);
@@ -287,7 +320,10 @@ fn tree_respecting_gitignore_leaves_ignored_files_out() {
     };
     let r = scan_tree(&engine(), root, &opts);
     // No .git needed for .gitignore to count; hidden files are still scanned.
-    assert_eq!(paths(&r.files), [".hidden/conf.ini", "tests/fixtures/creds.txt"]);
+    assert_eq!(
+        paths(&r.files),
+        [".hidden/conf.ini", "tests/fixtures/creds.txt"]
+    );
     assert!(!paths(&r.sensitive_files).contains(&".env"));
 }
 
@@ -316,7 +352,11 @@ fn tree_max_files() {
 fn symlinks_are_not_followed() {
     let outside = tempfile::tempdir().unwrap();
     write(outside.path(), "secret.txt", b"password=hunter2hunter2\n");
-    write(outside.path(), "dir/inner.txt", b"password=hunter2hunter2\n");
+    write(
+        outside.path(),
+        "dir/inner.txt",
+        b"password=hunter2hunter2\n",
+    );
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(root, "plain.txt", b"nothing here\n");
@@ -355,7 +395,10 @@ fn fifos_are_not_opened() {
     assert_eq!(paths(&r.files), ["a.txt"]);
     assert_eq!(
         r.skipped,
-        [("pipe".to_string(), SkipReason::Unreadable("not a regular file".into()))]
+        [(
+            "pipe".to_string(),
+            SkipReason::Unreadable("not a regular file".into())
+        )]
     );
     assert!(engine().scan_file(&fifo, "pipe").skipped.is_some());
 }
@@ -364,7 +407,11 @@ fn fifos_are_not_opened() {
 fn tree_of_a_single_file_and_of_a_missing_root() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "one.env", b"password=hunter2hunter2\n");
-    let r = scan_tree(&engine(), &dir.path().join("one.env"), &TreeOptions::default());
+    let r = scan_tree(
+        &engine(),
+        &dir.path().join("one.env"),
+        &TreeOptions::default(),
+    );
     assert_eq!(paths(&r.files), ["one.env"]);
     let r = scan_tree(&engine(), &dir.path().join("nope"), &TreeOptions::default());
     assert_eq!(r.files_scanned, 0);

@@ -44,7 +44,7 @@ static RULES: &[SecretRule] = &[
         title: "Private key",
         severity: Severity::Critical,
         keywords: &["-----begin"],
-        pattern: r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,8192}?-----END [A-Z ]*PRIVATE KEY-----",
+        pattern: r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
         scope: Scope::Text,
         entropy: None,
         allow: &[],
@@ -128,7 +128,10 @@ fn equals_floods(n: usize, limit: Duration) {
         ("= lines", b"=\n".repeat(n / 2)),
         ("key= repeated", b"key=".repeat(n / 4)),
         ("token= lines", b"token=\n".repeat(n / 7)),
-        ("begin flood", b"-----BEGIN RSA PRIVATE KEY-----".repeat(n / 31)),
+        (
+            "begin flood",
+            b"-----BEGIN RSA PRIVATE KEY-----".repeat(n / 31),
+        ),
     ];
     for (name, bytes) in shapes {
         let ms = timed(&format!("{name} ({} bytes)", bytes.len()), limit, || {
@@ -154,7 +157,9 @@ fn ten_million_equals_signs_in_bounded_time() {
         RULES,
     );
     let bytes = vec![b'='; 10_000_000];
-    let ms = timed("10M =", Duration::from_secs(3), || big.scan_text(std::str::from_utf8(&bytes).unwrap_or("")));
+    let ms = timed("10M =", Duration::from_secs(3), || {
+        big.scan_text(std::str::from_utf8(&bytes).unwrap_or(""))
+    });
     assert!(ms.is_empty());
     equals_floods(8_000_000, Duration::from_secs(3));
 }
@@ -166,7 +171,9 @@ fn keyword_floods_on_many_lines() {
     for i in 0..20_000 {
         t.push_str(&format!("key_{i} = token secret password key {i}\n"));
     }
-    let ms = timed("20k keyword lines", Duration::from_secs(10), || e.scan_text(&t));
+    let ms = timed("20k keyword lines", Duration::from_secs(10), || {
+        e.scan_text(&t)
+    });
     check(t.as_bytes(), &ms);
 }
 
@@ -236,7 +243,10 @@ fn never_panics_on_random_bytes() {
             check(&bytes, &out.matches);
             let text = String::from_utf8_lossy(&bytes);
             check(text.as_bytes(), &e.scan_text(&text));
-            let split = text.char_indices().nth(rng.below(text.len())).map_or(0, |(i, _)| i);
+            let split = text
+                .char_indices()
+                .nth(rng.below(text.len()))
+                .map_or(0, |(i, _)| i);
             let (name, value) = text.split_at(split);
             check(value.as_bytes(), &e.scan_value(Some(name), value));
         }

@@ -72,13 +72,7 @@ const ANCHORED: SecretRule = rule(
     Scope::Line,
 );
 /// Matches any 8 digits, but only runs where `zebra` occurs on the line.
-const ZEBRA: SecretRule = rule(
-    "T006",
-    Severity::Low,
-    &["zebra"],
-    r"[0-9]{8}",
-    Scope::Line,
-);
+const ZEBRA: SecretRule = rule("T006", Severity::Low, &["zebra"], r"[0-9]{8}", Scope::Line);
 /// The same pattern, text scope, keyword `giraffe`.
 const GIRAFFE: SecretRule = rule(
     "T007",
@@ -88,13 +82,7 @@ const GIRAFFE: SecretRule = rule(
     Scope::Text,
 );
 /// Two rules matching exactly the same range, different severities.
-const SAME_LOW: SecretRule = rule(
-    "T008",
-    Severity::Low,
-    &["zz-"],
-    r"zz-[a-z]{8}",
-    Scope::Line,
-);
+const SAME_LOW: SecretRule = rule("T008", Severity::Low, &["zz-"], r"zz-[a-z]{8}", Scope::Line);
 const SAME_HIGH: SecretRule = rule(
     "T009",
     Severity::High,
@@ -235,10 +223,7 @@ fn secret_capture_group_or_whole_match() {
     let e = engine();
     let t = format!("password: 'Tr0ub4dor&3'\nurl={TOKEN}\n");
     let ms = e.scan_text(&t);
-    assert_eq!(
-        secrets(&t, &ms),
-        [("T002", "Tr0ub4dor&3"), ("T001", TOKEN)]
-    );
+    assert_eq!(secrets(&t, &ms), [("T002", "Tr0ub4dor&3"), ("T001", TOKEN)]);
     // match_range covers the context, secret_range only the group.
     assert_eq!(&t[ms[0].match_range.clone()], "password: 'Tr0ub4dor&3");
     assert_eq!(ms[1].match_range, ms[1].secret_range);
@@ -357,7 +342,10 @@ fn separate_secrets_are_all_reported() {
     let ms = e.scan_text(&t);
     assert_eq!(ids(&ms), ["T001", "T001", "T002", "T006"]);
     // Sorted by position.
-    assert!(ms.windows(2).all(|w| w[0].secret_range.start <= w[1].secret_range.start));
+    assert!(
+        ms.windows(2)
+            .all(|w| w[0].secret_range.start <= w[1].secret_range.start)
+    );
 }
 
 #[test]
@@ -447,7 +435,10 @@ fn long_lines_are_scanned_in_windows_around_keywords() {
     let mut t = String::from("token: abc123xyz");
     t.push_str(&" ".repeat(100_000));
     t.push_str("end");
-    assert!(e.scan_text(&t).is_empty(), "`$` is the end of the line, not of the window");
+    assert!(
+        e.scan_text(&t).is_empty(),
+        "`$` is the end of the line, not of the window"
+    );
 }
 
 #[test]
@@ -467,5 +458,8 @@ fn small_windows_still_find_what_they_surround() {
     }
     let ms = e.scan_text(&t);
     let got: Vec<&str> = secrets(&t, &ms).into_iter().map(|(_, s)| s).collect();
-    assert_eq!(got, ["007hunter2", "057hunter2", "107hunter2", "157hunter2"]);
+    assert_eq!(
+        got,
+        ["007hunter2", "057hunter2", "107hunter2", "157hunter2"]
+    );
 }
