@@ -252,3 +252,58 @@ fn never_panics_on_random_bytes() {
         }
     }
 }
+
+/// Hostile texts built from one rule's own keywords and examples: keyword floods with and without
+/// separators, a keyword followed by a long run of secret-like characters, examples repeated on one
+/// line and on many lines.
+fn floods_of(rule: &SecretRule, size: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for kw in rule.keywords {
+        if kw.is_empty() {
+            continue;
+        }
+        let n = size / kw.len().max(1);
+        out.push((format!("{kw:?} x{n}"), kw.repeat(n)));
+        out.push((format!("{kw:?}= x{n}"), format!("{kw}= ").repeat(n / 2)));
+        out.push((format!("{kw:?} lines"), format!("{kw}\n").repeat(n)));
+        let mut run = format!("{kw}=");
+        run.push_str(&"aB3+/".repeat(size / 5));
+        out.push((format!("{kw:?} then a long value"), run));
+    }
+    for ex in rule.examples.iter().take(3) {
+        let n = (size / ex.len().max(1)).max(1);
+        out.push(("example x one line".into(), ex.replace('\n', " ").repeat(n)));
+        out.push(("example x lines".into(), format!("{ex}\n").repeat(n)));
+    }
+    out
+}
+
+fn every_rule_on_its_floods(size: usize, limit: Duration) {
+    let e = Engine::global();
+    let mut slowest = (Duration::ZERO, String::new());
+    for rule in bulkhead_secrets::rules::all() {
+        for (what, text) in floods_of(rule, size) {
+            let t = Instant::now();
+            let ms = e.scan_text(&text);
+            let took = t.elapsed();
+            check(text.as_bytes(), &ms);
+            let label = format!("{} on {what} ({} bytes)", rule.id, text.len());
+            assert!(took < limit, "{label} took {took:?} (limit {limit:?})");
+            if took > slowest.0 {
+                slowest = (took, label);
+            }
+        }
+    }
+    eprintln!("slowest rule flood: {}: {:.2?}", slowest.1, slowest.0);
+}
+
+#[test]
+fn every_real_rule_is_bounded_on_floods_of_its_keywords() {
+    every_rule_on_its_floods(16 * 1024, Duration::from_secs(5));
+}
+
+#[test]
+#[ignore = "full size: run in release (bench/secrets_throughput.sh)"]
+fn every_real_rule_is_fast_on_one_mib_floods_of_its_keywords() {
+    every_rule_on_its_floods(1 << 20, Duration::from_secs(1));
+}

@@ -3,10 +3,11 @@
 //! # How a text is scanned
 //!
 //! 1. **Keyword prefilter.** One ASCII case-insensitive Aho-Corasick automaton (a DFA, standard match
-//!    semantics, overlapping search so that `secret` inside `client_secret` is still seen) holds every
-//!    keyword of every rule. A rule never runs unless one of its keywords occurs: [`Scope::Line`] rules
-//!    only on the lines where one of *their* keywords occurs, [`Scope::Text`] rules on the whole text
-//!    once one of their keywords occurs anywhere.
+//!    semantics, every occurrence reported so that `secret` inside `client_secret` is still seen) holds
+//!    every keyword of every rule; it is walked over four lanes at once (see `keywords.rs`), about
+//!    twice the speed of a plain walk. A rule never runs unless one of its keywords occurs:
+//!    [`Scope::Line`] rules only on the lines where one of *their* keywords occurs, [`Scope::Text`]
+//!    rules on the whole text once one of their keywords occurs anywhere.
 //! 2. **Candidate units.** Keyword hits are grouped by line as they stream out of the automaton; each
 //!    line runs each of its candidate rules once however many hits it has (a per-line rule bitset).
 //!    A line longer than [`ScanConfig::max_line_len`] (minified code, a 50 MB one-line file) is not
@@ -42,15 +43,16 @@
 //! of a line.
 
 mod allow;
+mod keywords;
 mod tree;
 
 pub use allow::{is_placeholder, is_test_path};
 pub use tree::{TreeOptions, TreeReport, scan_tree};
 
 use crate::rule::{Scope, SecretRule};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use bulkhead_core::Severity;
 use bulkhead_core::text::{redact, shannon_entropy};
+use keywords::Keywords;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Input, PatternID, meta};
 use std::borrow::Cow;
@@ -235,7 +237,7 @@ struct Raw {
 pub struct Engine {
     pub config: ScanConfig,
     rules: Vec<Compiled>,
-    keywords: Option<AhoCorasick>,
+    keywords: Option<Keywords>,
     /// Per keyword pattern id: the rules it triggers.
     targets: Vec<Targets>,
     errors: Vec<(&'static str, String)>,
@@ -304,18 +306,8 @@ impl Engine {
         let keywords = if words.is_empty() {
             None
         } else {
-            match AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&words)
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::Standard)
-                        .build(&words)
-                }) {
-                Ok(ac) => Some(ac),
+            match Keywords::new(&words) {
+                Ok(k) => Some(k),
                 Err(e) => {
                     errors.push(("*", format!("keyword automaton: {e}")));
                     None
@@ -471,7 +463,7 @@ impl Engine {
     /// Prefilter, regex pass and checks: the candidate matches, not yet deduplicated.
     fn scan_raw(&self, text: &[u8]) -> Vec<Raw> {
         let mut out = Vec::new();
-        let Some(ac) = &self.keywords else {
+        let Some(keywords) = &self.keywords else {
             return out;
         };
         let n = self.rules.len();
@@ -486,15 +478,15 @@ impl Engine {
         let long = self.config.max_line_len;
         let radius = self.config.line_window.max(1);
 
-        for hit in ac.find_overlapping_iter(text) {
-            let Some(t) = self.targets.get(hit.pattern().as_usize()) else {
-                continue;
+        keywords.for_each_hit(text, |hit| {
+            let Some(t) = self.targets.get(hit.keyword) else {
+                return;
             };
             text_rules.union(&t.text);
             if t.line.is_empty() {
-                continue;
+                return;
             }
-            let pos = hit.start();
+            let pos = hit.start;
             let in_line = line
                 .as_ref()
                 .is_some_and(|l| l.start <= pos && pos <= l.end);
@@ -505,12 +497,12 @@ impl Engine {
                 unit_rules.clear();
                 line = Some(line_around(text, pos));
             }
-            let Some(l) = &line else { continue };
+            let Some(l) = &line else { return };
             let next = if l.len() <= long {
                 l.clone()
             } else {
                 let start = floor_char(text, pos.saturating_sub(radius).max(l.start));
-                let end = ceil_char(text, hit.end().saturating_add(radius).min(l.end));
+                let end = ceil_char(text, hit.end.saturating_add(radius).min(l.end));
                 start..end.max(start)
             };
             unit = match unit.take() {
@@ -530,7 +522,7 @@ impl Engine {
                 None => Some(next),
             };
             unit_rules.union(&t.line);
-        }
+        });
         if let (Some(l), Some(u)) = (&line, unit.take()) {
             self.run_unit(text, l, u, &unit_rules, &mut scratch, &mut out);
         }
@@ -813,8 +805,9 @@ fn looks_minified(bytes: &[u8]) -> bool {
     if bytes.len() < MINIFIED_MIN_SIZE {
         return false;
     }
-    let lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
-    bytes.len() / lines >= MINIFIED_AVG_LINE
+    // Minified when fewer than len / MINIFIED_AVG_LINE lines: stop counting once there are enough.
+    let enough = bytes.len() / MINIFIED_AVG_LINE;
+    memchr::memchr_iter(b'\n', bytes).take(enough).count() + 1 <= enough
 }
 
 /// The line containing `pos`: from after the previous `\n` to before the next `\n`, without a
