@@ -807,7 +807,7 @@ fn looks_minified(bytes: &[u8]) -> bool {
     }
     // Minified when fewer than len / MINIFIED_AVG_LINE lines: stop counting once there are enough.
     let enough = bytes.len() / MINIFIED_AVG_LINE;
-    memchr::memchr_iter(b'\n', bytes).take(enough).count() + 1 <= enough
+    memchr::memchr_iter(b'\n', bytes).take(enough).count() < enough
 }
 
 /// The line containing `pos`: from after the previous `\n` to before the next `\n`, without a
