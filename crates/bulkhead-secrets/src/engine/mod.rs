@@ -647,8 +647,13 @@ impl Engine {
         let mut keep = vec![true; raws.len()];
         let mut open: Vec<usize> = Vec::new();
         let mut prio: Vec<Option<Priority>> = vec![None; raws.len()];
-        for i in 0..raws.len() {
-            let Some(m) = raws.get(i) else { continue };
+        let mut priority_of = |i: usize, r: &Raw| -> Priority {
+            match prio.get_mut(i) {
+                Some(slot) => *slot.get_or_insert_with(|| self.priority(text, r)),
+                None => self.priority(text, r),
+            }
+        };
+        for (i, m) in raws.iter().enumerate() {
             open.retain(|&j| raws.get(j).is_some_and(|o| o.secret.end > m.secret.start));
             for &j in &open {
                 let Some(o) = raws.get(j) else { continue };
@@ -657,12 +662,13 @@ impl Engine {
                 if o.rule == m.rule || o.secret.end < m.secret.end {
                     continue;
                 }
-                let pj = *prio[j].get_or_insert_with(|| self.priority(text, o));
-                let pi = *prio[i].get_or_insert_with(|| self.priority(text, m));
-                if pj > pi {
-                    keep[i] = false;
+                let loser = if priority_of(j, o) > priority_of(i, m) {
+                    i
                 } else {
-                    keep[j] = false;
+                    j
+                };
+                if let Some(k) = keep.get_mut(loser) {
+                    *k = false;
                 }
             }
             open.push(i);
