@@ -382,7 +382,13 @@ fn main() {
     let engines: Vec<(String, Engine)> = sets
         .into_iter()
         .map(|(label, rules)| {
+            let t = Instant::now();
             let e = Engine::with_rules(ScanConfig::default(), rules);
+            eprintln!(
+                "{label}: compiled in {:.0?}, {:.1} MB",
+                t.elapsed(),
+                e.memory_usage() as f64 / 1e6
+            );
             if !e.rule_errors().is_empty() {
                 eprintln!("{label}: rules left out: {:?}", e.rule_errors());
             }

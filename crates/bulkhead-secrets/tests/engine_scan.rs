@@ -463,3 +463,21 @@ fn small_windows_still_find_what_they_surround() {
         ["007hunter2", "057hunter2", "107hunter2", "157hunter2"]
     );
 }
+
+#[test]
+fn perl_classes_are_ascii() {
+    static ASCII: &[SecretRule] = &[rule(
+        "A1",
+        Severity::Low,
+        &["pw="],
+        r"\bpw=(?P<secret>\w{6,})\b",
+        Scope::Line,
+    )];
+    let e = Engine::with_rules(ScanConfig::default(), ASCII);
+    let t = "x pw=abc123xyzé";
+    assert_eq!(secrets(t, &e.scan_text(t)), [("A1", "abc123xyz")]);
+    // A non-ASCII letter is not a word character: `\b` holds between it and `p`.
+    let t = "épw=abcdef12";
+    assert_eq!(secrets(t, &e.scan_text(t)), [("A1", "abcdef12")]);
+    assert!(e.scan_text("pw=ab€cdefgh").is_empty());
+}

@@ -56,6 +56,10 @@ impl Keywords {
         })
     }
 
+    pub(super) fn memory_usage(&self) -> usize {
+        self.dfa.memory_usage() + self.lens.len() * std::mem::size_of::<usize>()
+    }
+
     /// Calls `f` for every keyword occurrence in `text`, in order of end offset.
     pub(super) fn for_each_hit(&self, text: &[u8], mut f: impl FnMut(Hit)) {
         let mut lanes: [Vec<(usize, usize)>; LANES] = Default::default();
