@@ -6,8 +6,8 @@ use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// How [`scan_tree`] walks.
-#[derive(Debug, Clone)]
+/// How [`scan_tree`] walks. The default walks everything (ignored files too) and follows no link.
+#[derive(Debug, Clone, Default)]
 pub struct TreeOptions {
     /// Leave out what `.gitignore` files (and `.git/info/exclude`) ignore, even outside a Git
     /// repository. The user's global Git excludes are never read, so results do not depend on the
@@ -17,16 +17,6 @@ pub struct TreeOptions {
     pub max_files: Option<usize>,
     /// Follow symbolic links (default false: links are counted, not scanned).
     pub follow_symlinks: bool,
-}
-
-impl Default for TreeOptions {
-    fn default() -> Self {
-        TreeOptions {
-            respect_gitignore: false,
-            max_files: None,
-            follow_symlinks: false,
-        }
-    }
 }
 
 /// What [`scan_tree`] found. Paths are relative to the root, `/`-separated, sorted.
