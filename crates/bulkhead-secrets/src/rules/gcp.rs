@@ -10,7 +10,11 @@ pub const RULES: &[SecretRule] = &[
         name: "gcp-service-account-key",
         title: "Google Cloud service-account key file",
         severity: Severity::Critical,
-        keywords: &["service_account"],
+        keywords: &[
+            "service_account",
+            "\"type\": \"service_account\"",
+            "\"type\":\"service_account\"",
+        ],
         pattern: r#""type"\s*:\s*"service_account"(?s:.){0,800}?"private_key"\s*:\s*"-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{59,})"#,
         scope: Scope::Text,
         entropy: Some(4.5),
@@ -62,7 +66,13 @@ workload identity federation for CI); if a key is unavoidable, mount it at run t
         pattern: r"\b(?P<secret>AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        // Google's own public keys shipped in the Google Cloud SDK source (crash and error reporting,
+        // anonymous gsutil access): present in every image that installs the SDK, not the user's keys.
+        allow: &[
+            r"^AIzaSyAp4DSI_Z3-mK-B8U0t7GE34n74OWDJmak$",
+            r"^AIzaSyCUuWyME_r4XylltWNeydEjKSkgXkvpVyU$",
+            r"^AIzaSyDnacJHrKma0048b13sh8cgxNUwulubmJM$",
+        ],
         aliases: &["gcp-api-key"],
         examples: &[
             "GOOGLE_API_KEY=AIzaSyPv2V7t2ySQqmA37VR_6HehU86INu-QXLN",
@@ -74,6 +84,7 @@ workload identity federation for CI); if a key is unavoidable, mount it at run t
             "GOOGLE_API_KEY=AIza1oyDgpyahM0MFIikAR2qM4zwgyBpY0",
             "GOOGLE_API_KEY=AIza2N6-loLsv8QuzCHPRnsreMR7K4aqtrM1dyUz",
             "GOOGLE_API_KEY=${GOOGLE_API_KEY}",
+            "CRASH_REPORTING_PARAM = 'AIzaSyAp4DSI_Z3-mK-B8U0t7GE34n74OWDJmak'",
         ],
         doc: "## What it finds
 A Google API key, `AIza` followed by 35 characters: Maps, Gemini (Generative Language), YouTube, Firebase and other
@@ -82,7 +93,8 @@ Google APIs accept it as `?key=` or `x-goog-api-key`.
 ## Why it matters
 An API key is not tied to a user, so anyone holding it spends your quota and money on every API the project has
 enabled. Firebase web-config keys are meant to be public, but the same key also works for any other API enabled in
-the project unless it is restricted, and keys for paid APIs such as Gemini are abused quickly.
+the project unless it is restricted, and keys for paid APIs such as Gemini are abused quickly. The public keys
+that Google ships inside the Cloud SDK itself are not reported.
 
 ## Fix
 In the Cloud console open APIs & Services → Credentials, regenerate or delete the key, and add API and

@@ -294,11 +294,11 @@ with `RUN --mount=type=secret`.",
         name: "maven-settings-password",
         title: "Password in a Maven settings.xml server entry",
         severity: Severity::High,
-        keywords: &["<server>"],
+        keywords: &["<server>", "</password>"],
         pattern: r"(?s)<server>.{0,400}?<password>\s*(?P<secret>[^<\s${][^<\s]{3,255})\s*</password>",
         scope: Scope::Text,
         entropy: Some(2.5),
-        allow: &[r"(?i)^(?:password|passwd|secret|changeit)$"],
+        allow: &[r"(?i)^(?:password|passwd|secret|changeit|repopwd)$"],
         aliases: &[],
         examples: &[
             "<settings>
@@ -317,12 +317,14 @@ with `RUN --mount=type=secret`.",
             "<server>\n  <id>nexus</id>\n  <username>ci</username>\n  <password>{COQLCE6DU6GtcS5P=}</password>\n</server>",
             "<server>\n  <id>nexus</id>\n  <password></password>\n</server>",
             "<server>\n  <id>nexus</id>\n  <username>ci</username>\n  <password>password</password>\n</server>",
+            "    <server>\n      <id>deploymentRepo</id>\n      <username>repouser</username>\n      <password>repopwd</password>\n    </server>",
             "<datasource>\n  <user>app</user>\n  <password>OAJWp1pmwT4JB0p5</password>\n</datasource>",
         ],
         doc: "## What it finds
 A literal password inside a `<server>` entry of a Maven `settings.xml`: the credentials Maven uses for repository
 managers (Nexus, Artifactory, GitHub Packages, Maven Central). Property references such as `${env.NEXUS_PASSWORD}`
-and Maven-encrypted values (`{...}`) are not reported.
+and Maven-encrypted values (`{...}`) are not reported, nor the commented-out sample (`repopwd`) of the stock
+`conf/settings.xml` that every Maven installation ships.
 
 ## Why it matters
 These credentials usually have deploy rights on the organisation's repository manager: whoever has them can read
@@ -357,6 +359,15 @@ and provide it at build time with `RUN --mount=type=secret`, or mount the whole 
             "github.packages",
             "signing.password",
             "gradle.publish.secret",
+            "ossrhpassword",
+            "ossrhtoken",
+            "sonatypepassword",
+            "sonatypetoken",
+            "mavencentralpassword",
+            "mavencentraltoken",
+            "nexuspassword",
+            "artifactorypassword",
+            "artifactorytoken",
         ],
         pattern: r#"(?i)(?:^|[\s"'_.])(?:(?:ossrh|sonatype|maven[_.-]?central|nexus|artifactory|jfrog|cloudsmith|repsy|gpr|github[_.-]?packages)[\w.-]{0,20}?(?:password|token|api[_.-]?key|secret)|signing\.password|gradle\.publish\.secret)\s*[=:]\s*(?P<secret>[^\s"'$#()]{6,})(?:\s|$)"#,
         scope: Scope::Line,
@@ -400,7 +411,15 @@ the passphrase leaked with the key. Remove it from the file and the image histor
         name: "registry-login-password",
         title: "Password on a registry login command line",
         severity: Severity::High,
-        keywords: &["login", "repo add"],
+        keywords: &[
+            "login",
+            "repo add",
+            "docker login",
+            "podman login",
+            "registry login",
+            "acr login",
+            "helm repo add",
+        ],
         pattern: r#"(?i)\b(?:(?:docker|podman|buildah|nerdctl|skopeo|oras|helm\s+registry|az\s+acr|crane\s+auth|regctl\s+registry)\s+login|helm\s+repo\s+add)\b[^\r\n]*?\s(?:-p|--password)(?:=|\s+)["']?(?P<secret>[^\s"'$`;|&<>]{6,})"#,
         scope: Scope::Line,
         entropy: Some(3.0),
