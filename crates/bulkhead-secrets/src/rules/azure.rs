@@ -1,6 +1,6 @@
 //! Secret rules: Microsoft Azure. Storage and Cosmos DB account keys, SAS tokens, Entra ID client secrets,
 //! Azure DevOps personal access tokens, Service Bus/Event Hubs/IoT Hub shared access keys, App Configuration
-//! connection strings.
+//! connection strings, Container Registry passwords.
 //!
 //! The well-known emulator keys of Azurite and the Cosmos DB emulator are published by Microsoft and are
 //! allowlisted.
@@ -286,5 +286,43 @@ In the Azure portal open the App Configuration store → Settings → Access set
 (primary or secondary, read-write or read-only) after moving clients to the other one; consider disabling access
 keys entirely. Remove the string from the source and image, and connect with Microsoft Entra ID and a managed
 identity (endpoint only), or inject the connection string at run time from Key Vault.",
+    },
+    SecretRule {
+        id: "SC028",
+        name: "azure-container-registry-password",
+        title: "Azure Container Registry admin password or token password",
+        severity: Severity::High,
+        keywords: &["+acr"],
+        pattern: r"(?:^|[^A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{42}\+ACR[A-Za-z0-9+/]{6})(?:[^A-Za-z0-9+/=]|$)",
+        scope: Scope::Line,
+        entropy: Some(4.0),
+        allow: &[],
+        aliases: &[],
+        examples: &[
+            "ENV ACR_PASSWORD=NkXhG2veCUICTSgo/ZLe3omuIcqkT3oxsLbzm64CVz+ACRsQKOjo",
+            "docker login bulkheadacr.azurecr.io -u bulkheadacr -p l2qatRxjtiLB2qKzzAlPBZzsCQKrPRsn8UxELaXzUD+ACRjwtD2P",
+            r#"  "password": "5qFhZfdS0VlQ+5nB0Q6KqJ3x5aZFEURvZPK1/G1BZN+ACRkg23aj","#,
+        ],
+        near_misses: &[
+            "ACR_PASSWORD=MAIUS6so560pAALbLUWdZVFahWfxgf+ACRVwFL9W",
+            "ACR_PASSWORD=X8SaGtF4yFg2uTzzttnDG76Ze6L89uqfjLLdHbpGCv+ACRBI",
+            "# ACR passwords end with +ACR and six more characters",
+            "ACR_PASSWORD=$(az acr credential show -n bulkheadacr --query passwords[0].value -o tsv)",
+        ],
+        doc: "## What it finds
+A password of an Azure Container Registry in the current 52-character format, recognised by its `+ACR` signature at
+a fixed position: the admin user's passwords (`az acr credential show`) and the passwords of repository-scoped
+tokens. Older 32-character admin passwords carry no signature; they are found on `docker login`/`az acr login`
+command lines by `registry-login-password`.
+
+## Why it matters
+The admin user has push and pull rights on every repository of the registry, so its password lets an attacker read
+all images and replace the ones production pulls. Token passwords grant what their scope map allows, often push.
+
+## Fix
+In the Azure portal open the registry → Settings → Access keys and regenerate the leaked password (or disable the
+admin user altogether), or for a token regenerate its password under Repository permissions → Tokens; review the
+registry's activity logs. Remove the password from the source and image, and authenticate with Microsoft Entra ID
+(`az acr login` with a managed identity or service principal, AKS kubelet identity) instead of admin credentials.",
     },
 ];

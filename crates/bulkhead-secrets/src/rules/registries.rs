@@ -429,7 +429,7 @@ the passphrase leaked with the key. Remove it from the file and the image histor
             "RUN docker login -u builder -p Tr0ub4dorz2C9Gu8MPh registry.bulkhead.invalid",
             "podman login quay.io --username bulkhead+ci --password 8RDWH6D0I9D9KM532VNQA6VXARMQXB8WQMG2PRYNNA5H0GOR3QNJ6XC8572PNVTG",
             "helm registry login registry.bulkhead.invalid --username admin --password=4hqyw0ZEykO2byq0zvRu",
-            "az acr login --name bulkheadacr --username bulkheadacr --password RaY55PjpIKmQq9SaSwZGglbullUEcUuobc3mH0DlqQ+ACR2kcjYj",
+            "az acr login --name bulkheadacr --username bulkheadacr --password D3UAyYNge8/xJ8ClAcQDHBY3EL7pL/rd",
             "helm repo add internal https://charts.bulkhead.invalid --username ci --password nH7Id1VIUZ81MQqoc6",
         ],
         near_misses: &[

@@ -8,7 +8,7 @@ use bulkhead_core::Severity;
 
 pub const RULES: &[SecretRule] = &[
     SecretRule {
-        id: "SC028",
+        id: "SC029",
         name: "github-pat",
         title: "GitHub personal access token (classic)",
         severity: Severity::Critical,
@@ -46,7 +46,7 @@ a fine-grained token with the least scope, passed at build time with `RUN --moun
 secret store.",
     },
     SecretRule {
-        id: "SC029",
+        id: "SC030",
         name: "github-fine-grained-pat",
         title: "GitHub fine-grained personal access token",
         severity: Severity::High,
@@ -80,7 +80,7 @@ Remove it from the source and image history, and pass tokens at build time with 
 time from a secret store.",
     },
     SecretRule {
-        id: "SC030",
+        id: "SC031",
         name: "github-app-token",
         title: "GitHub OAuth, GitHub App or refresh token",
         severity: Severity::High,
@@ -118,7 +118,7 @@ the token from the source and image; mint installation tokens at run time from t
 store.",
     },
     SecretRule {
-        id: "SC031",
+        id: "SC032",
         name: "gitlab-pat",
         title: "GitLab personal, project or group access token",
         severity: Severity::Critical,
@@ -155,7 +155,7 @@ repositories). Check the audit events. Remove the token from the source and imag
 and pass tokens at build time with `RUN --mount=type=secret`.",
     },
     SecretRule {
-        id: "SC032",
+        id: "SC033",
         name: "gitlab-runner-token",
         title: "GitLab runner registration or authentication token",
         severity: Severity::High,
@@ -195,7 +195,7 @@ tokens in favour of runner creation with authentication tokens. Remove the token
 provide `config.toml` to the runner container as a mounted secret.",
     },
     SecretRule {
-        id: "SC033",
+        id: "SC034",
         name: "gitlab-deploy-token",
         title: "GitLab deploy token",
         severity: Severity::High,
@@ -229,7 +229,7 @@ the fewest scopes and an expiry. Remove it from the source and image, and give i
 images as a registry credential secret (for example a Kubernetes `imagePullSecret`).",
     },
     SecretRule {
-        id: "SC034",
+        id: "SC035",
         name: "gitlab-token",
         title: "GitLab pipeline trigger, feed, mail, SCIM, agent, OAuth app or job token",
         severity: Severity::High,
@@ -279,71 +279,47 @@ settings; the user's Access tokens page for feed and incoming-mail tokens (*Rese
 image and inject it at run time from a secret store.",
     },
     SecretRule {
-        id: "SC035",
-        name: "atlassian-api-token",
-        title: "Atlassian API token",
+        id: "SC036",
+        name: "atlassian-token",
+        title: "Atlassian API token or Bitbucket app password",
         severity: Severity::High,
-        keywords: &["atatt3"],
-        pattern: r"\b(?P<secret>ATATT3[A-Za-z0-9_=-]{186})(?:[^A-Za-z0-9_=-]|$)",
+        keywords: &["atatt3", "atbb"],
+        pattern: r"\b(?P<secret>ATATT3[A-Za-z0-9_=-]{186}|ATBB[A-Za-z0-9_=.-]{20,100}[A-Z0-9]{8})(?:[^A-Za-z0-9_=-]|$)",
         scope: Scope::Line,
-        entropy: Some(4.0),
+        entropy: Some(3.5),
         allow: &[],
         aliases: &["atlassian-api-token"],
         examples: &[
             "JIRA_API_TOKEN=ATATT3xFfGF0QjwiLxWLeR3UrXiPGEHd9BUKtgtJb-ufLsefRJUlc4eh5D4SewA5TCwajDGwZ4eEVy9Qnul8yDXnc8IEVb_54agsTJA9vFGnOvJInVWua3eoZK242W0inYe6bq4uToHgVifSoASXwzP6YEb8OHhLjGtQXSf9jUIgsSJKYBZGYZFdZzZ5kQmg",
             "curl -u ci@bulkhead.invalid:ATATT3xFfGF0sD51z2XnGDA5Aw0WOdNbbmE7MFDDnktreZSJ-90q8v0htRSgD-I-iYzrrW7jwMPm1twBsqZ_TlLYbGzs1JBUZmRIvHYNRrTWmoSjzMqwZyBLtOe748Q-4VwK2kv2zg5Gf3GVsnZT7ezD8ykxr_4k3tMVhTDyb8I7f7bDVRFYuOPDRFXcYiBI https://bulkhead.atlassian.net/rest/api/3/myself",
+            "BITBUCKET_APP_PASSWORD=ATBBIyNyBUeVs2gzEDnARw6zLJw9F275521E",
+            "RUN git clone https://ci-bot:ATBBXiZ49WzsABxX234HjzMn8Ftz224DA481@bitbucket.org/bulkhead/app.git",
         ],
         near_misses: &[
             "JIRA_API_TOKEN=ATATT3xFfGF06myZGOTiU0Nlqieb-0Bw-EQ22C3FOlaVXu4prGjVMn5YbslfLD",
             "JIRA_API_TOKEN=${JIRA_API_TOKEN}",
             "CONFLUENCE_TOKEN=ATATT3<token>",
-        ],
-        doc: "## What it finds
-An Atlassian Cloud API token (`ATATT3` followed by 186 characters), used with an account e-mail for basic
-authentication to Jira, Confluence and, since app passwords were retired, Bitbucket Cloud.
-
-## Why it matters
-The token carries all the permissions of the account that created it on every Atlassian Cloud site it can reach:
-reading and editing issues and pages (which often hold credentials and customer data), and on Bitbucket reading and
-writing repositories.
-
-## Fix
-Revoke it at id.atlassian.com → Security → API tokens (organisation admins can revoke users' tokens from Atlassian
-Administration) and check the site audit log. Remove it from the source and image, and supply tokens at run time from
-a secret store, preferably a scoped token or a service account's OAuth credentials.",
-    },
-    SecretRule {
-        id: "SC036",
-        name: "bitbucket-app-password",
-        title: "Bitbucket app password",
-        severity: Severity::High,
-        keywords: &["atbb"],
-        pattern: r"\b(?P<secret>ATBB[A-Za-z0-9_=.-]{20,100}[A-Z0-9]{8})\b",
-        scope: Scope::Line,
-        entropy: Some(3.5),
-        allow: &[],
-        aliases: &[],
-        examples: &[
-            "BITBUCKET_APP_PASSWORD=ATBBIyNyBUeVs2gzEDnARw6zLJw9F275521E",
-            "RUN git clone https://ci-bot:ATBBXiZ49WzsABxX234HjzMn8Ftz224DA481@bitbucket.org/bulkhead/app.git",
-        ],
-        near_misses: &[
             "BITBUCKET_APP_PASSWORD=ATBBUbrzBL",
             "BITBUCKET_APP_PASSWORD=ATBBXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
             "BITBUCKET_APP_PASSWORD=$BB_APP_PASSWORD",
         ],
         doc: "## What it finds
-A Bitbucket Cloud app password in its prefixed form: `ATBB`, a random body and an 8-character uppercase check suffix,
-typically the password half of `https://user:PASSWORD@bitbucket.org/...` or a `BITBUCKET_APP_PASSWORD` variable.
+Credentials of an Atlassian account: Atlassian Cloud API tokens (`ATATT3` followed by 186 characters), used with the
+account e-mail for basic authentication to Jira, Confluence and Bitbucket Cloud, and Bitbucket app passwords in
+their prefixed form (`ATBB`, a random body and an 8-character uppercase check suffix), typically the password half of
+`https://user:PASSWORD@bitbucket.org/...` or a `BITBUCKET_APP_PASSWORD` variable.
 
 ## Why it matters
-With the Bitbucket username it authenticates Git and the REST API with the permissions chosen at creation, commonly
-repository read/write, pull requests and pipelines, for every workspace the user belongs to. App passwords do not
-expire.
+An API token carries all the permissions of its account on every Atlassian Cloud site it can reach: reading and
+editing issues and pages (which often hold credentials and customer data) and, on Bitbucket, repositories. An app
+password authenticates Git and the Bitbucket API with the permissions chosen at creation (commonly repository
+read/write, pull requests and pipelines) for every workspace the user belongs to. Neither expires by default.
 
 ## Fix
-Revoke it at Bitbucket → Personal settings → App passwords and check the workspace audit log. Remove it from the
-source and image history; use repository or workspace access tokens (or Atlassian API tokens) with the least scope,
-passed at build time with `RUN --mount=type=secret`.",
+Revoke API tokens at id.atlassian.com → Security → API tokens (organisation admins can revoke users' tokens from
+Atlassian Administration) and app passwords at Bitbucket → Personal settings → App passwords; check the site and
+workspace audit logs. Remove the credential from the source and image history, and supply a scoped token (or a
+repository/workspace access token) at build time with `RUN --mount=type=secret` or at run time from a secret
+store.",
     },
 ];
