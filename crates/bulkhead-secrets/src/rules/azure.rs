@@ -156,10 +156,10 @@ A PAT acts as the user who created it in every organisation and scope it was iss
 editing pipelines (which run with service connections to production), reading secure variables and artifact feeds.
 
 ## Fix
-Revoke it in Azure DevOps under User settings → Personal access tokens (organisation administrators can revoke any
-user's tokens from Organization settings → Microsoft Entra, or via the PAT lifecycle API). Remove it from the source
-and image; in pipelines use `$(System.AccessToken)` or service connections with workload identity, and mount tokens
-at run time when one is needed.",
+Revoke it in Azure DevOps under User settings → Personal access tokens (organisation administrators can revoke
+users' tokens with the token revocation REST API). Remove it from the source and image; in pipelines use
+`$(System.AccessToken)` or service connections with workload identity, and mount tokens at run time when one is
+needed.",
     },
     SecretRule {
         id: "SC025",
@@ -210,10 +210,10 @@ A PAT acts as the user who created it in every organisation and scope it was iss
 editing pipelines (which run with service connections to production), reading secure variables and artifact feeds.
 
 ## Fix
-Revoke it in Azure DevOps under User settings → Personal access tokens (organisation administrators can revoke any
-user's tokens from Organization settings → Microsoft Entra, or via the PAT lifecycle API). Remove it from the source
-and image; in pipelines use `$(System.AccessToken)` or service connections with workload identity, and mount tokens
-at run time when one is needed.",
+Revoke it in Azure DevOps under User settings → Personal access tokens (organisation administrators can revoke
+users' tokens with the token revocation REST API). Remove it from the source and image; in pipelines use
+`$(System.AccessToken)` or service connections with workload identity, and mount tokens at run time when one is
+needed.",
     },
     SecretRule {
         id: "SC026",
