@@ -95,6 +95,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     }
                     findings.extend(outcome.matches.iter().map(|m| secret_finding(&display, m)));
                 }
+                for (rel, why) in &report.skipped {
+                    let display = join(&root, rel);
+                    if !report.files.iter().any(|(r, _)| r == rel) {
+                        total += 1;
+                        diagnostics.push(skip_note(&display, why));
+                    }
+                }
                 for (rel, kind) in &report.sensitive_files {
                     findings.push(sensitive_finding(&join(&root, rel), *kind));
                 }

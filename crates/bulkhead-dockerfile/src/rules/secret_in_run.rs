@@ -13,7 +13,7 @@ declare_rule! {
     ///
     /// ## Example
     /// ```dockerfile
-    /// RUN git clone https://ci:glpat-Xk9mQ2vL8pR4tW7zAb3d@gitlab.example.com/team/app.git
+    /// RUN git clone https://ci:glpat-Fq3Tz8Wn2Rb6Yc4Hd9Ks@gitlab.example.com/team/app.git
     /// ```
     ///
     /// ## Fix

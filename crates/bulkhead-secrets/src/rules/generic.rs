@@ -337,7 +337,7 @@ pub const RULES: &[SecretRule] = &[
         aliases: &["curl-auth-user"],
         examples: &[
             "RUN mysql -uroot -pNq7vK2pXz9Lm -h db < /schema.sql",
-            "RUN docker login -u ci-bot -p Hf6tW9qZp2Lk8xVb registry.northwind.io",
+            "RUN mysql -h db.northwind.internal -u app -pHf6tW9qZp2Lk8xVb orders < schema.sql",
             "vault login -method=userpass username=ops --password=Wm3xQ8vLp2Kz7RtN",
             "sshpass -p 'Tz7!mQ4pLx9s' ssh deploy@10.0.0.12",
             "RUN ./configure-agent --api-key 3y7X6Qd4VKW0y1tpQP3JTkLoaz48FcB9 --region eu",
