@@ -64,7 +64,7 @@ pub const RULES: &[SecretRule] = &[
         severity: Severity::High,
         keywords: &["[distutils]", "[pypi]", "[testpypi]", "index-servers"],
         // Runs over the whole file when it looks like a .pypirc, and reports every `password =` line.
-        pattern: r"(?m)^[ \t]*password[ \t]*[=:][ \t]*(?P<secret>[^\s$%{<][^\s]{5,})[ \t]*\r?$",
+        pattern: r"(?m)^[ \t]*password[ \t]*[=:][ \t]*(?P<secret>[^\s$%{<(][^\s()]{5,})[ \t]*\r?$",
         scope: Scope::Text,
         entropy: Some(3.0),
         allow: CONFIG_PLACEHOLDERS,
@@ -78,6 +78,8 @@ pub const RULES: &[SecretRule] = &[
             "[pypi]\nusername = ci-publisher\npassword = <your password>\n",
             "[pypi]\nusername = ci-publisher\npassword = ${PYPI_PASSWORD}\n",
             "[distutils]\nindex-servers = pypi\n\n[pypi]\npassword =\n",
+            // Python code that handles .pypirc files.
+            "    if '[pypi]' in config:\n        password = unquote(password)\n",
         ],
         doc: "## What it finds\n\n\
               A `password =` entry in a `.pypirc` file (any section of a file that has `[distutils]`, \
@@ -98,7 +100,7 @@ pub const RULES: &[SecretRule] = &[
         title: "Password in a .netrc file",
         severity: Severity::High,
         keywords: &["machine", "default login", "default password"],
-        pattern: r#"(?:\bmachine\s+[^\s]+|\bdefault)(?:\s+(?:login|account|port)\s+[^\s]+)*\s+password\s+(?P<secret>[^\s$"'{<][^\s"']{3,})"#,
+        pattern: r#"(?:\bmachine\s+[^\s]+|\bdefault)(?:\s+(?:login|account|port)\s+[^\s]+)*\s+password\s+(?P<secret>[^\s$"'{<\[][^\s"']{3,})"#,
         scope: Scope::Text,
         entropy: Some(3.0),
         allow: CONFIG_PLACEHOLDERS,
@@ -112,6 +114,7 @@ pub const RULES: &[SecretRule] = &[
             "machine example.com login user password secret",
             "# this machine needs a password reset after the upgrade",
             "machine ftp.northwind.internal login anonymous password $FTP_PASSWORD",
+            "usage: machine HOST password [path/]filename",
         ],
         doc: "## What it finds\n\n\
               A `password` in `.netrc`/`_netrc` syntax (`machine <host> login <user> password <secret>`, \
@@ -133,7 +136,7 @@ pub const RULES: &[SecretRule] = &[
         keywords: &["://"],
         pattern: r#"\b(?i:https?|ftps?|sftp|ssh|git|svn(?:\+ssh)?|ldaps?|smtps?|imaps?|pop3s?|socks5h?|socks4a?|wss?|webdavs?)://(?P<user>[A-Za-z0-9._~%!*+-]+):(?P<secret>[^\s:@/?#'"`<>{}\\]{6,256})@[A-Za-z0-9\[]"#,
         scope: Scope::Line,
-        entropy: Some(3.0),
+        entropy: Some(2.5),
         allow: CONFIG_PLACEHOLDERS,
         aliases: &["curl-auth-user"],
         examples: &[
