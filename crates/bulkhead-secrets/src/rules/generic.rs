@@ -5,14 +5,15 @@
 use crate::rule::{Scope, SecretRule};
 use bulkhead_core::Severity;
 
-/// One identifier segment (`[a-z0-9]+`, case-insensitive with `(?i)`) other than `hash`, `hashed` or
-/// `encrypted`. The segment right before the keyword of a key must match it, so `hashed_secret`,
-/// `hashedPassword` and `encrypted_token` (digests and ciphertexts, not credentials) are not keys.
-/// Built as the complement of those three words: every other length, plus for each word every string
-/// of its length that differs from it at some position.
-macro_rules! not_hash_segment {
+/// One identifier segment (`[a-z0-9]+`, case-insensitive under `(?i)`) other than `hash`, `hashed`,
+/// `encrypted`, `public`, `publishable` and `search`. The segment right before the keyword of a key
+/// must match it, so `hashed_secret`, `hashedPassword`, `encrypted_token` (digests and ciphertexts)
+/// and `public_api_key`, `publishable_key`, `search_api_key` (keys meant to be public) are not keys.
+/// It is the complement of those words: every other length, plus, for the lengths of the words, a
+/// trie of the strings that differ from each of them at some position.
+macro_rules! not_excluded_segment {
     () => {
-        r"(?:[a-z0-9]{1,3}|[a-z0-9]{5}|[a-z0-9]{7,8}|[a-z0-9]{10,}|[a-gi-z0-9][a-z0-9]{3}|h[b-z0-9][a-z0-9]{2}|ha[a-rt-z0-9][a-z0-9]|has[a-gi-z0-9]|[a-gi-z0-9][a-z0-9]{5}|h[b-z0-9][a-z0-9]{4}|ha[a-rt-z0-9][a-z0-9]{3}|has[a-gi-z0-9][a-z0-9]{2}|hash[a-df-z0-9][a-z0-9]|hashe[a-ce-z0-9]|[a-df-z0-9][a-z0-9]{8}|e[a-mo-z0-9][a-z0-9]{7}|en[a-bd-z0-9][a-z0-9]{6}|enc[a-qs-z0-9][a-z0-9]{5}|encr[a-xz0-9][a-z0-9]{4}|encry[a-oq-z0-9][a-z0-9]{3}|encryp[a-su-z0-9][a-z0-9]{2}|encrypt[a-df-z0-9][a-z0-9]|encrypte[a-ce-z0-9])"
+        r"(?:[a-z0-9]{1,3}|[a-z0-9]{5}|[a-z0-9]{7,8}|[a-z0-9]{10}|[a-z0-9]{12,}|[a-gi-z0-9][a-z0-9]{3}|h(?:[b-z0-9][a-z0-9]{2}|a(?:[a-rt-z0-9][a-z0-9]|s[a-gi-z0-9]))|[a-gi-oqrt-z0-9][a-z0-9]{5}|h(?:[b-z0-9][a-z0-9]{4}|a(?:[a-rt-z0-9][a-z0-9]{3}|s(?:[a-gi-z0-9][a-z0-9]{2}|h(?:[a-df-z0-9][a-z0-9]|e[a-ce-z0-9]))))|p(?:[a-tv-z0-9][a-z0-9]{4}|u(?:[ac-z0-9][a-z0-9]{3}|b(?:[a-km-z0-9][a-z0-9]{2}|l(?:[a-hj-z0-9][a-z0-9]|i[abd-z0-9]))))|s(?:[a-df-z0-9][a-z0-9]{4}|e(?:[b-z0-9][a-z0-9]{3}|a(?:[a-qs-z0-9][a-z0-9]{2}|r(?:[abd-z0-9][a-z0-9]|c[a-gi-z0-9]))))|[a-df-z0-9][a-z0-9]{8}|e(?:[a-mo-z0-9][a-z0-9]{7}|n(?:[abd-z0-9][a-z0-9]{6}|c(?:[a-qs-z0-9][a-z0-9]{5}|r(?:[a-xz0-9][a-z0-9]{4}|y(?:[a-oq-z0-9][a-z0-9]{3}|p(?:[a-su-z0-9][a-z0-9]{2}|t(?:[a-df-z0-9][a-z0-9]|e[a-ce-z0-9])))))))|[a-oq-z0-9][a-z0-9]{10}|p(?:[a-tv-z0-9][a-z0-9]{9}|u(?:[ac-z0-9][a-z0-9]{8}|b(?:[a-km-z0-9][a-z0-9]{7}|l(?:[a-hj-z0-9][a-z0-9]{6}|i(?:[a-rt-z0-9][a-z0-9]{5}|s(?:[a-gi-z0-9][a-z0-9]{4}|h(?:[b-z0-9][a-z0-9]{3}|a(?:[ac-z0-9][a-z0-9]{2}|b(?:[a-km-z0-9][a-z0-9]|l[a-df-z0-9]))))))))))"
     };
 }
 
@@ -64,6 +65,28 @@ macro_rules! not_literal {
             r"^SCRAM-SHA-256\$",
             // Sample tokens of RFC 6749 (OAuth 2.0).
             r"^(?:2YotnFZFEjr1zCsicMWpAA|tGzv3JOkF0XG5Qx2TlKWIA|SplxlOBeZQQYbYS6WxSbIA)$",
+            // Elided and sequential documentation values: `sk-...`, `123456789`, `ABCdefGH`.
+            r"\.\.\.",
+            r"123456789",
+            r"(?i)abcdefgh",
+            // Formats that are public or test-mode by design, which provider rules deliberately skip:
+            // Stripe publishable keys, Mapbox public tokens, Datadog client tokens, Adyen client keys,
+            // Flutterwave public and test keys, Braintree sandbox tokens, New Relic browser keys,
+            // Razorpay key ids, Twilio account SIDs, Okta client ids, Mailgun public keys and the key in
+            // Mailgun's documentation, unsigned JWTs.
+            r"^pk_(?:live|test)_",
+            r"^pk\.eyJ",
+            r"^pub[0-9a-f]{32}$",
+            r"^(?:live|test)_[A-Z0-9]{32}$",
+            r"^FLW(?:PUBK|PUBK_TEST|SECK_TEST)-",
+            r"^access_token\$sandbox\$",
+            r"^NRJS-",
+            r"^rzp_(?:live|test)_[A-Za-z0-9]{14}$",
+            r"^AC[0-9a-f]{32}$",
+            r"^0oa[A-Za-z0-9]{17}$",
+            r"^pubkey-[0-9a-z]{32}$",
+            r"^key-3ax6xnjp29jd6fds4gc373sgvjxteol0$",
+            r"^eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.?$",
             // Encrypted values (jasypt `ENC(...)`, Ansible Vault headers).
             r"(?i)^(?:enc|encrypted|cipher)\(",
             $($extra),*
@@ -134,7 +157,7 @@ pub const RULES: &[SecretRule] = &[
         keywords: &["pass", "pwd"],
         pattern: concat!(
             r"(?i)(?:^|[^a-z0-9_.-])(?:(?:[a-z0-9]+[_.-])*",
-            not_hash_segment!(),
+            not_excluded_segment!(),
             r"(?:[_.-](?:password|passwd|passphrase|pwd|pass)|password|passwd|passphrase|pwd)|password|passwd|passphrase|pwd|pass)",
             r#"["'`]?[ \t]*(?:=|:=|:|=>)[ \t]*["'`]?(?P<secret>[^\s"'`;,()\[\]{}<>\\=:-][^\s"'`;,()\[\]{}<>\\]{5,199})(?:["'`;]|\s*$|[ \t]+[^=\s])"#
         ),
@@ -249,7 +272,7 @@ pub const RULES: &[SecretRule] = &[
         ],
         pattern: concat!(
             r"(?i)(?:^|[^a-z0-9_.-])(?:(?:[a-z0-9]+[_.-])*",
-            not_hash_segment!(),
+            not_excluded_segment!(),
             r"[_.-]?)?(?:secret|token|api[_.-]?key|(?:access|auth|secret|signing|encryption|master|private|app|client)[_.-]?key|secret[_.-]?key[_.-]?base)",
             r#"["'`]?[ \t]*(?:=|:=|:|=>)[ \t]*["'`]?(?P<secret>[^\s"'`;,()\[\]{}<>\\=:&][^\s"'`;,()\[\]{}<>\\&]{15,299})(?:["'`;&]|\s*$|[ \t]+[^=\s])"#
         ),
@@ -292,6 +315,14 @@ pub const RULES: &[SecretRule] = &[
             // detect-secrets baselines store SHA-1 digests of findings.
             r#"        "hashed_secret": "b5ce0843584425c0b608d91cb07a50d634282d5d","#,
             "encrypted_token: AQICAHh2Kq9vXv1sN0eP8yT3mW4rB6dL5jC7fG1hS2aZ0oUxEQ",
+            // Keys meant to be public, and public or test-mode formats that provider rules skip.
+            "ALGOLIA_SEARCH_API_KEY=628f939bacc97486b54ad4bd87b63d09",
+            r#"const STRIPE_PUBLISHABLE_KEY = "pk_live_51PKs1pOSriGQTcxDN4R2DRNfHMGymprwg1Gb8vq";"#,
+            "DD_CLIENT_TOKEN=pub4f8e2d1c0b9a8f7e6d5c4b3a2f1e0d9c",
+            "FLW_SECRET_KEY=FLWSECK_TEST-7fe09f8a1c58c627c7590afeca344672-X",
+            "token: eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJzdmMtYmlsbGluZyJ9.",
+            "TELEGRAM_BOT_TOKEN=123456789:ABCdefGhIJKlmNoPQRsTUVwxyZ",
+            "OPENAI_API_KEY=sk-proj-...T3BlbkFJ...",
             "    h_token: super::super::Foundation::HANDLE,",
             "private_key = $dir/private/cakey.pem# The private key",
             "pub fn verify(token: AuthenticationToken, key: &VerifyingKey) -> bool",
@@ -393,16 +424,15 @@ pub const RULES: &[SecretRule] = &[
             "mysql",
             "mariadb",
             "sshpass",
-            "login",
         ],
-        pattern: r#"(?:(?i:--(?:(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|auth-token|access-token)|(?:[a-z0-9]+-)+secret))(?:=|[ \t]+)|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*|\b(?:docker|podman|buildah|skopeo|helm|oras|nerdctl)[ \t]+(?:[a-z]+[ \t]+)*login\b[^\n|;&]*?[ \t]-p[ \t]+)["']?(?P<secret>[^\s"'`;|&<>()$\\\[-][^\s"'`;|&<>()\\]{5,127})"#,
+        pattern: r#"(?:(?i:--(?:(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|auth-token|access-token)|(?:[a-z0-9]+-)+secret))(?:=|[ \t]+)|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*)["']?(?P<secret>[^\s"'`;|&<>()$\\\[-][^\s"'`;|&<>()\\]{5,127})"#,
         scope: Scope::Line,
         entropy: Some(2.5),
         allow: NOT_LITERAL,
         aliases: &["curl-auth-user"],
         examples: &[
             "RUN mysql -uroot -pNq7vK2pXz9Lm -h db < /schema.sql",
-            "RUN docker login -u ci-bot -p Hf6tW9qZp2Lk8xVb registry.northwind.io",
+            "RUN ./bootstrap.sh --admin-password=Hf6tW9qZp2Lk8xVb --db-host db",
             "vault login -method=userpass username=ops --password=Wm3xQ8vLp2Kz7RtN",
             "sshpass -p 'Tz7!mQ4pLx9s' ssh deploy@10.0.0.12",
             "RUN ./configure-agent --api-key 3y7X6Qd4VKW0y1tpQP3JTkLoaz48FcB9 --region eu",
@@ -425,8 +455,9 @@ pub const RULES: &[SecretRule] = &[
         doc: "## What it finds\n\n\
               A literal password or token given on a command line: `--password=…`, `--token …`, \
               `--api-key …` (and `--db-password`-style variants), MySQL/MariaDB clients' `-p<password>`, \
-              `sshpass -p`, and `docker`/`podman`/`helm`/`oras login -p`. Variables, command \
-              substitutions, `--password-stdin` and `--*-file` options are not reported.\n\n\
+              and `sshpass -p`. (Registry logins, `docker login -p …`, are reported by \
+              `registry-login-password`.) Variables, command substitutions, `--password-stdin` and \
+              `--*-file` options are not reported.\n\n\
               ## Why it matters\n\n\
               In a Dockerfile `RUN` line the command, password included, is stored in the image history \
               (`docker history` shows it) and in build logs. At run time, arguments are visible to every \
@@ -459,6 +490,8 @@ pub const RULES: &[SecretRule] = &[
             r"^QWxhZGRpbjpvcGVuIHNlc2FtZQ==$",
             r"^dXNlcjpwYXNzd29yZA==$",
             r"^dXNlcm5hbWU6cGFzc3dvcmQ=$",
+            // The bot token in Slack's API documentation.
+            r"^xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy$",
             // RFC 6749 sample client credentials and tokens.
             r"^czZCaGRSa3F0MzpnWDFmQmF0M2JW$",
             r"^(?:2YotnFZFEjr1zCsicMWpAA|tGzv3JOkF0XG5Qx2TlKWIA|mF_9\.B5f-4\.1JqM)$",
