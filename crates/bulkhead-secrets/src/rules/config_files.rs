@@ -137,7 +137,18 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:https?|ftps?|sftp|ssh|git|svn(?:\+ssh)?|ldaps?|smtps?|imaps?|pop3s?|socks5h?|socks4a?|wss?|webdavs?)://(?P<user>[A-Za-z0-9._~%!*+-]+):(?P<secret>[^\s:@/?#'"`<>{}\\]{6,256})@[A-Za-z0-9\[]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
-        allow: CONFIG_PLACEHOLDERS,
+        allow: &[
+            r"^\$[A-Za-z_][A-Za-z0-9_]*$",
+            r"^%[A-Za-z_][\w.]*%$",
+            r"(?i)^(?:password|passwd|pass|pwd|secret|token|changeme|changeit|none|null|redacted|placeholder|example|sample|dummy|test|admin|root|user|username|guest)$",
+            r"(?i)^(?:x+|\*+|\.+|0+)$",
+            r"(?i)(?:your[-_]?(?:own[-_]?)?(?:password|pass|secret|token|key)|(?:password|secret|token)[-_]?here|replace[-_]?me|change[-_]?me)",
+            r"^[a-z]+(?:[-_.][a-z]+)+$",
+            r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",
+            // Azure DevOps PATs (52 base32 characters) in clone URLs are reported by
+            // `azure-devops-pat-legacy`.
+            r"^[a-z2-7]{52}$",
+        ],
         aliases: &["curl-auth-user"],
         examples: &[
             "https://deploy-bot:Nd8kQ2pLx7Vm4RtZ@git.northwind.internal",

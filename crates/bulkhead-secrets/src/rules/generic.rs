@@ -425,7 +425,7 @@ pub const RULES: &[SecretRule] = &[
             "mariadb",
             "sshpass",
         ],
-        pattern: r#"(?:(?i:--(?:(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|auth-token|access-token)|(?:[a-z0-9]+-)+secret))(?:=|[ \t]+)|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*)["']?(?P<secret>[^\s"'`;|&<>()$\\\[-][^\s"'`;|&<>()\\]{5,127})"#,
+        pattern: r#"(?:(?i:--(?:(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|auth-token|access-token)|(?:[a-z0-9]+-)+secret))(?:=|[ \t]+)|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*)["']?(?P<secret>[^\s"'`;|&<>()$\\\[@-][^\s"'`;|&<>()\\]{5,127})"#,
         scope: Scope::Line,
         entropy: Some(2.5),
         allow: NOT_LITERAL,
@@ -449,6 +449,8 @@ pub const RULES: &[SecretRule] = &[
             "deploy --password=password",
             "helm registry login -u ci -p $HELM_PASSWORD ghcr.io",
             "cmd --token --verbose",
+            // `@file` arguments name a file holding the value.
+            "RUN ibmcloud login --apikey @/run/secrets/ibmcloud.json -r us-south",
             "docker build --secret id=npm_token,env=NPM_TOKEN .",
             "'--password=[Password]' '--token=[Token]'",
         ],
