@@ -64,7 +64,7 @@ pub const RULES: &[SecretRule] = &[
         severity: Severity::High,
         keywords: &["[distutils]", "[pypi]", "[testpypi]", "index-servers"],
         // Runs over the whole file when it looks like a .pypirc, and reports every `password =` line.
-        pattern: r"(?m)^[ \t]*password[ \t]*[=:][ \t]*(?P<secret>[^\s$%{<][^\s]{5,})[ \t]*\r?$",
+        pattern: r"(?m)^[ \t]*password[ \t]*[=:][ \t]*(?P<secret>[^\s$%{<(][^\s()]{5,})[ \t]*\r?$",
         scope: Scope::Text,
         entropy: Some(3.0),
         allow: CONFIG_PLACEHOLDERS,
@@ -78,6 +78,8 @@ pub const RULES: &[SecretRule] = &[
             "[pypi]\nusername = ci-publisher\npassword = <your password>\n",
             "[pypi]\nusername = ci-publisher\npassword = ${PYPI_PASSWORD}\n",
             "[distutils]\nindex-servers = pypi\n\n[pypi]\npassword =\n",
+            // Python code that handles .pypirc files.
+            "    if '[pypi]' in config:\n        password = unquote(password)\n",
         ],
         doc: "## What it finds\n\n\
               A `password =` entry in a `.pypirc` file (any section of a file that has `[distutils]`, \
@@ -98,7 +100,7 @@ pub const RULES: &[SecretRule] = &[
         title: "Password in a .netrc file",
         severity: Severity::High,
         keywords: &["machine", "default login", "default password"],
-        pattern: r#"(?:\bmachine\s+[^\s]+|\bdefault)(?:\s+(?:login|account|port)\s+[^\s]+)*\s+password\s+(?P<secret>[^\s$"'{<][^\s"']{3,})"#,
+        pattern: r#"(?:\bmachine\s+[^\s]+|\bdefault)(?:\s+(?:login|account|port)\s+[^\s]+)*\s+password\s+(?P<secret>[^\s$"'{<\[][^\s"']{3,})"#,
         scope: Scope::Text,
         entropy: Some(3.0),
         allow: CONFIG_PLACEHOLDERS,
@@ -112,6 +114,7 @@ pub const RULES: &[SecretRule] = &[
             "machine example.com login user password secret",
             "# this machine needs a password reset after the upgrade",
             "machine ftp.northwind.internal login anonymous password $FTP_PASSWORD",
+            "usage: machine HOST password [path/]filename",
         ],
         doc: "## What it finds\n\n\
               A `password` in `.netrc`/`_netrc` syntax (`machine <host> login <user> password <secret>`, \
@@ -133,8 +136,19 @@ pub const RULES: &[SecretRule] = &[
         keywords: &["://"],
         pattern: r#"\b(?i:https?|ftps?|sftp|ssh|git|svn(?:\+ssh)?|ldaps?|smtps?|imaps?|pop3s?|socks5h?|socks4a?|wss?|webdavs?)://(?P<user>[A-Za-z0-9._~%!*+-]+):(?P<secret>[^\s:@/?#'"`<>{}\\]{6,256})@[A-Za-z0-9\[]"#,
         scope: Scope::Line,
-        entropy: Some(3.0),
-        allow: CONFIG_PLACEHOLDERS,
+        entropy: Some(2.5),
+        allow: &[
+            r"^\$[A-Za-z_][A-Za-z0-9_]*$",
+            r"^%[A-Za-z_][\w.]*%$",
+            r"(?i)^(?:password|passwd|pass|pwd|secret|token|changeme|changeit|none|null|redacted|placeholder|example|sample|dummy|test|admin|root|user|username|guest)$",
+            r"(?i)^(?:x+|\*+|\.+|0+)$",
+            r"(?i)(?:your[-_]?(?:own[-_]?)?(?:password|pass|secret|token|key)|(?:password|secret|token)[-_]?here|replace[-_]?me|change[-_]?me)",
+            r"^[a-z]+(?:[-_.][a-z]+)+$",
+            r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",
+            // Azure DevOps PATs (52 base32 characters) in clone URLs are reported by
+            // `azure-devops-pat-legacy`.
+            r"^[a-z2-7]{52}$",
+        ],
         aliases: &["curl-auth-user"],
         examples: &[
             "https://deploy-bot:Nd8kQ2pLx7Vm4RtZ@git.northwind.internal",
@@ -290,40 +304,50 @@ pub const RULES: &[SecretRule] = &[
     SecretRule {
         id: "SC122",
         name: "kubeconfig-credential",
-        title: "Kubernetes kubeconfig client key or token",
-        severity: Severity::Critical,
-        keywords: &["client-key-data", "current-context"],
-        pattern: r#"(?m)(?:\bclient-key-data:[ \t]*["']?|^[ \t]+(?:token|password|id-token|refresh-token):[ \t]*["']?)(?P<secret>[A-Za-z0-9._~+/=-]{16,})["']?[ \t]*\r?$"#,
+        title: "Static token, password or OIDC token in a kubeconfig",
+        severity: Severity::High,
+        keywords: &["current-context", "kind: config"],
+        pattern: r#"(?m)^[ \t]+(?:token|password|id-token|refresh-token):[ \t]*["']?(?P<secret>[A-Za-z0-9._~+/=:-]{16,})["']?[ \t]*\r?$"#,
         scope: Scope::Text,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[
+            // Service-account JWTs and bootstrap tokens are reported by `kubeconfig-user-token` and
+            // `jwt`; base64 private keys (`client-key-data`) by `base64-private-key`.
+            r"^eyJ[A-Za-z0-9_-]*\.eyJ",
+            r"^[a-z0-9]{6}\.[a-z0-9]{16}$",
+        ],
         aliases: &[],
         examples: &[
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n    server: https://10.0.0.1:6443\ncontexts:\n- name: prod\n  context:\n    cluster: prod\n    user: ci\ncurrent-context: prod\nusers:\n- name: ci\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBdDN2UUVMZ0dPQm9tVU9MYzg3N0VnTkI2YmZiZFV3RkRyekllM21HeEhvTDQzU2NRUVlLOAo=\n",
-            "current-context: staging\nusers:\n- name: deployer\n  user:\n    token: kQ8v2LmZp7Rx4Wt9Nc3Bh6Jd\n",
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: okd\n  cluster:\n    server: https://api.okd.northwind.internal:6443\ncurrent-context: okd\nusers:\n- name: deployer\n  user:\n    token: sha256~q8vSpMqDknbqzJoIrGckaHtQnmrGKEEF6PAJJc9C9N4\n",
+            "current-context: legacy\nusers:\n- name: admin\n  user:\n    username: admin\n    password: kQ8v2LmZp7Rx4Wt9Nc3Bh6Jd\n",
+            "current-context: oidc\nusers:\n- name: ops\n  user:\n    auth-provider:\n      name: oidc\n      config:\n        client-id: kubernetes\n        idp-issuer-url: https://sso.northwind.io/realms/ops\n        refresh-token: 4RstbtSPrwfm74O5bFGEhS2v.Q88zxNWtfcbIU3oyG3s6apzxDR91\n",
         ],
         near_misses: &[
             "current-context: eks\nusers:\n- name: eks\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n      args: [eks, get-token, --cluster-name, prod]\n",
             "current-context: dev\nusers:\n- name: dev\n  user:\n    client-certificate: /home/ci/.kube/dev.crt\n    client-key: /home/ci/.kube/dev.key\n",
             "current-context: ci\nusers:\n- name: ci\n  user:\n    token: ${KUBE_TOKEN}\n",
             "current-context: ci\nusers:\n- name: ci\n  user:\n    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token\n",
+            // Bootstrap tokens and service-account JWTs have rules of their own.
+            "apiVersion: v1\nkind: Config\nusers:\n- name: kubelet-bootstrap\n  user:\n    token: e7bap2.rvh2vmhh4jagnx7u\n",
         ],
         doc: "## What it finds\n\n\
-              Credentials inside a kubeconfig: `client-key-data` (a base64 private key for client \
-              certificate authentication) and, in files that look like kubeconfigs, user `token`, \
-              `password`, `id-token` and `refresh-token` entries. Certificates, file references \
-              (`client-key:`, `tokenFile:`) and `exec` plugins are not credentials and are not reported.\n\n\
+              Credentials of a user in a kubeconfig (a file with `kind: Config` or `current-context`): a \
+              static bearer `token` in another form than a service-account JWT or a bootstrap token \
+              (OpenShift `sha256~…` tokens, static token-file entries, Rancher tokens), a basic-auth \
+              `password`, and OIDC `id-token`/`refresh-token` values of an `auth-provider`. Service-account \
+              JWTs and bootstrap tokens are reported by `kubeconfig-user-token` and `jwt`, client keys \
+              (`client-key-data`) by `base64-private-key`. File references (`tokenFile:`, `client-key:`) \
+              and `exec` plugins are not credentials.\n\n\
               ## Why it matters\n\n\
-              A kubeconfig from a CI runner or an admin workstation is frequently cluster-admin. Client \
-              certificates cannot be revoked in Kubernetes before they expire (often a year), so a leaked \
-              key keeps working until the cluster CA is rotated or the identity's RBAC bindings are \
-              removed. Hence critical.\n\n\
+              A kubeconfig from a CI runner or an admin workstation is frequently cluster-admin: reading \
+              every Secret, running privileged pods, pivoting to nodes. OIDC refresh tokens keep minting \
+              new ID tokens until the identity provider revokes them.\n\n\
               ## Fix\n\n\
-              Revoke the credential: delete the service-account token Secret (or the service account), \
-              remove RBAC bindings of a certificate's user/group and rotate the cluster CA if needed (managed \
-              clusters: the provider's credential-rotation command), or revoke the OIDC refresh token at the \
-              identity provider. Then mount kubeconfigs at run time as secrets, or use workload identity / \
-              in-cluster service accounts.",
+              Revoke the credential: delete the OpenShift/Rancher token (`oc delete oauthaccesstoken`, the \
+              Rancher API keys page), remove the user from the static token or password file of the API \
+              server, or revoke the refresh token (end the session) at the identity provider; then review \
+              RBAC bindings and the audit log. Mount kubeconfigs at run time as secrets, or use workload \
+              identity, in-cluster service accounts or `exec` plugins with short-lived tokens.",
     },
     SecretRule {
         id: "SC123",

@@ -5,6 +5,18 @@
 use crate::rule::{Scope, SecretRule};
 use bulkhead_core::Severity;
 
+/// One identifier segment (`[a-z0-9]+`, case-insensitive under `(?i)`) other than `hash`, `hashed`,
+/// `encrypted`, `public`, `publishable` and `search`. The segment right before the keyword of a key
+/// must match it, so `hashed_secret`, `hashedPassword`, `encrypted_token` (digests and ciphertexts)
+/// and `public_api_key`, `publishable_key`, `search_api_key` (keys meant to be public) are not keys.
+/// It is the complement of those words: every other length, plus, for the lengths of the words, a
+/// trie of the strings that differ from each of them at some position.
+macro_rules! not_excluded_segment {
+    () => {
+        r"(?:[a-z0-9]{1,3}|[a-z0-9]{5}|[a-z0-9]{7,8}|[a-z0-9]{10}|[a-z0-9]{12,}|[a-gi-z0-9][a-z0-9]{3}|h(?:[b-z0-9][a-z0-9]{2}|a(?:[a-rt-z0-9][a-z0-9]|s[a-gi-z0-9]))|[a-gi-oqrt-z0-9][a-z0-9]{5}|h(?:[b-z0-9][a-z0-9]{4}|a(?:[a-rt-z0-9][a-z0-9]{3}|s(?:[a-gi-z0-9][a-z0-9]{2}|h(?:[a-df-z0-9][a-z0-9]|e[a-ce-z0-9]))))|p(?:[a-tv-z0-9][a-z0-9]{4}|u(?:[ac-z0-9][a-z0-9]{3}|b(?:[a-km-z0-9][a-z0-9]{2}|l(?:[a-hj-z0-9][a-z0-9]|i[abd-z0-9]))))|s(?:[a-df-z0-9][a-z0-9]{4}|e(?:[b-z0-9][a-z0-9]{3}|a(?:[a-qs-z0-9][a-z0-9]{2}|r(?:[abd-z0-9][a-z0-9]|c[a-gi-z0-9]))))|[a-df-z0-9][a-z0-9]{8}|e(?:[a-mo-z0-9][a-z0-9]{7}|n(?:[abd-z0-9][a-z0-9]{6}|c(?:[a-qs-z0-9][a-z0-9]{5}|r(?:[a-xz0-9][a-z0-9]{4}|y(?:[a-oq-z0-9][a-z0-9]{3}|p(?:[a-su-z0-9][a-z0-9]{2}|t(?:[a-df-z0-9][a-z0-9]|e[a-ce-z0-9])))))))|[a-oq-z0-9][a-z0-9]{10}|p(?:[a-tv-z0-9][a-z0-9]{9}|u(?:[ac-z0-9][a-z0-9]{8}|b(?:[a-km-z0-9][a-z0-9]{7}|l(?:[a-hj-z0-9][a-z0-9]{6}|i(?:[a-rt-z0-9][a-z0-9]{5}|s(?:[a-gi-z0-9][a-z0-9]{4}|h(?:[b-z0-9][a-z0-9]{3}|a(?:[ac-z0-9][a-z0-9]{2}|b(?:[a-km-z0-9][a-z0-9]|l[a-df-z0-9]))))))))))"
+    };
+}
+
 /// Values that are references or code rather than literals, shared by the generic rules.
 macro_rules! not_literal {
     ($($extra:expr),*) => {
@@ -17,6 +29,17 @@ macro_rules! not_literal {
             r"^%(?:\(\w+\))?[sdr]$",
             // Dotted names: `self.password`, `process.env.API_KEY`, `settings.SECRET_KEY`.
             r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$",
+            // Paths of Rust/C++ items (`windows_sys::core::PCWSTR`) and variables used as path roots
+            // (`$dir/private/cakey.pem`).
+            r"::",
+            r"^\$[A-Za-z_]\w*/",
+            // Single lower-case words and upper-case constant or type names: variables (`credentials`),
+            // `DBPROPENUM`.
+            r"^[a-z]+$",
+            // Vim script scoped variables (`g:netrw_passwd`, `a:dict.x`).
+            r"^[gbwtslav]:[A-Za-z_]",
+            r"^[A-Z]+[0-9]*$",
+            r"(?i)^(?:true|false|yes|no|on|off)(?:[/|](?:true|false|yes|no|on|off))+$",
             // Expressions in (minified) code: `t.password||""`, `a&&a.token`.
             r"\|\||&&|\?\?",
             // YAML tags: `!vault`, `!Ref`, `!GetAtt`.
@@ -27,7 +50,7 @@ macro_rules! not_literal {
             // Lower-case words joined by separators (`my-app-secret`, `your_password_here`), CamelCase
             // and SCREAMING_SNAKE identifiers (`MyAppSecret`, `DB_PASSWORD`).
             r"^[a-z]+(?:[-_.][a-z]+)+$",
-            r"^[A-Z]?[a-z]+(?:[A-Z][a-z]+)+$",
+            r"^_?[A-Z]?[a-z]+(?:[A-Z][a-z]+)+$",
             r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",
             // Placeholders, masks and language keywords.
             r"(?i)^(?:password|passwd|passw0rd|pass|secret|token|changeme|change_me|changeit|none|null|nil|undefined|true|false|yes|no|required|optional|string|str|bool|boolean|int|integer|number|object|any|empty|unset|default|hidden|redacted|masked|sensitive|placeholder|example|sample|dummy|test|admin|root|guest|demo|qwerty|letmein|foobar|secret123|password123|admin123)$",
@@ -40,6 +63,30 @@ macro_rules! not_literal {
             r"^(?:pbkdf2_sha\d+|bcrypt(?:_sha256)?|argon2|sha1|md5|scrypt)\$",
             r"^md5[0-9a-f]{32}$",
             r"^SCRAM-SHA-256\$",
+            // Sample tokens of RFC 6749 (OAuth 2.0).
+            r"^(?:2YotnFZFEjr1zCsicMWpAA|tGzv3JOkF0XG5Qx2TlKWIA|SplxlOBeZQQYbYS6WxSbIA)$",
+            // Elided and sequential documentation values: `sk-...`, `123456789`, `ABCdefGH`.
+            r"\.\.\.",
+            r"123456789",
+            r"(?i)abcdefgh",
+            // Formats that are public or test-mode by design, which provider rules deliberately skip:
+            // Stripe publishable keys, Mapbox public tokens, Datadog client tokens, Adyen client keys,
+            // Flutterwave public and test keys, Braintree sandbox tokens, New Relic browser keys,
+            // Razorpay key ids, Twilio account SIDs, Okta client ids, Mailgun public keys and the key in
+            // Mailgun's documentation, unsigned JWTs.
+            r"^pk_(?:live|test)_",
+            r"^pk\.eyJ",
+            r"^pub[0-9a-f]{32}$",
+            r"^(?:live|test)_[A-Z0-9]{32}$",
+            r"^FLW(?:PUBK|PUBK_TEST|SECK_TEST)-",
+            r"^access_token\$sandbox\$",
+            r"^NRJS-",
+            r"^rzp_(?:live|test)_[A-Za-z0-9]{14}$",
+            r"^AC[0-9a-f]{32}$",
+            r"^0oa[A-Za-z0-9]{17}$",
+            r"^pubkey-[0-9a-z]{32}$",
+            r"^key-3ax6xnjp29jd6fds4gc373sgvjxteol0$",
+            r"^eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.?$",
             // Encrypted values (jasypt `ENC(...)`, Ansible Vault headers).
             r"(?i)^(?:enc|encrypted|cipher)\(",
             $($extra),*
@@ -66,8 +113,9 @@ pub const RULES: &[SecretRule] = &[
         scope: Scope::Line,
         entropy: Some(4.0),
         allow: &[
-            // The token shown on jwt.io.
+            // The sample tokens of jwt.io and of the PyJWT documentation.
             r"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c$",
+            r"\.eyJzb21lIjoicGF5bG9hZCJ9\.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg$",
             // Supabase-style anonymous keys (`"role":"anon"`) are public by design.
             r"InJvbGUiOiJhbm9u|b2xlIjoiYW5vbi|cm9sZSI6ImFub24",
         ],
@@ -83,6 +131,7 @@ pub const RULES: &[SecretRule] = &[
             "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
             "SUPABASE_ANON_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Imdpb3l4cW5sbHR4Z213anFvdWN2Iiwicm9sZSI6ImFub24iLCJpYXQiOjE3MTgwMzAxMTIsImV4cCI6MjAzMzYwNjExMn0.8Fu6waJ9Qz0lrB-fqWH4XTqUGxiPLn1oMOZKPDwgXn2",
             "const header = 'eyJhbGciOiJIUzI1NiJ9'; // base64 of {\"alg\":\"HS256\"}",
+            ">>> jwt.decode(\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg\", key, algorithms=[\"HS256\"])",
         ],
         doc: "## What it finds\n\n\
               A signed JSON Web Token: three base64url parts, header and payload both JSON objects \
@@ -106,7 +155,12 @@ pub const RULES: &[SecretRule] = &[
         title: "Hard-coded password",
         severity: Severity::Medium,
         keywords: &["pass", "pwd"],
-        pattern: r#"(?i)(?:password|passwd|passphrase|pwd|(?:^|[^a-z])pass)["'`]?[ \t]*(?:=|:=|:|=>)[ \t]*["'`]?(?P<secret>[^\s"'`;,()\[\]{}<>\\=][^\s"'`;,()\[\]{}<>\\]{5,199})(?:["'`;,)\]}>\s\\]|$)"#,
+        pattern: concat!(
+            r"(?i)(?:^|[^a-z0-9_.-])(?:(?:[a-z0-9]+[_.-])*",
+            not_excluded_segment!(),
+            r"(?:[_.-](?:password|passwd|passphrase|pwd|pass)|password|passwd|passphrase|pwd)|password|passwd|passphrase|pwd|pass)",
+            r#"["'`]?[ \t]*(?:=|:=|:|=>)[ \t]*["'`]?(?P<secret>[^\s"'`;,()\[\]{}<>\\=:-][^\s"'`;,()\[\]{}<>\\]{5,199})(?:["'`;]|\s*$|[ \t]+[^=\s])"#
+        ),
         scope: Scope::Line,
         entropy: Some(3.0),
         allow: NOT_LITERAL,
@@ -121,6 +175,8 @@ pub const RULES: &[SecretRule] = &[
             r#"<datasource url="jdbc:h2:mem:app" password="BYqpNnRNB7FIYnqd"/>"#,
             "MYSQL_ROOT_PASSWORD: o+drN1o5JqE_t%lR",
             r#"password := "Summer2024!""#,
+            "ENV PGPASSWORD=h_mMLm43B3OjdK2O",
+            r#"const config = { dbPassword: "Ls_D6c060ZGUfpDN" };"#,
         ],
         near_misses: &[
             r#"password = os.environ["DB_PASSWORD"]"#,
@@ -150,6 +206,20 @@ pub const RULES: &[SecretRule] = &[
             "password = getpass.getpass()",
             "passwordless: true",
             "bypass: enabled-for-admins",
+            // Digests and ciphertexts under hash/encrypted names are not credentials.
+            "hashed_password: 5f4dcc3b5aa765d61d8327deb882cf99",
+            // Type annotations and paths in code.
+            "    pub szPassword: windows_sys::core::PCWSTR,",
+            "fn connect(host: &str, password: SecretString) -> Result<Conn>",
+            "pub const DBPROP_AUTH_PASSWORD: DBPROPENUM = 9i32;",
+            "pub const WSManFlagCredUsernamePassword: WSManSessionFlags = 4096i32;",
+            "let password: SecretBox<str> = SecretBox::new(read_secret()?);",
+            "/// [`Password::normalize`] function.",
+            "let password = a:dict.istemp",
+            r#"$pass = "-anonymous@" unless defined $pass;"#,
+            "self.username, self.password = credentials",
+            r#"const user = { hashedPassword: "9c1185a5c5e9fc54612808977ee8f548b2258d31" };"#,
+            "encrypted_password: AQICAHh2Kq9vXv1sN0eP8yT3mW4rB6dL5jC7fG1hS2aZ0oUxEQ",
         ],
         doc: "## What it finds\n\n\
               A literal password assigned to a password-like name (`password`, `passwd`, `pwd`, \
@@ -158,8 +228,8 @@ pub const RULES: &[SecretRule] = &[
               and code (`$VAR`, `${VAR}`, `{{ … }}`, `os.environ[…]`, `self.password`, calls), paths to \
               secret files, placeholders, masks, language keywords, YAML tags (`!vault`) and encrypted \
               values (`ENC(…)`, Ansible Vault) are ignored. Password *hashes* (bcrypt `$2b$…`, crypt, \
-              LDAP `{SSHA}`) are not reported here: they are verifiers, not credentials; htpasswd files \
-              have their own rule.\n\n\
+              LDAP `{SSHA}`), and values under `hashed_*`/`encrypted_*` names, are not reported here: they \
+              are verifiers or ciphertexts, not credentials; htpasswd files have their own rule.\n\n\
               ## Why it matters\n\n\
               A password in a file or layer is readable by everyone who can pull the image or read the \
               repository, and it stays in image history and Git history after it is \"removed\". Weak \
@@ -200,7 +270,12 @@ pub const RULES: &[SecretRule] = &[
             "client_key",
             "clientkey",
         ],
-        pattern: r#"(?i)(?:secret|token|api[_.-]?key|(?:access|auth|secret|signing|encryption|master|private|app|client)[_.-]?key|secret[_.-]?key[_.-]?base)["'`]?[ \t]*(?:=|:=|:|=>)[ \t]*["'`]?(?P<secret>[^\s"'`;,()\[\]{}<>\\=][^\s"'`;,()\[\]{}<>\\]{15,299})(?:["'`;,)\]}>\s\\]|$)"#,
+        pattern: concat!(
+            r"(?i)(?:^|[^a-z0-9_.-])(?:(?:[a-z0-9]+[_.-])*",
+            not_excluded_segment!(),
+            r"[_.-]?)?(?:secret|token|api[_.-]?key|(?:access|auth|secret|signing|encryption|master|private|app|client)[_.-]?key|secret[_.-]?key[_.-]?base)",
+            r#"["'`]?[ \t]*(?:=|:=|:|=>)[ \t]*["'`]?(?P<secret>[^\s"'`;,()\[\]{}<>\\=:&][^\s"'`;,()\[\]{}<>\\&]{15,299})(?:["'`;&]|\s*$|[ \t]+[^=\s])"#
+        ),
         scope: Scope::Line,
         entropy: Some(3.5),
         allow: NOT_LITERAL_OR_UUID,
@@ -212,6 +287,8 @@ pub const RULES: &[SecretRule] = &[
             r#"{"accessToken": "4RstbtSPrwfm74O5bFGEhS2v", "region": "eu"}"#,
             r#"JWT_SECRET = "3y7X6Qd4VKW0y1tpQP3JTkLoaz48FcB9""#,
             "ENV INTERNAL_API_TOKEN=Q88zxNWtfcbIU3oyG3s6apzxDR91GvVzW1WHLbA6",
+            r#"this.clientSecret = "6EebQ1HuHv9sUznSc5mIZRrajMYObvOR";"#,
+            "RUN curl -fsSL https://downloads.northwind.io/agent.tgz?access_token=Q88zxNWtfcbIU3oyG3s6apzxDR91GvVzW1WHLbA6&arch=amd64 -o agent.tgz",
         ],
         near_misses: &[
             "token = get_token()",
@@ -235,6 +312,23 @@ pub const RULES: &[SecretRule] = &[
             "api_key: YOUR_API_KEY_HERE",
             "csrf_token = request.form['csrf_token']",
             "secret: MyApplicationClientSecret",
+            // detect-secrets baselines store SHA-1 digests of findings.
+            r#"        "hashed_secret": "b5ce0843584425c0b608d91cb07a50d634282d5d","#,
+            "encrypted_token: AQICAHh2Kq9vXv1sN0eP8yT3mW4rB6dL5jC7fG1hS2aZ0oUxEQ",
+            // Keys meant to be public, and public or test-mode formats that provider rules skip.
+            "ALGOLIA_SEARCH_API_KEY=628f939bacc97486b54ad4bd87b63d09",
+            r#"const STRIPE_PUBLISHABLE_KEY = "pk_live_51PKs1pOSriGQTcxDN4R2DRNfHMGymprwg1Gb8vq";"#,
+            "DD_CLIENT_TOKEN=pub4f8e2d1c0b9a8f7e6d5c4b3a2f1e0d9c",
+            "FLW_SECRET_KEY=FLWSECK_TEST-7fe09f8a1c58c627c7590afeca344672-X",
+            "token: eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJzdmMtYmlsbGluZyJ9.",
+            "TELEGRAM_BOT_TOKEN=123456789:ABCdefGhIJKlmNoPQRsTUVwxyZ",
+            "OPENAI_API_KEY=sk-proj-...T3BlbkFJ...",
+            "    h_token: super::super::Foundation::HANDLE,",
+            "private_key = $dir/private/cakey.pem# The private key",
+            "pub fn verify(token: AuthenticationToken, key: &VerifyingKey) -> bool",
+            "pub const InheritPrivateKey: X509RequestInheritOptions = 3i32;",
+            "        private_key = _EllipticCurvePrivateKey",
+            r#"        "access_token": "2YotnFZFEjr1zCsicMWpAA","#,
         ],
         doc: "## What it finds\n\n\
               A literal value of at least 16 characters and 3.5 bits of entropy per character assigned to \
@@ -242,6 +336,7 @@ pub const RULES: &[SecretRule] = &[
               `signing_key`, `secret_key_base`… in env files, YAML, JSON, properties and code. Provider \
               rules report the same value more precisely when they recognise it. References and code, \
               file paths, URLs, UUIDs (identifiers far more often than tokens under these names), \
+              digests and ciphertexts under `hashed_*`/`encrypted_*` names (detect-secrets baselines), \
               identifiers such as `GITHUB_TOKEN` or `my-app-secret`, placeholders and checksums under \
               other names are ignored.\n\n\
               ## Why it matters\n\n\
@@ -272,7 +367,7 @@ pub const RULES: &[SecretRule] = &[
             "access_key",
             "access-key",
         ],
-        pattern: r#"(?i)(?:<(?:[\w.-]+:)?[\w.-]*(?:password|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key)>[ \t]*|\b(?:key|name)[ \t]*=[ \t]*"[^"]*(?:password|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key)[^"]*"[ \t]+value[ \t]*=[ \t]*"|<entry[ \t]+key[ \t]*=[ \t]*"[^"]*(?:password|passwd|pwd|secret|token|api[_.-]?key)[^"]*"[ \t]*>[ \t]*)(?P<secret>[^\s"<>{}$][^\s"<>{}]{5,199})(?:[ \t]*<|")"#,
+        pattern: r#"(?i)(?:<(?:[\w.-]+:)?[\w.-]*(?:password|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key)>[ \t]*|\b(?:key|name)[ \t]*=[ \t]*"[^"]*(?:password|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key)[^"]*"[ \t]+value[ \t]*=[ \t]*"|<entry[ \t]+key[ \t]*=[ \t]*"[^"]*(?:password|passwd|pwd|secret|token|api[_.-]?key)[^"]*"[ \t]*>[ \t]*)(?P<secret>[^\s"<>{}$@][^\s"<>{}]{5,199})(?:[ \t]*<|")"#,
         scope: Scope::Line,
         entropy: Some(3.0),
         allow: NOT_LITERAL,
@@ -290,6 +385,7 @@ pub const RULES: &[SecretRule] = &[
             // Maven-encrypted (settings-security.xml master key) and jasypt-encrypted values.
             "<password>{COQLCE6DU6GtcS5P=}</password>",
             "<password>ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)</password>",
+            r#"    proxy_url="socks5h://<username>:<password>@proxy-host""#,
             r#"<property name="password" value="${DB_PASSWORD}"/>"#,
             r#"<add key="ApiToken" value="" />"#,
             "<token-validity-seconds>3600</token-validity-seconds>",
@@ -328,16 +424,15 @@ pub const RULES: &[SecretRule] = &[
             "mysql",
             "mariadb",
             "sshpass",
-            "login",
         ],
-        pattern: r#"(?:(?i:--(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|secret|client-secret|auth-token|access-token))(?:=|[ \t]+)|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*|\b(?:docker|podman|buildah|skopeo|helm|oras|nerdctl)[ \t]+(?:[a-z]+[ \t]+)*login\b[^\n|;&]*?[ \t]-p[ \t]+)["']?(?P<secret>[^\s"'`;|&<>()$\\-][^\s"'`;|&<>()\\]{5,127})"#,
+        pattern: r#"(?:(?i:--(?:(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|auth-token|access-token)|(?:[a-z0-9]+-)+secret))(?:=|[ \t]+)|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*)["']?(?P<secret>[^\s"'`;|&<>()$\\\[@-][^\s"'`;|&<>()\\]{5,127})"#,
         scope: Scope::Line,
         entropy: Some(2.5),
         allow: NOT_LITERAL,
         aliases: &["curl-auth-user"],
         examples: &[
             "RUN mysql -uroot -pNq7vK2pXz9Lm -h db < /schema.sql",
-            "RUN mysql -h db.northwind.internal -u app -pHf6tW9qZp2Lk8xVb orders < schema.sql",
+            "RUN ./bootstrap.sh --admin-password=Hf6tW9qZp2Lk8xVb --db-host db",
             "vault login -method=userpass username=ops --password=Wm3xQ8vLp2Kz7RtN",
             "sshpass -p 'Tz7!mQ4pLx9s' ssh deploy@10.0.0.12",
             "RUN ./configure-agent --api-key 3y7X6Qd4VKW0y1tpQP3JTkLoaz48FcB9 --region eu",
@@ -354,12 +449,17 @@ pub const RULES: &[SecretRule] = &[
             "deploy --password=password",
             "helm registry login -u ci -p $HELM_PASSWORD ghcr.io",
             "cmd --token --verbose",
+            // `@file` arguments name a file holding the value.
+            "RUN ibmcloud login --apikey @/run/secrets/ibmcloud.json -r us-south",
+            "docker build --secret id=npm_token,env=NPM_TOKEN .",
+            "'--password=[Password]' '--token=[Token]'",
         ],
         doc: "## What it finds\n\n\
               A literal password or token given on a command line: `--password=…`, `--token …`, \
               `--api-key …` (and `--db-password`-style variants), MySQL/MariaDB clients' `-p<password>`, \
-              `sshpass -p`, and `docker`/`podman`/`helm`/`oras login -p`. Variables, command \
-              substitutions, `--password-stdin` and `--*-file` options are not reported.\n\n\
+              and `sshpass -p`. (Registry logins, `docker login -p …`, are reported by \
+              `registry-login-password`.) Variables, command substitutions, `--password-stdin` and \
+              `--*-file` options are not reported.\n\n\
               ## Why it matters\n\n\
               In a Dockerfile `RUN` line the command, password included, is stored in the image history \
               (`docker history` shows it) and in build logs. At run time, arguments are visible to every \
@@ -392,6 +492,11 @@ pub const RULES: &[SecretRule] = &[
             r"^QWxhZGRpbjpvcGVuIHNlc2FtZQ==$",
             r"^dXNlcjpwYXNzd29yZA==$",
             r"^dXNlcm5hbWU6cGFzc3dvcmQ=$",
+            // The bot token in Slack's API documentation.
+            r"^xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy$",
+            // RFC 6749 sample client credentials and tokens.
+            r"^czZCaGRSa3F0MzpnWDFmQmF0M2JW$",
+            r"^(?:2YotnFZFEjr1zCsicMWpAA|tGzv3JOkF0XG5Qx2TlKWIA|mF_9\.B5f-4\.1JqM)$",
             r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$",
             r"^[a-z]+(?:[-_.][a-z]+)+$",
             r"(?i)x{8,}",
@@ -409,6 +514,7 @@ pub const RULES: &[SecretRule] = &[
             "Authorization: Bearer <token>",
             "proxy_set_header Authorization $http_authorization;",
             "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+            "Authorization: Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW",
             r#"headers["Authorization"] = "Bearer " + token"#,
             "Authorization: Bearer YOUR_ACCESS_TOKEN",
             r#"headers = {"Authorization": f"Bearer {token}"}"#,

@@ -289,7 +289,7 @@ pub const RULES: &[SecretRule] = &[
         id: "SC077",
         name: "sentry-dsn-secret",
         title: "Sentry DSN with a secret key",
-        severity: Severity::Medium,
+        severity: Severity::High,
         keywords: &["sentry", "dsn"],
         pattern: r"https?://[0-9a-f]{32}:(?P<secret>[0-9a-f]{32})@[A-Za-z0-9.-]+(?::[0-9]{2,5})?/(?:[A-Za-z0-9_.-]+/)*[0-9]+",
         scope: Scope::Line,
@@ -298,7 +298,7 @@ pub const RULES: &[SecretRule] = &[
         aliases: &[],
         examples: &[
             "SENTRY_DSN=https://962f2c56d882c2d0aa01b0e76c6513dc:a4a2d0deaf90c2ed6314409ac9717f67@o042377.ingest.sentry.io/7389102",
-            "raven:\n  dsn: https://962f2c56d882c2d0aa01b0e76c6513dc:a4a2d0deaf90c2ed6314409ac9717f67@errors.northwind.io/12",
+            "raven:\n  dsn: https://962f2c56d882c2d0aa01b0e76c6513dc:a4a2d0deaf90c2ed6314409ac9717f67@sentry.northwind.io/12",
         ],
         near_misses: &[
             // The current DSN form carries only the public key, safe to ship in client code.
@@ -313,7 +313,7 @@ pub const RULES: &[SecretRule] = &[
               ## Why it matters\n\n\
               The secret key authenticates event submission with the project's full trust and, on older \
               self-hosted servers, some API calls. It lets an attacker flood or poison your error data, \
-              which hides real incidents.\n\n\
+              which hides real incidents, and it is usually found next to other Sentry credentials.\n\n\
               ## Fix\n\n\
               In Sentry, **Project Settings** → **Client Keys (DSN)**, revoke the key and create a new one, \
               then use the DSN form without the secret part. Remove it from the file and pass the DSN at run \
