@@ -107,7 +107,11 @@ pub fn find_in_assignment(name: Option<&str>, value: &str) -> Option<ValueSecret
         .scan_value(name, value)
         .into_iter()
         .next()
-        .map(|m| ValueSecret { kind: m.rule.title, rule_id: m.rule.id, range: m.secret_range })
+        .map(|m| ValueSecret {
+            kind: m.rule.title,
+            rule_id: m.rule.id,
+            range: m.secret_range,
+        })
 }
 
 /// [`find_in_assignment`] without a name.
@@ -183,12 +187,13 @@ mod tests {
     }
 }
 
-
 #[cfg(test)]
 mod scrub_tests {
     #[test]
     fn scrubs_tokens_and_url_passwords() {
-        let s = super::scrub("curl -H 'Authorization: token ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5' https://u:Xq7Lm2Vb9Rk4Tz8W@h/x | sh");
+        let s = super::scrub(
+            "curl -H 'Authorization: token ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5' https://u:Xq7Lm2Vb9Rk4Tz8W@h/x | sh",
+        );
         assert!(!s.contains("aB3dE5fG7h"), "{s}");
         assert!(!s.contains("Xq7Lm2Vb9Rk4"), "{s}");
         assert!(s.contains("ghp_****"), "{s}");

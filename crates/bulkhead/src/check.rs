@@ -79,7 +79,10 @@ pub(crate) fn resolve(
             ));
         }
     }
-    let mut options = CheckOptions { context_secrets: true, ..CheckOptions::default() };
+    let mut options = CheckOptions {
+        context_secrets: true,
+        ..CheckOptions::default()
+    };
     if let Some(c) = &config {
         options.trusted_registries = c.file.check.trusted_registries.clone();
     }
@@ -329,8 +332,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let analysed = results.iter().filter(|r| r.analysed).count();
     let mut sources: HashMap<String, String> = HashMap::new();
     if args.format == OutputFormat::Human {
-        let findings_in: std::collections::HashSet<&str> =
-            findings.iter().filter_map(|f| f.location.path.as_deref()).collect();
+        let findings_in: std::collections::HashSet<&str> = findings
+            .iter()
+            .filter_map(|f| f.location.path.as_deref())
+            .collect();
         for r in &mut results {
             if let Some(t) = r.text.take()
                 && findings_in.contains(r.display.as_str())
@@ -347,7 +352,16 @@ pub fn run(args: CheckArgs) -> ExitCode {
             .copied(),
     );
     let total = results.len();
-    emit(&args, &policy, findings, diagnostics, analysed, total, &ran, sources)
+    emit(
+        &args,
+        &policy,
+        findings,
+        diagnostics,
+        analysed,
+        total,
+        &ran,
+        sources,
+    )
 }
 
 /// Renders the report, writes it and computes the exit code. Snippets are drawn only in the human format
@@ -367,7 +381,9 @@ pub(crate) fn emit(
     findings.sort_by_key(|f| f.sort_key());
     if args.format == OutputFormat::Human {
         for f in &findings {
-            let Some(p) = f.location.path.as_deref() else { continue };
+            let Some(p) = f.location.path.as_deref() else {
+                continue;
+            };
             if sources.contains_key(p) {
                 continue;
             }

@@ -1,9 +1,9 @@
 //! The `bulkhead` command line.
 
 mod check;
-mod secrets_only;
 mod discover;
 mod fix;
+mod secrets_only;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -38,9 +38,13 @@ fn secret_finding(display: &str, m: &SecretMatch) -> Finding {
     if m.in_test_path {
         sev = sev.lowered();
     }
-    Finding::new(m.rule.meta(), format!("{} in `{display}`", m.rule.title), Location::file(display).with_span(span))
-        .with_severity(sev.max(Severity::Low))
-        .with_evidence(Evidence::from_redacted("", &m.redacted))
+    Finding::new(
+        m.rule.meta(),
+        format!("{} in `{display}`", m.rule.title),
+        Location::file(display).with_span(span),
+    )
+    .with_severity(sev.max(Severity::Low))
+    .with_evidence(Evidence::from_redacted("", &m.redacted))
 }
 
 fn skip_note(display: &str, why: &SkipReason) -> InputDiagnostic {
@@ -52,11 +56,19 @@ fn skip_note(display: &str, why: &SkipReason) -> InputDiagnostic {
         SkipReason::Minified => "minified file or source map: not scanned for secrets".to_string(),
         SkipReason::Unreadable(e) => format!("cannot read: {e}"),
     };
-    InputDiagnostic { path: display.to_string(), line: None, message }
+    InputDiagnostic {
+        path: display.to_string(),
+        line: None,
+        message,
+    }
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let (policy, _options, _config) = match resolve(&args, &paths[0]) {
         Ok(v) => v,
         Err(e) => return usage_error(e),
@@ -70,7 +82,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         let shown = p.display().to_string();
         let root = shown.strip_prefix("./").unwrap_or(&shown).to_string();
         match std::fs::metadata(p) {
-            Err(e) => diagnostics.push(InputDiagnostic { path: root, line: None, message: format!("cannot read: {e}") }),
+            Err(e) => diagnostics.push(InputDiagnostic {
+                path: root,
+                line: None,
+                message: format!("cannot read: {e}"),
+            }),
             Ok(m) if m.is_file() => {
                 total += 1;
                 let outcome = engine.scan_file(p, &root);
@@ -84,7 +100,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 }
             }
             Ok(_) => {
-                let opts = TreeOptions { respect_gitignore: args.respect_gitignore, ..TreeOptions::default() };
+                let opts = TreeOptions {
+                    respect_gitignore: args.respect_gitignore,
+                    ..TreeOptions::default()
+                };
                 let report = scan_tree(engine, Path::new(p), &opts);
                 for (rel, outcome) in &report.files {
                     total += 1;
@@ -110,13 +129,36 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     let lookup = |id: &str| crate::all_rule_meta().into_iter().find(|m| m.id == id);
     let findings = policy.apply(findings, lookup);
-    let ran: Vec<RuleMeta> =
-        bulkhead_secrets::rule::all_meta().into_iter().filter(|m| policy.rule_enabled(m)).copied().collect();
+    let ran: Vec<RuleMeta> = bulkhead_secrets::rule::all_meta()
+        .into_iter()
+        .filter(|m| policy.rule_enabled(m))
+        .copied()
+        .collect();
     if total == 0 && diagnostics.is_empty() {
-        eprintln!("note: no files to scan under {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "note: no files to scan under {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
-    let analysed = if total == 0 && diagnostics.is_empty() { 1 } else { scanned };
-    emit(&args, &policy, findings, diagnostics, analysed, total, &ran, HashMap::new())
+    let analysed = if total == 0 && diagnostics.is_empty() {
+        1
+    } else {
+        scanned
+    };
+    emit(
+        &args,
+        &policy,
+        findings,
+        diagnostics,
+        analysed,
+        total,
+        &ran,
+        HashMap::new(),
+    )
 }
 
 fn sensitive_finding(display: &str, kind: bulkhead_secrets::files::SensitiveKind) -> Finding {

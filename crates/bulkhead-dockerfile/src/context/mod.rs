@@ -298,8 +298,12 @@ impl BuildContext {
     /// however many Dockerfiles and COPY instructions ship it). Symlinks are not followed: empty outcome.
     pub fn secrets_of(&self, file: &ContextFile) -> Option<&bulkhead_secrets::ScanOutcome> {
         let files = self.files();
-        let idx = files.binary_search_by(|f| f.rel_path.as_str().cmp(file.rel_path.as_str())).ok()?;
-        let cells = self.secret_scans.get_or_init(|| (0..files.len()).map(|_| OnceLock::new()).collect());
+        let idx = files
+            .binary_search_by(|f| f.rel_path.as_str().cmp(file.rel_path.as_str()))
+            .ok()?;
+        let cells = self
+            .secret_scans
+            .get_or_init(|| (0..files.len()).map(|_| OnceLock::new()).collect());
         let cell = cells.get(idx)?;
         Some(cell.get_or_init(|| {
             if file.is_symlink {

@@ -8,23 +8,39 @@ use std::collections::HashSet;
 
 /// Findings for every secret in a context file that a COPY/ADD (not `--from`) of this Dockerfile ships.
 pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
-    let Some(bc) = ctx.context else { return Vec::new() };
-    let final_lineage = ctx.model.final_stage().map(|s| ctx.model.lineage(s.index)).unwrap_or_default();
+    let Some(bc) = ctx.context else {
+        return Vec::new();
+    };
+    let final_lineage = ctx
+        .model
+        .final_stage()
+        .map(|s| ctx.model.lineage(s.index))
+        .unwrap_or_default();
     let root_display = {
         let r = bc.root().display().to_string();
-        if r == "." || r.is_empty() { String::new() } else { format!("{}/", r.trim_start_matches("./").trim_end_matches('/')) }
+        if r == "." || r.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", r.trim_start_matches("./").trim_end_matches('/'))
+        }
     };
     let mut seen: HashSet<(String, usize, &'static str)> = HashSet::new();
     let mut out = Vec::new();
     for (i, ins) in ctx.df.instructions.iter().enumerate() {
-        if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) || ins.flag("from").is_some() || !ins.heredocs.is_empty() {
+        if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+            || ins.flag("from").is_some()
+            || !ins.heredocs.is_empty()
+        {
             continue;
         }
         let words = ins.words();
         if words.len() < 2 {
             continue;
         }
-        let in_final = ctx.model.stage_of(i).is_some_and(|s| final_lineage.contains(&s.index));
+        let in_final = ctx
+            .model
+            .stage_of(i)
+            .is_some_and(|s| final_lineage.contains(&s.index));
         let (line, _) = ctx.lines.position(&ctx.df.text, ins.range.start);
         for (src, _) in &words[..words.len() - 1] {
             if src.contains("://") || src.starts_with("git@") {
@@ -35,7 +51,9 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                 if format!("{root_display}{}", f.rel_path) == ctx.path.trim_start_matches("./") {
                     continue;
                 }
-                let Some(outcome) = bc.secrets_of(f) else { continue };
+                let Some(outcome) = bc.secrets_of(f) else {
+                    continue;
+                };
                 for m in &outcome.matches {
                     if !seen.insert((f.rel_path.clone(), m.secret_range.start, m.rule.id)) {
                         continue;
@@ -48,7 +66,13 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                     if m.in_test_path {
                         sev = sev.lowered();
                     }
-                    let len = m.redacted.rsplit('(').next().and_then(|t| t.split(' ').next()).and_then(|n| n.parse::<usize>().ok()).unwrap_or(1);
+                    let len = m
+                        .redacted
+                        .rsplit('(')
+                        .next()
+                        .and_then(|t| t.split(' ').next())
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .unwrap_or(1);
                     let span = Span {
                         start_line: m.line,
                         start_column: m.column,
@@ -57,7 +81,11 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                         byte_start: m.secret_range.start,
                         byte_end: m.secret_range.end,
                     };
-                    let stage_note = if in_final { "" } else { " (a build stage not in the final image, but in the build cache)" };
+                    let stage_note = if in_final {
+                        ""
+                    } else {
+                        " (a build stage not in the final image, but in the build cache)"
+                    };
                     out.push(
                         Finding::new(
                             meta,

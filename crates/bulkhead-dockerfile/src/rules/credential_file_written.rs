@@ -64,10 +64,15 @@ fn written_file(c: &Command) -> Option<&'static str> {
     let prog = u.program()?;
     let args: Vec<&str> = u.args().iter().map(|w| w.text.as_str()).collect();
     match prog {
-        "tee" => args.iter().filter(|a| !a.starts_with('-')).find_map(|a| credential_file(a)),
+        "tee" => args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .find_map(|a| credential_file(a)),
         "npm" | "yarn" | "pnpm" => {
             let sets = args.first().is_some_and(|a| *a == "config" || *a == "set");
-            let token = args.iter().any(|a| a.contains("_authToken") || a.contains("_auth") || a.contains("_password"));
+            let token = args.iter().any(|a| {
+                a.contains("_authToken") || a.contains("_auth") || a.contains("_password")
+            });
             (sets && token && !args.contains(&"delete")).then_some(".npmrc")
         }
         "docker" | "podman" if args.first() == Some(&"login") => Some("~/.docker/config.json"),
@@ -80,7 +85,10 @@ fn deletes(c: &Command, name: &str) -> bool {
     let u = c.unwrapped();
     let base = name.rsplit('/').next().unwrap_or(name);
     match u.program() {
-        Some("rm") | Some("shred") | Some("unlink") => u.args().iter().any(|w| w.text.trim_matches('"').ends_with(base)),
+        Some("rm") | Some("shred") | Some("unlink") => u
+            .args()
+            .iter()
+            .any(|w| w.text.trim_matches('"').ends_with(base)),
         Some("npm") | Some("yarn") | Some("pnpm") => u.args().iter().any(|w| w.text == "delete"),
         Some("docker") | Some("podman") => u.args().first().is_some_and(|w| w.text == "logout"),
         _ => false,
@@ -93,10 +101,15 @@ impl DockerfileRule for CredentialFileWritten {
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
         for (i, scripts) in ctx.scripts.iter().enumerate() {
-            let all: Vec<&Command> = scripts.iter().flat_map(|rs| rs.script.commands.iter()).collect();
+            let all: Vec<&Command> = scripts
+                .iter()
+                .flat_map(|rs| rs.script.commands.iter())
+                .collect();
             for rs in scripts {
                 for c in &rs.script.commands {
-                    let Some(file) = written_file(c) else { continue };
+                    let Some(file) = written_file(c) else {
+                        continue;
+                    };
                     if all.iter().any(|d| deletes(d, file)) {
                         continue;
                     }

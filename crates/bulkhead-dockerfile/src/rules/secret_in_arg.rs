@@ -55,7 +55,7 @@ impl DockerfileRule for SecretInArg {
                                 ctx.finding(
                                     &Self::META,
                                     format!(
-                                        "ARG `{}` has a default that contains a {} ({})",
+                                        "ARG `{}` has a secret as its default: {} ({})",
                                         kv.key, hit.kind, hit.rule_id
                                     ),
                                     &range,

@@ -59,7 +59,10 @@ impl DockerfileRule for SecretInEnv {
                     out.push(
                         ctx.finding(
                             &Self::META,
-                            format!("ENV `{}` contains a {} ({})", kv.key, hit.kind, hit.rule_id),
+                            format!(
+                                "ENV `{}` holds a secret: {} ({})",
+                                kv.key, hit.kind, hit.rule_id
+                            ),
                             &range,
                         )
                         .with_evidence(Evidence::redacted(&format!("{}=", kv.key), secret)),

@@ -40,11 +40,17 @@ impl DockerfileRule for SecretInRun {
                 out.push(
                     ctx.finding(
                         &Self::META,
-                        format!("{} ({}) in a RUN command: it is stored in the image history", m.rule.title, m.rule.id),
+                        format!(
+                            "{} ({}) in a RUN command: it is stored in the image history",
+                            m.rule.title, m.rule.id
+                        ),
                         &range,
                     )
                     .with_severity(m.rule.severity.max(bulkhead_core::Severity::High))
-                    .with_evidence(Evidence::redacted("", rs.text.get(m.secret_range.clone()).unwrap_or(""))),
+                    .with_evidence(Evidence::redacted(
+                        "",
+                        rs.text.get(m.secret_range.clone()).unwrap_or(""),
+                    )),
                 );
             }
         }
