@@ -762,12 +762,11 @@ impl Compiled {
     }
 }
 
-/// The lazy DFA's cache limit for rule patterns. The regex default (2 MiB) is too small for the
-/// common `(?i)[\w.-]{0,40}(?:key|token|...)` shape with Unicode `\w`: its DFA states are large, the
-/// cache thrashes and the search falls back to the PikeVM, about 70 times slower (9 MB/s against
-/// 600 MB/s on a long line). The cache grows only as states are made, so most rules never use more
-/// than a few KiB of it.
-const DFA_CACHE: usize = 16 * 1024 * 1024;
+/// The lazy DFA's cache limit for rule patterns: twice the regex default (2 MiB). When a pattern's
+/// DFA states do not fit, the cache thrashes and the search falls back to the PikeVM, some 70 times
+/// slower (seen with Unicode `\w` prefixes before Perl classes were made ASCII). The cache grows only
+/// as states are made: most rules use a few KiB of it.
+const DFA_CACHE: usize = 4 * 1024 * 1024;
 
 /// Compiles a rule pattern with ASCII Perl classes ([`pattern`]); the pattern as written when the
 /// rewrite does not compile.
