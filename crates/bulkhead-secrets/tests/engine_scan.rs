@@ -137,6 +137,12 @@ fn the_real_rule_set_compiles() {
         e.rule_errors()
     );
     assert_eq!(e.rules().count(), bulkhead_secrets::rules::all().len());
+    // A typical rule compiles to well under 100 KB; 200 gitleaks-style rules take about 15 MB.
+    assert!(
+        e.memory_usage() < 64 << 20,
+        "the compiled rule set takes {} MB",
+        e.memory_usage() >> 20
+    );
 }
 
 #[test]

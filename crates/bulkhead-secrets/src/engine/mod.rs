@@ -71,7 +71,8 @@ use std::sync::LazyLock;
 pub const MAX_WINDOW: usize = 256 * 1024;
 /// How many leading bytes are checked for NUL to call a file binary.
 pub const BINARY_SNIFF_LEN: usize = 8 * 1024;
-/// Files at least this large whose average line is at least [`MINIFIED_AVG_LINE`] bytes are minified.
+/// Web assets (`.js`, `.css`, `.html`, ...) at least this large whose average line is at least
+/// [`MINIFIED_AVG_LINE`] bytes are minified.
 pub const MINIFIED_MIN_SIZE: usize = 4 * 1024;
 /// See [`MINIFIED_MIN_SIZE`].
 pub const MINIFIED_AVG_LINE: usize = 1024;
@@ -379,7 +380,8 @@ impl Engine {
     /// minified-by-name skip and the [`SecretMatch::in_test_path`] flag. Skipped, with the reason:
     /// content larger than [`ScanConfig::max_file_size`], binary content (a NUL byte in the first
     /// 8 KiB), and (unless [`ScanConfig::include_minified`]) minified files: `*.min.js`, `*.min.css`,
-    /// `*.map`, or at least 4 KiB whose lines average 1 KiB or more. Invalid UTF-8 is scanned.
+    /// `*.map`, and web assets (`.js`, `.css`, `.html`, ...) of at least 4 KiB whose lines average
+    /// 1 KiB or more. Invalid UTF-8 is scanned.
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> ScanOutcome {
         let size = bytes.len() as u64;
         if size > self.config.max_file_size {
@@ -391,7 +393,9 @@ impl Engine {
         if is_binary(bytes) {
             return skipped(SkipReason::Binary);
         }
-        if !self.config.include_minified && (is_minified_name(path) || looks_minified(bytes)) {
+        if !self.config.include_minified
+            && (is_minified_name(path) || (is_web_asset(path) && looks_minified(bytes)))
+        {
             return skipped(SkipReason::Minified);
         }
         ScanOutcome {
@@ -840,6 +844,20 @@ fn is_minified_name(path: &str) -> bool {
         || name.ends_with(".min.mjs")
         || name.ends_with(".min.css")
         || name.ends_with(".map")
+}
+
+/// Extensions whose files may be minified: a long line elsewhere (a base64 key in a Kubernetes
+/// secret or a kubeconfig) is data to scan.
+fn is_web_asset(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(
+        ext.as_str(),
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "css" | "html" | "htm" | "svg"
+    )
 }
 
 /// At least [`MINIFIED_MIN_SIZE`] bytes whose lines average [`MINIFIED_AVG_LINE`] bytes or more.
