@@ -133,6 +133,11 @@ impl Evidence {
     pub fn redacted(prefix: &str, secret: &str) -> Self {
         Evidence(format!("{prefix}{}", crate::text::redact(secret)))
     }
+    /// Evidence from a value that an analyzer already redacted with [`crate::text::redact`]
+    /// (e.g. a secret engine match, which never holds the full secret).
+    pub fn from_redacted(prefix: &str, redacted: &str) -> Self {
+        Evidence(format!("{prefix}{redacted}"))
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }

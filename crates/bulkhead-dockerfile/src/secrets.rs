@@ -20,55 +20,6 @@ static NOT_A_VALUE_NAME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// Well-known token formats: (provider, regex).
-static TOKENS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        (
-            "AWS access key id",
-            r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
-        ),
-        ("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"),
-        (
-            "GitHub fine-grained token",
-            r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b",
-        ),
-        ("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
-        ("Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),
-        ("Stripe live key", r"\b[rs]k_live_[A-Za-z0-9]{20,}\b"),
-        ("Anthropic API key", r"\bsk-ant-[A-Za-z0-9_-]{32,}\b"),
-        (
-            "OpenAI API key",
-            r"\bsk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b",
-        ),
-        ("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-        ("PyPI token", r"\bpypi-AgE[A-Za-z0-9_-]{50,}"),
-        ("Hugging Face token", r"\bhf_[A-Za-z0-9]{34,}\b"),
-        ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-        (
-            "SendGrid API key",
-            r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
-        ),
-        (
-            "private key",
-            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----",
-        ),
-    ]
-    .into_iter()
-    .map(|(n, r)| (n, Regex::new(r).expect("static regex")))
-    .collect()
-});
-
-static URL_CREDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@'\x22]+):([^/\s@'\x22]+)@")
-        .expect("static regex")
-});
-
-/// Documented example keys and obvious placeholders.
-const EXAMPLE_VALUES: &[&str] = &[
-    "AKIAIOSFODNN7EXAMPLE",
-    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-];
-
 /// Whether a variable name says it holds a credential value.
 pub fn is_sensitive_name(name: &str) -> bool {
     SENSITIVE_NAME.is_match(name) && !NOT_A_VALUE_NAME.is_match(name)
@@ -141,33 +92,49 @@ pub fn is_placeholder(value: &str) -> bool {
 /// A secret found in a value: what it is and the byte range of the secret inside the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueSecret {
+    /// The detector's title (`GitHub personal access token`).
     pub kind: &'static str,
+    /// The detector's id (`SC0xx`).
+    pub rule_id: &'static str,
     pub range: std::ops::Range<usize>,
 }
 
-/// Finds a well-known token or a URL with an embedded password in `value`.
+/// Finds a secret in `value` with the secret engine (well-known token formats, URLs with passwords,
+/// private keys, ...). With `name`, the engine also sees the assignment (`NAME=value`), so generic
+/// `password=` detectors apply.
+pub fn find_in_assignment(name: Option<&str>, value: &str) -> Option<ValueSecret> {
+    bulkhead_secrets::Engine::global()
+        .scan_value(name, value)
+        .into_iter()
+        .next()
+        .map(|m| ValueSecret {
+            kind: m.rule.title,
+            rule_id: m.rule.id,
+            range: m.secret_range,
+        })
+}
+
+/// [`find_in_assignment`] without a name.
 pub fn find_in_value(value: &str) -> Option<ValueSecret> {
-    for (kind, re) in TOKENS.iter() {
-        if let Some(m) = re.find(value) {
-            if EXAMPLE_VALUES.contains(&m.as_str()) {
-                continue;
-            }
-            return Some(ValueSecret {
-                kind,
-                range: m.range(),
-            });
+    find_in_assignment(None, value)
+}
+
+/// Replaces every secret the engine finds in `text` by its redacted form, so evidence built from a
+/// command line never carries a secret.
+pub fn scrub(text: &str) -> String {
+    let mut matches = bulkhead_secrets::Engine::global().scan_text(text);
+    matches.sort_by_key(|m| std::cmp::Reverse(m.secret_range.start));
+    let mut out = text.to_string();
+    let mut last_start = usize::MAX;
+    for m in matches {
+        let r = m.secret_range.clone();
+        if r.end > last_start || out.get(r.clone()).is_none() {
+            continue;
         }
+        out.replace_range(r.clone(), &m.redacted);
+        last_start = r.start;
     }
-    if let Some(c) = URL_CREDS.captures(value)
-        && let Some(pw) = c.get(2)
-        && !is_placeholder(pw.as_str())
-    {
-        return Some(ValueSecret {
-            kind: "password in URL",
-            range: pw.range(),
-        });
-    }
-    None
+    out
 }
 
 #[cfg(test)]
@@ -209,14 +176,8 @@ mod tests {
     #[test]
     fn values() {
         assert!(find_in_value("AKIAIOSFODNN7EXAMPLE").is_none());
-        assert_eq!(
-            find_in_value("x AKIAZ7VXQ3L4KD2PQRST y").map(|s| s.kind),
-            Some("AWS access key id")
-        );
-        assert_eq!(
-            find_in_value("postgres://app:Xk9mQ2vL8p@db:5432/app").map(|s| s.kind),
-            Some("password in URL")
-        );
+        assert!(find_in_value("x AKIAZ7VXQ3L4KD2PQRST y").is_some());
+        assert!(find_in_value("postgres://app:Xk9mQ2vL8p@db:5432/app").is_some());
         assert!(find_in_value("postgres://app:${DB_PASSWORD}@db/app").is_none());
         assert!(find_in_value("https://example.com/x").is_none());
         assert!(is_placeholder("${TOKEN}"));
@@ -226,33 +187,15 @@ mod tests {
     }
 }
 
-/// Replaces every well-known token and URL password in `text` by its redacted form, so evidence built from
-/// a command line never carries a secret.
-pub fn scrub(text: &str) -> String {
-    let mut out = text.to_string();
-    // Each pass redacts the first remaining secret; redacted text no longer matches.
-    for _ in 0..16 {
-        let Some(hit) = find_in_value(&out) else {
-            break;
-        };
-        let Some(secret) = out.get(hit.range.clone()) else {
-            break;
-        };
-        let redacted = bulkhead_core::text::redact(secret);
-        out.replace_range(hit.range, &redacted);
-    }
-    out
-}
-
 #[cfg(test)]
 mod scrub_tests {
     #[test]
     fn scrubs_tokens_and_url_passwords() {
         let s = super::scrub(
-            "curl -H 'Authorization: token ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5' https://u:Sup3rS3cret@h/x | sh",
+            "curl -H 'Authorization: token ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5' https://u:Xq7Lm2Vb9Rk4Tz8W@h/x | sh",
         );
         assert!(!s.contains("aB3dE5fG7h"), "{s}");
-        assert!(!s.contains("Sup3rS3cret"), "{s}");
+        assert!(!s.contains("Xq7Lm2Vb9Rk4"), "{s}");
         assert!(s.contains("ghp_****"), "{s}");
     }
 }

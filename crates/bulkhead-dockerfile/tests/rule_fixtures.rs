@@ -56,6 +56,7 @@ fn run_fixture(path: &Path) -> (String, String, Vec<Finding>) {
             "docker.io/library".into(),
             "gcr.io/distroless".into(),
         ],
+        context_secrets: true,
     };
     let ctx = CheckContext::new("Dockerfile", &df, &model, bc.as_ref(), &options);
     let mut findings = rules::check(&ctx, &rules::registry());

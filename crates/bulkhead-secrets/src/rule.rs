@@ -80,7 +80,31 @@ impl SecretRule {
     }
 }
 
-/// Metadata of every secret rule (for `bulkhead rules`, SARIF, policy).
+/// Sensitive file names (`id_rsa`, `.env`, `*.p12`, `.git/`, ...) are findings of their own.
+pub static SENSITIVE_FILE: RuleMeta = RuleMeta {
+    id: "SC200",
+    name: "sensitive-file",
+    title: "Sensitive file",
+    severity: Severity::High,
+    category: Category::Security,
+    aliases: &["CIS-DI-0010"],
+    compliance: &["CIS-Docker-4.10", "PCI-DSS-3.5", "SOC2-CC6.1"],
+    remediation: "Keep the file out of the tree that is scanned, built or shipped (.dockerignore, .gitignore), and rotate what it holds if it was ever shared.",
+    doc: "## What it finds\nFiles whose name or content marks them as credentials: private keys (`id_rsa`, `*.key`, PEM \
+private keys), `.env` files, `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, cloud credentials \
+(`credentials.json`, `.aws/credentials`, kubeconfig), keystores (`*.p12`, `*.pfx`, `*.jks`, `*.kdbx`), \
+Terraform state, and VCS or key directories (`.git/`, `.ssh/`, `.gnupg/`).\n\n## Why it matters\nWhatever the \
+file holds today, it is meant to stay on one machine: in a build context or an image layer it is shipped to \
+everyone who can pull the image, even if a later layer deletes it.\n\n## Fix\nExclude it (`.dockerignore`), \
+mount it at run time instead, and rotate the credentials it holds if it was ever shipped.\n",
+    min_profile: Profile::Dev,
+    fixable: false,
+};
+
+/// Metadata of every secret rule (for `bulkhead rules`, SARIF, policy), the sensitive-file rule last.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
-    METAS.iter().collect()
+    METAS
+        .iter()
+        .chain(std::iter::once(&SENSITIVE_FILE))
+        .collect()
 }

@@ -28,13 +28,13 @@ pub struct FileResult {
     pub diagnostics: Vec<InputDiagnostic>,
 }
 
-fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(2)
 }
 
 /// Resolves configuration and flags into a policy and rule options.
-fn resolve(
+pub(crate) fn resolve(
     args: &CheckArgs,
     first: &Path,
 ) -> Result<(Policy, CheckOptions, Option<Config>), String> {
@@ -66,7 +66,7 @@ fn resolve(
         policy.select = args.select.clone();
     }
     policy.ignore.extend(args.ignore.iter().cloned());
-    let all = rules::all_meta();
+    let all = crate::all_rule_meta();
     for sel in policy
         .select
         .iter()
@@ -79,7 +79,10 @@ fn resolve(
             ));
         }
     }
-    let mut options = CheckOptions::default();
+    let mut options = CheckOptions {
+        context_secrets: true,
+        ..CheckOptions::default()
+    };
     if let Some(c) = &config {
         options.trusted_registries = c.file.check.trusted_registries.clone();
     }
@@ -266,7 +269,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .copied()
         .filter(|r| policy.rule_enabled(r.meta()))
         .collect();
-    let metas: Vec<&'static RuleMeta> = all_rules.iter().map(|r| r.meta()).collect();
+    let metas: Vec<&'static RuleMeta> = crate::all_rule_meta();
     let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
 
     let mut results = analyse(&found.files, &args, &options, &enabled);
@@ -307,7 +310,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .iter_mut()
         .flat_map(|r| std::mem::take(&mut r.findings))
         .collect();
-    findings.sort_by_key(|f| f.sort_key());
+    // Dockerfiles sharing a build context report the same context-file secret once.
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| {
+        seen.insert((
+            f.rule_id.clone(),
+            f.location.path.clone(),
+            f.location.span.map(|s| s.byte_start),
+        ))
+    });
     let mut diagnostics: Vec<InputDiagnostic> = found
         .errors
         .iter()
@@ -319,29 +330,78 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .collect();
     diagnostics.extend(results.iter().flat_map(|r| r.diagnostics.iter().cloned()));
     let analysed = results.iter().filter(|r| r.analysed).count();
-    let findings_in: std::collections::HashSet<String> = findings
-        .iter()
-        .filter_map(|f| f.location.path.clone())
-        .collect();
-    // Snippets are only drawn in the human format; the other formats never carry source text.
-    let keep_sources = args.format == OutputFormat::Human;
-    let sources: HashMap<String, String> = results
-        .iter_mut()
-        .filter_map(|r| {
-            let t = r.text.take()?;
-            (keep_sources && findings_in.contains(&r.display)).then(|| (r.display.clone(), t))
-        })
-        .collect();
+    let mut sources: HashMap<String, String> = HashMap::new();
+    if args.format == OutputFormat::Human {
+        let findings_in: std::collections::HashSet<&str> = findings
+            .iter()
+            .filter_map(|f| f.location.path.as_deref())
+            .collect();
+        for r in &mut results {
+            if let Some(t) = r.text.take()
+                && findings_in.contains(r.display.as_str())
+            {
+                sources.insert(r.display.clone(), t);
+            }
+        }
+    }
+    let mut ran: Vec<RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
+    ran.extend(
+        bulkhead_secrets::rule::all_meta()
+            .into_iter()
+            .filter(|m| policy.rule_enabled(m))
+            .copied(),
+    );
+    let total = results.len();
+    emit(
+        &args,
+        &policy,
+        findings,
+        diagnostics,
+        analysed,
+        total,
+        &ran,
+        sources,
+    )
+}
+
+/// Renders the report, writes it and computes the exit code. Snippets are drawn only in the human format
+/// (the other formats never carry source text); files with findings that are not in `sources` (e.g. build
+/// context files) are read for the snippet, up to 1 MiB.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn emit(
+    args: &CheckArgs,
+    policy: &Policy,
+    mut findings: Vec<Finding>,
+    diagnostics: Vec<InputDiagnostic>,
+    analysed: usize,
+    total: usize,
+    ran: &[RuleMeta],
+    mut sources: HashMap<String, String>,
+) -> ExitCode {
+    findings.sort_by_key(|f| f.sort_key());
+    if args.format == OutputFormat::Human {
+        for f in &findings {
+            let Some(p) = f.location.path.as_deref() else {
+                continue;
+            };
+            if sources.contains_key(p) {
+                continue;
+            }
+            let small = std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() <= 1024 * 1024);
+            if small && let Ok(bytes) = std::fs::read(p) {
+                sources.insert(p.to_string(), String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
     let source_fn = |p: &str| {
         sources
             .get(p)
             .map(|s| std::borrow::Cow::Borrowed(s.as_str()))
     };
-    let ran: Vec<RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
     let version = env!("CARGO_PKG_VERSION");
     let input = ReportInput {
         findings: &findings,
-        rules: &ran,
+        rules: ran,
         sources: &source_fn,
         tool_version: version,
         files_scanned: analysed,
@@ -375,10 +435,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return usage_error(e);
     }
     if analysed == 0 {
-        eprintln!(
-            "error: none of the {} file(s) could be analysed",
-            results.len()
-        );
+        eprintln!("error: none of the {total} file(s) could be analysed");
         return ExitCode::from(2);
     }
     if policy.fails(&findings) {

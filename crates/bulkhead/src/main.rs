@@ -3,6 +3,7 @@
 mod check;
 mod discover;
 mod fix;
+mod secrets_only;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -101,14 +102,30 @@ pub struct CheckArgs {
     /// Show the safe fixes as a unified diff without changing any file.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+    /// Scan every file under PATH for secrets (and sensitive file names) instead of checking Dockerfiles.
+    /// Files ignored by .gitignore are scanned too (secrets in ignored files still leak into images) unless
+    /// --respect-gitignore is given.
+    #[arg(long)]
+    pub secrets_only: bool,
+    /// With --secrets-only: skip files that .gitignore/.ignore files exclude.
+    #[arg(long, requires = "secrets_only")]
+    pub respect_gitignore: bool,
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
 
+/// Every rule bulkhead knows: the Dockerfile rules, then the secret detectors.
+pub fn all_rule_meta() -> Vec<&'static bulkhead_core::RuleMeta> {
+    let mut v = bulkhead_dockerfile::rules::all_meta();
+    v.extend(bulkhead_secrets::rule::all_meta());
+    v
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Check(args) if args.secrets_only => secrets_only::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules { format } => rules(format),
         Command::Rule { id } => rule(&id),
@@ -116,7 +133,7 @@ fn main() -> ExitCode {
 }
 
 fn rules(format: RulesFormat) -> ExitCode {
-    let metas = bulkhead_dockerfile::rules::all_meta();
+    let metas = all_rule_meta();
     match format {
         RulesFormat::Json => match serde_json::to_string_pretty(&metas) {
             Ok(s) => println!("{s}"),
@@ -171,7 +188,7 @@ fn rules(format: RulesFormat) -> ExitCode {
 }
 
 fn rule(id: &str) -> ExitCode {
-    let metas = bulkhead_dockerfile::rules::all_meta();
+    let metas = all_rule_meta();
     let found = metas.iter().find(|m| {
         m.id.eq_ignore_ascii_case(id)
             || m.name.eq_ignore_ascii_case(id)

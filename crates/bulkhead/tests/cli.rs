@@ -479,3 +479,141 @@ fn evidence_from_command_lines_never_carries_a_token() {
         );
     }
 }
+
+/// Planted secrets, found and never printed, in every output format.
+const PLANTED: &[&str] = &[
+    "ghp_Zq8Xw2Lk5Vb9Nm3Hj7Gf4Ds1Ap6Ty0Ru2Ei8W",
+    "AKIAZ7VXQ3L4KD2PQRST",
+    "xoxb-2847163950-4816293057-Kq7Wz2Xv9Lm4Np8Rt3Ys6Bd",
+];
+
+fn plant(dir: &Path) {
+    write(
+        dir,
+        "Dockerfile",
+        &format!(
+            "FROM alpine:3.20\nENV GITHUB_TOKEN={}\nRUN curl -H \"Authorization: token {}\" https://api.github.com/user\nCOPY . /app\nUSER 1000\n",
+            PLANTED[0], PLANTED[0]
+        ),
+    );
+    write(
+        dir,
+        "config/settings.py",
+        &format!("AWS_ACCESS_KEY_ID = \"{}\"\nDEBUG = False\n", PLANTED[1]),
+    );
+    write(
+        dir,
+        "notify.sh",
+        &format!(
+            "#!/bin/sh\nSLACK_TOKEN='{}'\ncurl -d x https://slack.com/api/chat.postMessage\n",
+            PLANTED[2]
+        ),
+    );
+}
+
+#[test]
+fn secrets_are_found_in_dockerfile_and_shipped_context_and_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    plant(dir.path());
+    for format in ["human", "json", "sarif"] {
+        let o = run(
+            &["check", "--format", format, "--color", "always", "."],
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        let out = o.stdout.clone();
+        for s in PLANTED {
+            assert!(
+                !out.windows(s.len()).any(|w| w == s.as_bytes()),
+                "{format} output contains the planted secret {}…",
+                &s[..4]
+            );
+        }
+        let text = stdout(&o);
+        for id in ["DF002", "DF023"] {
+            assert!(text.contains(id), "{format}: {id} missing");
+        }
+        assert!(
+            text.contains("settings.py") && text.contains("notify.sh"),
+            "{format}: context secrets missing:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn secrets_only_scans_a_whole_tree_including_ignored_files_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    plant(dir.path());
+    write(dir.path(), ".gitignore", "config/\n");
+    write(
+        dir.path(),
+        ".env",
+        &format!("GITHUB_TOKEN={}\n", PLANTED[0]),
+    );
+    std::fs::write(
+        dir.path().join("blob.bin"),
+        b"\x00\x01binary AKIAZ7VXQ3L4KD2PQRST",
+    )
+    .unwrap();
+    for format in ["human", "json", "sarif"] {
+        let o = run(
+            &["check", "--secrets-only", "--format", format, "."],
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        for s in PLANTED {
+            assert!(
+                !o.stdout.windows(s.len()).any(|w| w == s.as_bytes()),
+                "{format} leaks {}…",
+                &s[..4]
+            );
+        }
+    }
+    let o = run(
+        &["check", "--secrets-only", "--format", "json", "."],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let paths: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["location"]["path"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        paths.iter().any(|p| p.ends_with("settings.py")),
+        "ignored files are scanned by default: {paths:?}"
+    );
+    assert!(paths.iter().any(|p| p == ".env"), "{paths:?}");
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"SC200"),
+        "the .env file name is a finding of its own: {ids:?}"
+    );
+    assert!(
+        v["diagnostics"].to_string().contains("blob.bin"),
+        "binary skip noted: {}",
+        v["diagnostics"]
+    );
+    let o = run(
+        &[
+            "check",
+            "--secrets-only",
+            "--respect-gitignore",
+            "--format",
+            "json",
+            ".",
+        ],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        !v["findings"].to_string().contains("settings.py"),
+        "--respect-gitignore skips ignored files"
+    );
+}

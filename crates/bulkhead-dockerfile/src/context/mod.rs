@@ -149,6 +149,8 @@ pub struct BuildContext {
     listing: OnceLock<Listing>,
     /// Indices into the listing of the sensitive files, with their kind (computed once).
     sensitive: OnceLock<Vec<(usize, SensitiveKind)>>,
+    /// Per listed file, its secret scan (computed on demand, once).
+    secret_scans: OnceLock<Vec<OnceLock<bulkhead_secrets::ScanOutcome>>>,
 }
 
 impl BuildContext {
@@ -226,6 +228,7 @@ impl BuildContext {
             options,
             listing: OnceLock::new(),
             sensitive: OnceLock::new(),
+            secret_scans: OnceLock::new(),
         })
     }
 
@@ -289,6 +292,25 @@ impl BuildContext {
             .binary_search_by(|f| f.rel_path.as_str().cmp(wanted.as_str()))
             .ok()
             .and_then(|i| files.get(i))
+    }
+
+    /// The secret engine's scan of a context file (each file is read and scanned at most once per context,
+    /// however many Dockerfiles and COPY instructions ship it). Symlinks are not followed: empty outcome.
+    pub fn secrets_of(&self, file: &ContextFile) -> Option<&bulkhead_secrets::ScanOutcome> {
+        let files = self.files();
+        let idx = files
+            .binary_search_by(|f| f.rel_path.as_str().cmp(file.rel_path.as_str()))
+            .ok()?;
+        let cells = self
+            .secret_scans
+            .get_or_init(|| (0..files.len()).map(|_| OnceLock::new()).collect());
+        let cell = cells.get(idx)?;
+        Some(cell.get_or_init(|| {
+            if file.is_symlink {
+                return bulkhead_secrets::ScanOutcome::default();
+            }
+            bulkhead_secrets::Engine::global().scan_file(&self.abs_path(file), &file.rel_path)
+        }))
     }
 
     /// Absolute path of a context file.

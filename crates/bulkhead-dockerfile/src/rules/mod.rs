@@ -14,8 +14,10 @@ mod apt_no_install_recommends;
 mod base_image_not_digest_pinned;
 mod base_image_unpinned;
 mod build_context_leak;
+mod context_secrets;
 mod copy_from_root;
 mod copy_from_unknown_stage;
+mod credential_file_written;
 mod duplicate_stage_name;
 mod invalid_port;
 mod json_form_cmd;
@@ -29,6 +31,7 @@ mod root_user;
 mod secret_file_copied;
 mod secret_in_arg;
 mod secret_in_env;
+mod secret_in_run;
 mod setuid_added;
 mod ssh_server;
 mod sudo;
@@ -43,6 +46,8 @@ mod world_writable;
 pub struct CheckOptions {
     /// Registries (or `registry/namespace` prefixes) base images may come from. Empty: any registry.
     pub trusted_registries: Vec<String>,
+    /// Scan the build-context files that COPY/ADD ship with the secret engine (findings with `SC` ids).
+    pub context_secrets: bool,
 }
 
 /// A RUN script understood as shell, with the way back to source offsets.
@@ -342,6 +347,8 @@ pub fn registry() -> Vec<&'static dyn DockerfileRule> {
         &no_healthcheck::NoHealthcheck,
         &apt_no_install_recommends::AptNoInstallRecommends,
         &add_instead_of_copy::AddInsteadOfCopy,
+        &secret_in_run::SecretInRun,
+        &credential_file_written::CredentialFileWritten,
         &multiple_cmd::MultipleCmd,
         &json_form_cmd::JsonFormCmd,
         &relative_workdir::RelativeWorkdir,
@@ -364,6 +371,9 @@ pub fn check(ctx: &CheckContext, rules: &[&'static dyn DockerfileRule]) -> Vec<F
     let mut out = Vec::new();
     for r in rules {
         r.check(ctx, &mut out);
+    }
+    if ctx.options.context_secrets {
+        out.extend(context_secrets::context_secrets(ctx));
     }
     let suppressions = suppressions(ctx.df);
     if !suppressions.is_empty() {

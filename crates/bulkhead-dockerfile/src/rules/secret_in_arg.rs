@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use crate::secrets::{find_in_value, is_placeholder, is_sensitive_name};
+use crate::secrets::{find_in_assignment, is_placeholder, is_sensitive_name};
 use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
 
 declare_rule! {
@@ -49,14 +49,14 @@ impl DockerfileRule for SecretInArg {
                 match kv.value.as_deref() {
                     Some(v) => {
                         let range = kv.value_range.clone().unwrap_or(kv.key_range.clone());
-                        if let Some(hit) = find_in_value(v) {
+                        if let Some(hit) = find_in_assignment(Some(&kv.key), v) {
                             let secret = v.get(hit.range.clone()).unwrap_or(v);
                             out.push(
                                 ctx.finding(
                                     &Self::META,
                                     format!(
-                                        "ARG `{}` has a default that contains a {}",
-                                        kv.key, hit.kind
+                                        "ARG `{}` has a secret as its default: {} ({})",
+                                        kv.key, hit.kind, hit.rule_id
                                     ),
                                     &range,
                                 )

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use crate::secrets::{find_in_value, is_placeholder, is_sensitive_name};
+use crate::secrets::{find_in_assignment, is_placeholder, is_sensitive_name};
 use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -54,12 +54,15 @@ impl DockerfileRule for SecretInEnv {
                     continue;
                 };
                 let range = kv.value_range.clone().unwrap_or(kv.key_range.clone());
-                if let Some(hit) = find_in_value(value) {
+                if let Some(hit) = find_in_assignment(Some(&kv.key), value) {
                     let secret = value.get(hit.range.clone()).unwrap_or(value);
                     out.push(
                         ctx.finding(
                             &Self::META,
-                            format!("ENV `{}` contains a {}", kv.key, hit.kind),
+                            format!(
+                                "ENV `{}` holds a secret: {} ({})",
+                                kv.key, hit.kind, hit.rule_id
+                            ),
                             &range,
                         )
                         .with_evidence(Evidence::redacted(&format!("{}=", kv.key), secret)),

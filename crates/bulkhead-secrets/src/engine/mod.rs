@@ -715,6 +715,7 @@ impl Engine {
             .unwrap_or(0);
         Priority {
             keyword_in_secret: in_secret,
+            specific: !crate::rules::is_generic(c.rule),
             severity: c.rule.severity,
             keyword_len: longest,
             narrowness: std::cmp::Reverse(r.mat.len()),
@@ -731,6 +732,9 @@ struct Scratch {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Priority {
+    // A provider-specific rule beats a generic one (`password=`, `Authorization:`, credentials in a URL, a
+    // bare JWT), whatever their severities: it names the credential and where to revoke it.
+    specific: bool,
     keyword_in_secret: bool,
     severity: Severity,
     keyword_len: usize,
@@ -741,6 +745,7 @@ struct Priority {
 impl Default for Priority {
     fn default() -> Self {
         Priority {
+            specific: false,
             keyword_in_secret: false,
             severity: Severity::Info,
             keyword_len: 0,

@@ -44,3 +44,18 @@ static ALL: LazyLock<Vec<SecretRule>> = LazyLock::new(|| {
 pub fn all() -> &'static [SecretRule] {
     &ALL
 }
+
+/// Generic detectors (credential-like assignments, headers, command-line flags, credentials in URLs,
+/// bare JWTs): when one overlaps a provider-specific rule, the specific rule reports the secret.
+pub fn is_generic(rule: &SecretRule) -> bool {
+    matches!(
+        rule.name,
+        "jwt"
+            | "generic-password"
+            | "generic-secret"
+            | "xml-credential"
+            | "cli-password-flag"
+            | "authorization-header"
+            | "url-credentials"
+    )
+}
