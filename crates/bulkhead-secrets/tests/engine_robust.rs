@@ -227,7 +227,7 @@ fn never_panics_on_random_bytes() {
         b"}",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for round in 0..3000 {
+    for round in 0..1500 {
         let len = rng.below(if round % 100 == 0 { 20_000 } else { 600 });
         let mut bytes = Vec::with_capacity(len + 64);
         while bytes.len() < len {
@@ -300,7 +300,7 @@ fn every_rule_on_its_floods(size: usize, keywords: usize, limit: Duration) {
 #[test]
 fn every_real_rule_is_bounded_on_floods_of_its_keywords() {
     // Small in debug: the regex engines are some 50 times slower unoptimised.
-    every_rule_on_its_floods(2 * 1024, 2, Duration::from_secs(5));
+    every_rule_on_its_floods(1024, 2, Duration::from_secs(5));
 }
 
 #[test]

@@ -28,12 +28,14 @@
 //!    char), the rule's `allow` regexes, then the global allowlist ([`is_placeholder`]).
 //! 5. **Dedupe.** When one match's secret range contains another's (equal ranges included) and the
 //!    rules differ, only the more specific is kept. Specificity, compared in order:
-//!    1. a rule whose keyword occurs *inside* its secret (a self-identifying token format: `ghp_`,
+//!    1. a provider-specific rule beats a generic one ([`crate::rules::is_generic`]: `password=`,
+//!       `Authorization:`, credentials in a URL, a bare JWT), whatever their severities;
+//!    2. a rule whose keyword occurs *inside* its secret (a self-identifying token format: `ghp_`,
 //!       `AKIA`, `sk_live_`) beats one that only recognises the secret by its context (`password=`);
-//!    2. higher severity;
-//!    3. the longer keyword found in the match (`aws_secret_access_key` over `secret`);
-//!    4. the narrower match range (less context needed);
-//!    5. the lower rule id (deterministic).
+//!    3. higher severity;
+//!    4. the longer keyword found in the match (`aws_secret_access_key` over `secret`);
+//!    5. the narrower match range (less context needed);
+//!    6. the lower rule id (deterministic).
 //!
 //! A match is dropped when some more specific match contains it or lies inside it.
 //!
