@@ -35,4 +35,5 @@ echo
 echo "| input | time |"
 echo "|---|---|"
 cargo test --release -p bulkhead-secrets --test engine_robust -- --ignored --nocapture --test-threads 1 2>&1 |
+    sed -e 's/^test .* \.\.\. //' |
     sed -n 's/^\([^ ].*\): \([0-9.]*[mµn]*s\)$/| \1 | \2 |/p'

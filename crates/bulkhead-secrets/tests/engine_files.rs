@@ -101,6 +101,14 @@ fn minified_files_are_skipped_unless_asked() {
             .skipped,
         Some(SkipReason::Minified)
     );
+    // Long lines outside web assets are data: a Kubernetes secret with a long base64 value.
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\ndata:\n  ca.crt: {}\n  password: {TOKEN}\n",
+        "QUJD".repeat(3000)
+    );
+    let out = engine().scan_bytes("k8s/secret.yaml", manifest.as_bytes());
+    assert_eq!(out.skipped, None);
+    assert_eq!(out.matches.len(), 1);
     // A short single-line file is not minified (compact JSON credentials).
     let json = format!("{{\"auths\":{{\"x\":{{\"password\":\"{TOKEN}\"}}}}}}");
     let out = engine().scan_bytes("config.json", json.as_bytes());

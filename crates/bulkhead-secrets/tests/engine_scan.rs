@@ -137,6 +137,12 @@ fn the_real_rule_set_compiles() {
         e.rule_errors()
     );
     assert_eq!(e.rules().count(), bulkhead_secrets::rules::all().len());
+    // A typical rule compiles to well under 100 KB; 200 gitleaks-style rules take about 15 MB.
+    assert!(
+        e.memory_usage() < 64 << 20,
+        "the compiled rule set takes {} MB",
+        e.memory_usage() >> 20
+    );
 }
 
 #[test]
@@ -480,4 +486,64 @@ fn perl_classes_are_ascii() {
     let t = "épw=abcdef12";
     assert_eq!(secrets(t, &e.scan_text(t)), [("A1", "abcdef12")]);
     assert!(e.scan_text("pw=ab€cdefgh").is_empty());
+}
+
+#[test]
+fn dedupe_tie_breaks() {
+    // Both recognise the value by context, same severity: the longer keyword wins.
+    static CONTEXT: &[SecretRule] = &[
+        rule(
+            "C1",
+            Severity::High,
+            &["secret"],
+            r"secret\w*\s*=\s*(?P<secret>\w{12,})",
+            Scope::Line,
+        ),
+        rule(
+            "C2",
+            Severity::High,
+            &["aws_secret_access_key"],
+            r"aws_secret_access_key\s*=\s*(?P<secret>\w{12,})",
+            Scope::Line,
+        ),
+        // Higher severity beats a longer keyword.
+        rule(
+            "C3",
+            Severity::Critical,
+            &["vault"],
+            r"vault_\w+\s*=\s*(?P<secret>\w{12,})",
+            Scope::Line,
+        ),
+        rule(
+            "C4",
+            Severity::Medium,
+            &["vault_token"],
+            r"vault_token\s*=\s*(?P<secret>\w{12,})",
+            Scope::Line,
+        ),
+    ];
+    let e = Engine::with_rules(ScanConfig::default(), CONTEXT);
+    let t = "aws_secret_access_key = AbCdEf012345678";
+    assert_eq!(ids(&e.scan_text(t)), ["C2"]);
+    let t = "vault_token = AbCdEf012345678";
+    assert_eq!(ids(&e.scan_text(t)), ["C3"]);
+    // Same everything but the rule: the lower id, deterministically.
+    static TWINS: &[SecretRule] = &[
+        rule(
+            "D2",
+            Severity::Low,
+            &["tw"],
+            r"tw(?P<secret>\d{6})",
+            Scope::Line,
+        ),
+        rule(
+            "D1",
+            Severity::Low,
+            &["tw"],
+            r"tw(?P<secret>\d{6})",
+            Scope::Line,
+        ),
+    ];
+    let e = Engine::with_rules(ScanConfig::default(), TWINS);
+    assert_eq!(ids(&e.scan_text("tw123456")), ["D1"]);
 }

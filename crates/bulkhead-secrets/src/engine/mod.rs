@@ -28,12 +28,14 @@
 //!    char), the rule's `allow` regexes, then the global allowlist ([`is_placeholder`]).
 //! 5. **Dedupe.** When one match's secret range contains another's (equal ranges included) and the
 //!    rules differ, only the more specific is kept. Specificity, compared in order:
-//!    1. a rule whose keyword occurs *inside* its secret (a self-identifying token format: `ghp_`,
+//!    1. a provider-specific rule beats a generic one ([`crate::rules::is_generic`]: `password=`,
+//!       `Authorization:`, credentials in a URL, a bare JWT), whatever their severities;
+//!    2. a rule whose keyword occurs *inside* its secret (a self-identifying token format: `ghp_`,
 //!       `AKIA`, `sk_live_`) beats one that only recognises the secret by its context (`password=`);
-//!    2. higher severity;
-//!    3. the longer keyword found in the match (`aws_secret_access_key` over `secret`);
-//!    4. the narrower match range (less context needed);
-//!    5. the lower rule id (deterministic).
+//!    3. higher severity;
+//!    4. the longer keyword found in the match (`aws_secret_access_key` over `secret`);
+//!    5. the narrower match range (less context needed);
+//!    6. the lower rule id (deterministic).
 //!
 //! A match is dropped when some more specific match contains it or lies inside it.
 //!
@@ -71,7 +73,8 @@ use std::sync::LazyLock;
 pub const MAX_WINDOW: usize = 256 * 1024;
 /// How many leading bytes are checked for NUL to call a file binary.
 pub const BINARY_SNIFF_LEN: usize = 8 * 1024;
-/// Files at least this large whose average line is at least [`MINIFIED_AVG_LINE`] bytes are minified.
+/// Web assets (`.js`, `.css`, `.html`, ...) at least this large whose average line is at least
+/// [`MINIFIED_AVG_LINE`] bytes are minified.
 pub const MINIFIED_MIN_SIZE: usize = 4 * 1024;
 /// See [`MINIFIED_MIN_SIZE`].
 pub const MINIFIED_AVG_LINE: usize = 1024;
@@ -379,7 +382,8 @@ impl Engine {
     /// minified-by-name skip and the [`SecretMatch::in_test_path`] flag. Skipped, with the reason:
     /// content larger than [`ScanConfig::max_file_size`], binary content (a NUL byte in the first
     /// 8 KiB), and (unless [`ScanConfig::include_minified`]) minified files: `*.min.js`, `*.min.css`,
-    /// `*.map`, or at least 4 KiB whose lines average 1 KiB or more. Invalid UTF-8 is scanned.
+    /// `*.map`, and web assets (`.js`, `.css`, `.html`, ...) of at least 4 KiB whose lines average
+    /// 1 KiB or more. Invalid UTF-8 is scanned.
     pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> ScanOutcome {
         let size = bytes.len() as u64;
         if size > self.config.max_file_size {
@@ -391,7 +395,9 @@ impl Engine {
         if is_binary(bytes) {
             return skipped(SkipReason::Binary);
         }
-        if !self.config.include_minified && (is_minified_name(path) || looks_minified(bytes)) {
+        if !self.config.include_minified
+            && (is_minified_name(path) || (is_web_asset(path) && looks_minified(bytes)))
+        {
             return skipped(SkipReason::Minified);
         }
         ScanOutcome {
@@ -767,12 +773,11 @@ impl Compiled {
     }
 }
 
-/// The lazy DFA's cache limit for rule patterns. The regex default (2 MiB) is too small for the
-/// common `(?i)[\w.-]{0,40}(?:key|token|...)` shape with Unicode `\w`: its DFA states are large, the
-/// cache thrashes and the search falls back to the PikeVM, about 70 times slower (9 MB/s against
-/// 600 MB/s on a long line). The cache grows only as states are made, so most rules never use more
-/// than a few KiB of it.
-const DFA_CACHE: usize = 16 * 1024 * 1024;
+/// The lazy DFA's cache limit for rule patterns: twice the regex default (2 MiB). When a pattern's
+/// DFA states do not fit, the cache thrashes and the search falls back to the PikeVM, some 70 times
+/// slower (seen with Unicode `\w` prefixes before Perl classes were made ASCII). The cache grows only
+/// as states are made: most rules use a few KiB of it.
+const DFA_CACHE: usize = 4 * 1024 * 1024;
 
 /// Compiles a rule pattern with ASCII Perl classes ([`pattern`]); the pattern as written when the
 /// rewrite does not compile.
@@ -846,6 +851,20 @@ fn is_minified_name(path: &str) -> bool {
         || name.ends_with(".min.mjs")
         || name.ends_with(".min.css")
         || name.ends_with(".map")
+}
+
+/// Extensions whose files may be minified: a long line elsewhere (a base64 key in a Kubernetes
+/// secret or a kubeconfig) is data to scan.
+fn is_web_asset(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(
+        ext.as_str(),
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "css" | "html" | "htm" | "svg"
+    )
 }
 
 /// At least [`MINIFIED_MIN_SIZE`] bytes whose lines average [`MINIFIED_AVG_LINE`] bytes or more.
