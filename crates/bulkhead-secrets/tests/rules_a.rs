@@ -1,13 +1,16 @@
 //! Checks of secret rules SC001–SC059 (keys, AWS, GCP, Azure, VCS, registries, other clouds).
 //!
-//! Each rule is run over its own examples and near misses with a local copy of the engine's per-rule filters:
-//! keyword prefilter (per line for `Scope::Line`, whole text for `Scope::Text`), the regex, the `secret` group,
-//! the entropy minimum and the rule's allowlist. Examples must be reported; near misses must be rejected by those
-//! filters, except near misses that are literally placeholders or documented example keys, which the engine's
-//! global allowlist handles.
+//! * Through the real [`Engine`]: every example of a rule is reported by that rule (alone, and with every other
+//!   rule loaded, so dedupe does not hand it to another rule) and no near miss is.
+//! * Through a local copy of the per-rule filters (keyword prefilter by scope, regex, `secret` group, entropy
+//!   minimum, rule allowlist): near misses must be rejected by those, not only by the engine's global
+//!   placeholder allowlist, unless they literally are placeholders or documented example keys; and example
+//!   secrets must not look like placeholders.
+//! * Rule data: ids unique and in range, kebab-case names, lower-case keywords present in every example,
+//!   docs with their three sections.
 
 use bulkhead_core::text::shannon_entropy;
-use bulkhead_secrets::{Scope, SecretRule, rules};
+use bulkhead_secrets::{Engine, ScanConfig, Scope, SecretRule, rules};
 use regex::Regex;
 use std::collections::HashSet;
 
@@ -215,7 +218,7 @@ fn examples_contain_a_keyword() {
 }
 
 #[test]
-fn examples_are_reported() {
+fn examples_pass_the_rule_filters() {
     let mut failures = Vec::new();
     for c in compiled() {
         for ex in c.rule.examples {
@@ -245,7 +248,7 @@ fn examples_are_reported() {
 }
 
 #[test]
-fn near_misses_are_not_reported() {
+fn near_misses_are_rejected_by_the_rule_itself() {
     let mut failures = Vec::new();
     for c in compiled() {
         for nm in c.rule.near_misses {
@@ -283,4 +286,84 @@ fn secrets_are_not_whole_context() {
             }
         }
     }
+}
+
+/// An engine holding one rule, so its examples and near misses are judged by that rule alone.
+fn engine_for(rule: &'static SecretRule) -> Engine {
+    let e = Engine::with_rules(ScanConfig::default(), std::slice::from_ref(rule));
+    assert!(
+        e.rule_errors().is_empty(),
+        "{}: {:?}",
+        rule.id,
+        e.rule_errors()
+    );
+    e
+}
+
+#[test]
+fn the_engine_compiles_every_rule() {
+    let left_out: Vec<_> = Engine::global()
+        .rule_errors()
+        .iter()
+        .filter(|(id, _)| id_number(id).is_some_and(|n| n <= LAST))
+        .collect();
+    assert!(
+        left_out.is_empty(),
+        "rules left out by the engine: {left_out:?}"
+    );
+}
+
+#[test]
+fn the_engine_reports_every_example() {
+    let mut failures = Vec::new();
+    for rule in mine() {
+        let e = engine_for(rule);
+        for ex in rule.examples {
+            if e.scan_text(ex).is_empty() {
+                failures.push(format!("{} {}: not reported: {ex:?}", rule.id, rule.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_engine_reports_no_near_miss() {
+    let mut failures = Vec::new();
+    for rule in mine() {
+        let e = engine_for(rule);
+        for nm in rule.near_misses {
+            for m in e.scan_text(nm) {
+                failures.push(format!(
+                    "{} {}: reports {} in near miss {nm:?}",
+                    rule.id, rule.name, m.redacted
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn with_every_rule_loaded_each_example_stays_with_its_rule() {
+    // Dedupe keeps one match per secret; a rule's own examples must be reported by that rule, not by a more
+    // generic or overlapping one.
+    let e = Engine::global();
+    let mut failures = Vec::new();
+    for rule in mine() {
+        for ex in rule.examples {
+            let found = e.scan_text(ex);
+            if !found.iter().any(|m| m.rule.id == rule.id) {
+                let others: Vec<String> = found
+                    .iter()
+                    .map(|m| format!("{} {}", m.rule.id, m.rule.name))
+                    .collect();
+                failures.push(format!(
+                    "{} {}: reported as {others:?} instead: {ex:?}",
+                    rule.id, rule.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

@@ -1,6 +1,6 @@
 //! Secret rules: other cloud and infrastructure providers. DigitalOcean, Heroku, Alibaba Cloud, Tencent Cloud,
 //! IBM Cloud, Cloudflare, Fly.io, HashiCorp Vault and Terraform Cloud, Doppler, Pulumi, and Kubernetes
-//! credentials in kubeconfig files.
+//! bootstrap tokens. Other kubeconfig credentials are left to `kubeconfig-credential`.
 //!
 //! Prefixed tokens are reported anywhere. Providers whose keys have no prefix (Heroku's UUIDs, IBM Cloud,
 //! Cloudflare) are reported only when the variable or key name says whose credential it is.
@@ -18,7 +18,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>do[opr]_v1_[a-f0-9]{64})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["digitalocean-pat", "digitalocean-access-token", "digitalocean-refresh-token"],
         examples: &[
             "ENV DIGITALOCEAN_ACCESS_TOKEN=dop_v1_f55af0f8a5892fc57f880e255e8e20ecf8a4f09d0285c8b974c55ab2eb25f106",
@@ -26,6 +26,7 @@ pub const RULES: &[SecretRule] = &[
             r#"{"access_token": "doo_v1_6fcd83197ece8ed99f2576c15a868b022048c145f772d01e2d5cf093ce0903b8", "refresh_token": "dor_v1_1b8ee556436cdc8892711b041df3837aa39b66303b554b72f5109a3a04818919", "token_type": "bearer"}"#,
         ],
         near_misses: &[
+            "DIGITALOCEAN_ACCESS_TOKEN=dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "DIGITALOCEAN_ACCESS_TOKEN=dop_v1_f8a7fabf31d18c38378b59b6abf3e450f106f011",
             "DIGITALOCEAN_ACCESS_TOKEN=dop_v1_94926FCFA607A655CB61A5F65A1343BE4D769E02049FB045DECF71AD9A825ADA",
             "DIGITALOCEAN_ACCESS_TOKEN=${DO_TOKEN}",
@@ -54,7 +55,7 @@ secret store, or with `RUN --mount=type=secret` during builds.",
         pattern: r#"(?i)heroku[\w.-]{0,30}?(?:api[_.-]?key|key|token|secret|password|auth)["']?(?:\s*(?::=|=>|=|:)\s*|\s+)["']?(?P<secret>(?-i:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|HRKU-AA[0-9A-Za-z_-]{58}))(?:[^0-9A-Za-z_-]|$)"#,
         scope: Scope::Line,
         entropy: Some(3.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["heroku-api-key", "heroku-api-key-v2"],
         examples: &[
             "ENV HEROKU_API_KEY=20f7c715-a532-44ee-a52f-c57c7ba7a02e",
@@ -89,7 +90,7 @@ scoped, expiring authorization (`heroku authorizations:create`) and store it as 
         pattern: r"\b(?P<secret>LTAI[A-Za-z0-9]{12,20})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["alibaba-access-key-id"],
         examples: &[
             "ENV ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI5ttoh4b3wfIMmmfurcEt",
@@ -123,7 +124,7 @@ use RAM roles for ECS instances or RRSA on ACK, elsewhere inject short-lived STS
         pattern: r"\b(?P<secret>AKID[A-Za-z0-9]{32})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             "ENV TENCENTCLOUD_SECRET_ID=AKIDkL1Os6HecjEMG8KhAnZ2mGfVHaZw76xL",
@@ -157,7 +158,7 @@ elsewhere inject temporary STS credentials at run time.",
         pattern: r#"(?i)(?:(?:\b|_)(?:ibm[_.-]?cloud|ibmcloud|ibm|ic|bluemix|bx)[_.-]?api[_.-]?key["']?(?:\s*(?::=|=>|=|:)\s*|\s+)["']?|\bibmcloud\s+login\b[^\r\n]*?\s--apikey(?:=|\s+)["']?)(?P<secret>(?-i:[A-Za-z0-9_-]{44}))(?:[^A-Za-z0-9_-]|$)"#,
         scope: Scope::Line,
         entropy: Some(4.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             "ENV IBMCLOUD_API_KEY=io410xti1Tbr-bUVxtqXKa9fAFx3RnDRM7Q5Zb1ihmIj",
@@ -202,7 +203,7 @@ mounted secret (`ibmcloud login --apikey @file`).",
         pattern: r#"(?i)(?:\b|_)(?:cloudflare|cf)[\w.-]{0,20}?(?:api[_.-]?)?(?:token|key|secret)["']?(?:\s*(?::=|=>|=|:)\s*|\s+)["']?(?P<secret>(?-i:[A-Za-z0-9_-]{40}|[a-f0-9]{37}|v1\.0-[a-f0-9]{24}-[a-f0-9]{146}))(?:[^A-Za-z0-9_.-]|$)"#,
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[r"^[0-9a-f]{40}$"],
+        allow: &[super::keys::ASCENDING_RUN, r"^[0-9a-f]{40}$"],
         aliases: &["cloudflare-api-key", "cloudflare-global-api-key", "cloudflare-origin-ca-key"],
         examples: &[
             "ENV CLOUDFLARE_API_TOKEN=i-MB7XJ_8-1tcxh9oev5l-Hi9yZslaYrkl1X2gZe",
@@ -243,7 +244,7 @@ scoped to the needed zones and permissions at run time from a secret store.",
         pattern: r"\b(?P<secret>fo1_[A-Za-z0-9_-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,}={0,3})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["flyio-access-token"],
         examples: &[
             "ENV FLY_API_TOKEN=fo1_sqXJiyeShNMHUC4rFhD5vDvnR8Ift7OGdt2GNvtTO8m",
@@ -277,7 +278,7 @@ expiry (`fly tokens create deploy -x`), kept in the CI secret store.",
         pattern: r"\b(?P<secret>hvs\.[A-Za-z0-9_-]{90,120}|hvb\.[A-Za-z0-9_-]{138,300}|s\.[A-Za-z0-9]{24})(?:[^A-Za-z0-9_.-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["vault-service-token", "vault-batch-token"],
         examples: &[
             "ENV VAULT_TOKEN=hvs.CAESIrWGVGYuf7zcqz_BQmzYu4rrPgblWUQrYIamPykV7_SMteOe7aJlkIoaX8_X5p803lPWb4hZeoutR59Z2dPjvOBkHaL",
@@ -314,7 +315,7 @@ and short TTLs, for example through Vault Agent.",
         pattern: r"\b(?P<secret>[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})(?:[^A-Za-z0-9_=-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["hashicorp-tf-api-token"],
         examples: &[
             "ENV TF_TOKEN_app_terraform_io=eRw2uMcMsKagyG.atlasv1.mrgU5Jtu6PQCtH346i4QjUBlTBurdaRj8Hkvfw2xMzCGkZ8KEHJlG9YxTNTWttqJqwM",
@@ -349,7 +350,7 @@ workload credentials or a team token with an expiry stored as a secret variable.
         pattern: r"\b(?P<secret>dp\.(?:pt|st|ct|sa|scim|audit)\.(?:[a-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,44})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["doppler-api-token"],
         examples: &[
             "ENV DOPPLER_TOKEN=dp.st.prd.qQiEYaoOJE0ydV8ma0FX05ijgApqVl889ZJvn65Gz61",
@@ -384,7 +385,7 @@ orchestrator's secret store), never in the image.",
         pattern: r"\b(?P<secret>pul-[a-f0-9]{40})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["pulumi-api-token"],
         examples: &[
             "ENV PULUMI_ACCESS_TOKEN=pul-880e1d948beb75b044a8fe8b9e28ebd1049852b9",
@@ -408,5 +409,50 @@ cloud credentials configured for the stack.
 Delete the token in Pulumi Cloud under the user's Personal access tokens, or the organisation's Access tokens page
 for team and organisation tokens, and check the audit log. Remove it from the source and image; use OIDC-issued
 short-lived tokens from CI, or inject a scoped token at run time from a secret store.",
+    },
+    SecretRule {
+        id: "SC059",
+        name: "kubernetes-bootstrap-token",
+        title: "Kubernetes bootstrap token",
+        severity: Severity::High,
+        keywords: &[
+            "--token",
+            "token:",
+            "bootstrap_token",
+            "bootstrap-token",
+            "bootstraptoken",
+        ],
+        pattern: r#"(?:--(?:discovery-)?token(?:=|\s+)|\btoken["']?\s*:\s*|(?i:bootstrap[_-]?token)["']?\s*(?::=|=>|=|:)\s*)["']?(?P<secret>[a-z0-9]{6}\.[a-z0-9]{16})(?:[^A-Za-z0-9.]|$)"#,
+        scope: Scope::Line,
+        entropy: Some(3.3),
+        allow: &[super::keys::ASCENDING_RUN],
+        aliases: &[],
+        examples: &[
+            "RUN kubeadm join 10.20.0.1:6443 --token 3k2h61.sg7fisn7tu2el5cd --discovery-token-ca-cert-hash sha256:63c98e04a9684672d29f8ec64b5bff2a4dff2d38d765e008acb26aa4fbb40d71",
+            "users:\n- name: kubelet-bootstrap\n  user:\n    token: 6nt4eo.rlgsfssufhmamafq",
+            "ENV KUBE_BOOTSTRAP_TOKEN=c3k0ta.sr1ndeck6knho7s7",
+        ],
+        near_misses: &[
+            "kubeadm join 10.20.0.1:6443 --token abcdef.0123456789abcdef --discovery-token-unsafe-skip-ca-verification",
+            "kubeadm join 10.20.0.1:6443 --token \"$JOIN_TOKEN\" --discovery-token-ca-cert-hash sha256:8573965d26b26bee4261536137bef25c33644ec883d214b1de8330558e734ea4",
+            "kubeadm token create --print-join-command",
+            "    token: aaaaaa.aaaaaaaaaaaaaaaa",
+            "image: registry.bulkhead.invalid/dvf1la.z72euppz9hxz7nol:1.0",
+        ],
+        doc: "## What it finds
+A Kubernetes bootstrap token (`[a-z0-9]{6}.[a-z0-9]{16}`, a token id and its secret): the `--token` of
+`kubeadm join`/`kubeadm init`, the `token:` of a bootstrap kubeconfig, or a `BOOTSTRAP_TOKEN`-style setting in node
+images and cloud-init scripts. The documentation token `abcdef.0123456789abcdef` is not reported.
+
+## Why it matters
+A bootstrap token authenticates to the API server as `system:bootstrappers`: with kubeadm's default bindings it can
+read the cluster-info and request node client certificates, i.e. join rogue machines to the cluster as nodes and get
+the credentials and workloads scheduled on them. Tokens made with `--ttl 0` never expire.
+
+## Fix
+Delete the token (`kubeadm token delete <token-id>`, or delete the `bootstrap-token-<id>` Secret in `kube-system`),
+check `kubectl get csr` and the node list for machines that joined with it, and create short-lived tokens only when a
+node joins (`kubeadm token create --ttl 1h`). Remove the token from the source and image and hand it to the joining
+machine at provisioning time (instance metadata, a mounted secret) instead of baking it in.",
     },
 ];

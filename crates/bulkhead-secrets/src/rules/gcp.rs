@@ -18,7 +18,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#""type"\s*:\s*"service_account"(?s:.){0,800}?"private_key"\s*:\s*"-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{59,})"#,
         scope: Scope::Text,
         entropy: Some(4.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["gcp-service-account"],
         examples: &[
             r#"{
@@ -68,7 +68,7 @@ workload identity federation for CI); if a key is unavoidable, mount it at run t
         entropy: Some(3.5),
         // Google's own public keys shipped in the Google Cloud SDK source (crash and error reporting,
         // anonymous gsutil access): present in every image that installs the SDK, not the user's keys.
-        allow: &[
+        allow: &[super::keys::ASCENDING_RUN,
             r"^AIzaSyAp4DSI_Z3-mK-B8U0t7GE34n74OWDJmak$",
             r"^AIzaSyCUuWyME_r4XylltWNeydEjKSkgXkvpVyU$",
             r"^AIzaSyDnacJHrKma0048b13sh8cgxNUwulubmJM$",
@@ -80,6 +80,7 @@ workload identity federation for CI); if a key is unavoidable, mount it at run t
             r#"  apiKey: "AIzaSyAU2rjRKVaYGVnjGHw8OueX4njmw-RdKf2","#,
         ],
         near_misses: &[
+            "GOOGLE_API_KEY=AIzaSyabcdefghijklmnopqrstuvwxyz0123456",
             "GOOGLE_API_KEY=AIzaSyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
             "GOOGLE_API_KEY=AIza1oyDgpyahM0MFIikAR2qM4zwgyBpY0",
             "GOOGLE_API_KEY=AIza2N6-loLsv8QuzCHPRnsreMR7K4aqtrM1dyUz",
@@ -110,7 +111,7 @@ the source and image; server-side code should read it at run time from Secret Ma
         pattern: r"\b(?P<secret>GOCSPX-[A-Za-z0-9_-]{28})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             r#"{"web":{"client_id":"151f6f8868ed-x2knz061zotm6kp7rboz933byqbxp7xl.apps.googleusercontent.com","client_secret":"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","redirect_uris":["https://app.bulkhead.invalid/callback"]}}"#,
@@ -144,7 +145,7 @@ Manager or a mounted secret.",
         pattern: r"\b(?P<secret>ya29\.[0-9A-Za-z_-]{50,}|1//0[0-9A-Za-z_-]{60,})",
         scope: Scope::Line,
         entropy: Some(4.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             r#"{"type": "authorized_user", "client_id": "764086051850-48n7k6xxg30qqlrr6565ax648obz3qw6.apps.googleusercontent.com", "refresh_token": "1//0jP1b8kA4TSr2pNo1-h-KsmToHFHYNhtbTEHCf6S9erBbzhSUwUObxPcL0Pi-Bn-ZiE-Rbw6Xurxu3QiAZgAApYzSIHEX-O4iRo3"}"#,
@@ -181,7 +182,7 @@ accounts or workload identity instead of copying user credentials into container
         pattern: r"\b(?P<secret>AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{134})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             "FCM_SERVER_KEY=AAAA2ld7o8f:APA91bw0Z9OpzPqukeQhfjZHI5ANrmRAAxpf8hirn9HQWWh6Wxm0sO5CjuLGhAh-kdYfXjp4grbuvruAYf8bZyUWvxdAAviCPfFBaQ57hrNJQOmvr1on-AMA8EguRxYYPvLiI3P5-iAW",

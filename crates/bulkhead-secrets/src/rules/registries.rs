@@ -18,7 +18,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>npm_[A-Za-z0-9]{36})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["npm-access-token"],
         examples: &[
             "ENV NPM_TOKEN=npm_Bu1kHeadxKvlUShcKOmEetJBDrr3v5Z9iyaP",
@@ -26,6 +26,7 @@ pub const RULES: &[SecretRule] = &[
             "npm config set //registry.npmjs.org/:_authToken npm_F9cOY9Ga4twfv3pvUdcJTs4xYhIulkIVduTF",
         ],
         near_misses: &[
+            "NPM_TOKEN=npm_1234567890abcdefghijklmnopqrstuvwxyz",
             "npm_config_cache=/tmp/.npm",
             "NPM_TOKEN=npm_ZJeUh1fnu8snTpZmXkfE",
             "NPM_TOKEN=${NPM_TOKEN}",
@@ -54,7 +55,7 @@ reads `${NPM_TOKEN}`.",
         pattern: r"\b(?P<secret>pypi-Ag(?:EIcHlwaS5vcmc|ENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})",
         scope: Scope::Line,
         entropy: Some(4.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["pypi-upload-token"],
         examples: &[
             "ENV TWINE_PASSWORD=pypi-AgEIcHlwaS5vcmc8rFLHy7ND6C00ItginHmXoCkvaai29aVOlbmORPUbhGWh9zv2G83I84pFCkd-_GgIbxiWDMf_BVLWJG7VrXMFld0HgIxu7neyLG5MxnigNITnJgmTa63Mdb4AIJ6SDHukb4BQWg9Pej0FZkb5lw9lQ",
@@ -90,7 +91,7 @@ step, for example with `RUN --mount=type=secret`.",
         pattern: r"\b(?P<secret>rubygems_[0-9a-f]{48})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["rubygems-api-token"],
         examples: &[
             "ENV GEM_HOST_API_KEY=rubygems_b2e4aa9b413f5fbc950676d3ac04f472dc4f5e0132f3c23b",
@@ -123,7 +124,7 @@ and image, and give it only to the release step, for example with `RUN --mount=t
         pattern: r"\b(?P<secret>oy2[a-z0-9]{43})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             "RUN dotnet nuget push bin/Release/Bulkhead.Client.1.4.0.nupkg --api-key oy2gdnxy4lm8kouxhp69cy6p1drxfql78b8tu8t8ugoanp --source https://api.nuget.org/v3/index.json",
@@ -156,7 +157,7 @@ pass it only to the publishing step, for example with `RUN --mount=type=secret`.
         pattern: r"\b(?P<secret>dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,32})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             "echo dckr_pat_vXjvRqiv2fO2rQdAN6sSJOwtxvg | docker login -u release-bot --password-stdin",
@@ -191,7 +192,7 @@ and log in at build time with `RUN --mount=type=secret` or from the CI secret st
         pattern: r"\b(?P<secret>cio[A-Za-z0-9]{32})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             "ENV CARGO_REGISTRY_TOKEN=cio6rJfyBKtqWC5SlRVfmH2uK7Oepo5vWeH",
@@ -226,7 +227,7 @@ image, and provide it only to the publishing step, for example with `RUN --mount
         pattern: r"\b(?P<secret>AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[
             "artifactory-api-key",
             "artifactory-reference-token",
@@ -265,7 +266,7 @@ short-lived scoped access tokens or OIDC integration from CI, passed at build ti
         pattern: r"\b(?P<secret>CLOJARS_[A-Za-z0-9]{60})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &["clojars-api-token"],
         examples: &[
             "CLOJARS_PASSWORD=CLOJARS_17ddf8c187df6f5502c85fbe13f527d7728834cdde3a88bb7b94de860142",
@@ -298,7 +299,7 @@ with `RUN --mount=type=secret`.",
         pattern: r"(?s)<server>.{0,400}?<password>\s*(?P<secret>[^<\s${][^<\s]{3,255})\s*</password>",
         scope: Scope::Text,
         entropy: Some(2.5),
-        allow: &[r"(?i)^(?:password|passwd|secret|changeit|repopwd)$"],
+        allow: &[super::keys::ASCENDING_RUN, r"(?i)^(?:password|passwd|secret|changeit|repopwd)$"],
         aliases: &[],
         examples: &[
             "<settings>
@@ -372,7 +373,7 @@ and provide it at build time with `RUN --mount=type=secret`, or mount the whole 
         pattern: r#"(?i)(?:^|[\s"'_.])(?:(?:ossrh|sonatype|maven[_.-]?central|nexus|artifactory|jfrog|cloudsmith|repsy|gpr|github[_.-]?packages)[\w.-]{0,20}?(?:password|token|api[_.-]?key|secret)|signing\.password|gradle\.publish\.secret)\s*[=:]\s*(?P<secret>[^\s"'$#()]{6,})(?:\s|$)"#,
         scope: Scope::Line,
         entropy: Some(2.8),
-        allow: &[r"^(?:project|rootProject|properties|providers|System|env|extra)\."],
+        allow: &[super::keys::ASCENDING_RUN, r"^(?:project|rootProject|properties|providers|System|env|extra)\."],
         aliases: &[],
         examples: &[
             "ossrhUsername=bulkhead\nossrhPassword=Zq8i17n0Psl89qdNHM3q",
@@ -423,7 +424,7 @@ the passphrase leaked with the key. Remove it from the file and the image histor
         pattern: r#"(?i)\b(?:(?:docker|podman|buildah|nerdctl|skopeo|oras|helm\s+registry|az\s+acr|crane\s+auth|regctl\s+registry)\s+login|helm\s+repo\s+add)\b[^\r\n]*?\s(?:-p|--password)(?:=|\s+)["']?(?P<secret>[^\s"'$`;|&<>]{6,})"#,
         scope: Scope::Line,
         entropy: Some(3.0),
-        allow: &[],
+        allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
             "RUN docker login -u builder -p Tr0ub4dorz2C9Gu8MPh registry.bulkhead.invalid",
