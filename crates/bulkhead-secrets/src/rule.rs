@@ -103,5 +103,8 @@ mount it at run time instead, and rotate the credentials it holds if it was ever
 
 /// Metadata of every secret rule (for `bulkhead rules`, SARIF, policy), the sensitive-file rule last.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
-    METAS.iter().chain(std::iter::once(&SENSITIVE_FILE)).collect()
+    METAS
+        .iter()
+        .chain(std::iter::once(&SENSITIVE_FILE))
+        .collect()
 }

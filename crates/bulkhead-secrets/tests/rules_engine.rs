@@ -7,7 +7,11 @@ use bulkhead_secrets::{Engine, rules};
 fn every_pattern_compiles_in_the_engine() {
     let errors = Engine::global().rule_errors();
     assert!(errors.is_empty(), "rules left out: {errors:?}");
-    assert!(rules::all().len() >= 100, "only {} rules", rules::all().len());
+    assert!(
+        rules::all().len() >= 100,
+        "only {} rules",
+        rules::all().len()
+    );
 }
 
 #[test]
@@ -15,19 +19,38 @@ fn examples_are_reported_and_near_misses_are_not_by_the_real_engine() {
     let engine = Engine::global();
     let mut failures = Vec::new();
     for r in rules::all() {
-        assert!(!r.examples.is_empty() && !r.near_misses.is_empty(), "{} needs examples and near misses", r.id);
+        assert!(
+            !r.examples.is_empty() && !r.near_misses.is_empty(),
+            "{} needs examples and near misses",
+            r.id
+        );
         for ex in r.examples {
             let hits = engine.scan_text(ex);
             if !hits.iter().any(|m| m.rule.id == r.id) {
                 let got: Vec<&str> = hits.iter().map(|m| m.rule.id).collect();
-                failures.push(format!("{} {}: example not reported (got {got:?}): {}…", r.id, r.name, ex.chars().take(40).collect::<String>()));
+                failures.push(format!(
+                    "{} {}: example not reported (got {got:?}): {}…",
+                    r.id,
+                    r.name,
+                    ex.chars().take(40).collect::<String>()
+                ));
             }
         }
         for nm in r.near_misses {
             if engine.scan_text(nm).iter().any(|m| m.rule.id == r.id) {
-                failures.push(format!("{} {}: near miss reported: {}…", r.id, r.name, nm.chars().take(40).collect::<String>()));
+                failures.push(format!(
+                    "{} {}: near miss reported: {}…",
+                    r.id,
+                    r.name,
+                    nm.chars().take(40).collect::<String>()
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
