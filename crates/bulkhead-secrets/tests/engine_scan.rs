@@ -21,6 +21,7 @@ const fn rule(
         pattern,
         scope,
         entropy: None,
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[],

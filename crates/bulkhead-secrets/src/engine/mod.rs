@@ -25,7 +25,8 @@
 //!    `bench/secrets_throughput.sh`). A pattern's `secret` capture group is the secret, else the whole
 //!    match; capture slots are only computed once the lazy DFA has found a match.
 //! 4. **Checks**, in order, on each candidate secret: the rule's `entropy` minimum (Shannon bits per
-//!    char), the rule's `allow` regexes, then the global allowlist ([`is_placeholder`]).
+//!    char), the rule's `validate` function (checks no regex can make: base64 decoding, JSON
+//!    headers), the rule's `allow` regexes, then the global allowlist ([`is_placeholder`]).
 //! 5. **Dedupe.** When one match's secret range contains another's (equal ranges included) and the
 //!    rules differ, only the more specific is kept. Specificity, compared in order:
 //!    1. a rule whose keyword occurs *inside* its secret (a self-identifying token format: `ghp_`,
@@ -761,11 +762,16 @@ impl Default for Priority {
 }
 
 impl Compiled {
-    /// The rule's entropy minimum, its allow regexes, then the global allowlist.
+    /// The rule's entropy minimum, its validator, its allow regexes, then the global allowlist.
     fn accepts(&self, secret: &[u8]) -> bool {
         let s: Cow<'_, str> = String::from_utf8_lossy(secret);
         if let Some(min) = self.rule.entropy
             && shannon_entropy(&s) < min
+        {
+            return false;
+        }
+        if let Some(check) = self.rule.validate
+            && !check(&s)
         {
             return false;
         }

@@ -18,6 +18,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?i)(?:AccountKey\s*=\s*|azure[_.-]?storage[_.-]?(?:account[_.-]?)?(?:access[_.-]?)?key["']?\s*(?::=|=>|=|:)\s*["']?)(?P<secret>(?-i:[A-Za-z0-9+/]{86}==))"#,
         scope: Scope::Line,
         entropy: Some(4.5),
+        validate: None,
         allow: &[
             r"^Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==$",
             r"^C2y6yDjf5/R\+ob0N8A7Cgv30VRDJIWEHLM\+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==$",
@@ -59,6 +60,7 @@ identity; where a connection string is unavoidable, inject it at run time from K
         pattern: r#"(?:^|[?&;"'\s=])(?:sv|se)=[^&\s"'<>]+(?:&[A-Za-z0-9_-]+=[^&\s"'<>]*)*?&sig=(?P<secret>[A-Za-z0-9%+/]{40,}={0,2})"#,
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -97,6 +99,7 @@ build secret (`RUN --mount=type=secret`), and issue short-lived, least-privilege
         pattern: r#"(?:^|[\\'"`\s>=:(,)])(?P<secret>[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34})(?:$|[\\'"`\s<),;])"#,
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[],
         aliases: &["azure-ad-client-secret"],
         examples: &[
@@ -135,6 +138,7 @@ the secret at run time from Key Vault.",
         pattern: r"\b(?P<secret>[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -186,6 +190,7 @@ needed.",
         pattern: r#"(?i)(?:(?:\b|_)(?:azure[_.-]?devops|ado|azdo|vsts|devops)[\w.-]{0,20}?(?:pat|token|password|pwd|key)["']?(?:\s*(?::=|=>|=|:)\s*|\s+)["']?|(?:\b|_)system[_.]accesstoken["']?\s*(?::=|=>|=|:)\s*["']?|https?://[^\s:/@"']*:)(?P<secret>(?-i:[a-z2-7]{52}))(?:[^A-Za-z0-9]|$)"#,
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -224,6 +229,7 @@ needed.",
         pattern: r#"(?i)SharedAccessKey\s*=\s*(?P<secret>(?-i:[A-Za-z0-9+/]{40,86}={0,2}))(?:[;"'\s]|$)"#,
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -261,6 +267,7 @@ time from Key Vault or a mounted secret.",
         pattern: r"Endpoint=https://[A-Za-z0-9-]+\.azconfig\.io;Id=[A-Za-z0-9+/:=-]+;Secret=(?P<secret>[A-Za-z0-9+/]{40,}={0,2})",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -296,6 +303,7 @@ identity (endpoint only), or inject the connection string at run time from Key V
         pattern: r"(?:^|[^A-Za-z0-9+/])(?P<secret>[A-Za-z0-9+/]{42}\+ACR[A-Za-z0-9+/]{6})(?:[^A-Za-z0-9+/=]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[

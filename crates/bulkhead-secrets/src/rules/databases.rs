@@ -42,6 +42,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:postgres(?:ql)?|pgsql|mysqlx?|mariadb|mssql|sqlserver|clickhouse|cockroach(?:db)?|oracle|tidb|redshift)(?:\+[A-Za-z0-9_]+)*://(?P<user>[^\s:@/?#'"`<>{}]*):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@[A-Za-z0-9\[_-]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -89,6 +90,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:mongodb(?:\+srv)?)://(?P<user>[^\s:@/?#'"`<>{}]*):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@[A-Za-z0-9\[_-]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -122,6 +124,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:rediss?|redis\+sentinel|redis-sentinel|valkeys?|keydb)://(?P<user>[^\s:@/?#'"`<>{}]*):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@[A-Za-z0-9\[_-]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -155,6 +158,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:amqps?|mqtts?|nats|tls|stomps?|stomp\+ssl)://(?P<user>[^\s:@/?#'"`<>{}]*):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@[A-Za-z0-9\[_-]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -201,6 +205,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:https?|elasticsearch|opensearch|couchdbs?)://(?P<user>[^\s:@/?#'"`<>{}]+):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@(?:[A-Za-z0-9._-]*(?i:elastic|opensearch|couch|clickhouse|kibana|solr|\.es\.io|found\.io)[A-Za-z0-9._-]*|[A-Za-z0-9._-]+:(?:9200|9243|5984|6984|8123)\b)"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -238,6 +243,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?i)(?:\bjdbc:[a-z0-9]+:[^\s'"]*?[?&;:]|\b(?:server|data source|host|hostname|address|addr|network address|uid|user id|userid|user|username|dsn|driver|database|initial catalog|dbname)[ \t]*=[^;'"\n]*;[^'"\n]*?|\bhost=[^\s'";]+[ \t]+(?:[a-z_]+=[^\s'";]+[ \t]+)*?)(?:password|pwd)[ \t]*=[ \t]*(?P<secret>[^;&\s'"{}$<>][^;&\s'"{}<>]*)"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[

@@ -18,6 +18,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#""type"\s*:\s*"service_account"(?s:.){0,800}?"private_key"\s*:\s*"-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{59,})"#,
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["gcp-service-account"],
         examples: &[
@@ -69,6 +70,7 @@ workload identity federation for CI); if a key is unavoidable, mount it at run t
         pattern: r"(?:^|[^'\w]|(?:^|[^'])'{1,2})(?P<secret>AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         // Google's own public keys shipped in the Google Cloud SDK source (crash and error reporting,
         // anonymous gsutil access): present in every image that installs the SDK, not the user's keys.
         allow: &[
@@ -121,6 +123,7 @@ the source and image; server-side code should read it at run time from Secret Ma
         pattern: r"\b(?P<secret>GOCSPX-[A-Za-z0-9_-]{28})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -155,6 +158,7 @@ Manager or a mounted secret.",
         pattern: r"\b(?P<secret>ya29\.[0-9A-Za-z_-]{50,}|1//0[0-9A-Za-z_-]{60,})",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -192,6 +196,7 @@ accounts or workload identity instead of copying user credentials into container
         pattern: r"\b(?P<secret>AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{134})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[

@@ -112,6 +112,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,})(?:[^A-Za-z0-9_.-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: Some(crate::validate::jwt),
         allow: &[
             // The sample tokens of jwt.io and of the PyJWT documentation.
             r"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c$",
@@ -131,11 +132,15 @@ pub const RULES: &[SecretRule] = &[
             "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
             "SUPABASE_ANON_KEY=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6Imdpb3l4cW5sbHR4Z213anFvdWN2Iiwicm9sZSI6ImFub24iLCJpYXQiOjE3MTgwMzAxMTIsImV4cCI6MjAzMzYwNjExMn0.8Fu6waJ9Qz0lrB-fqWH4XTqUGxiPLn1oMOZKPDwgXn2",
             "const header = 'eyJhbGciOiJIUzI1NiJ9'; // base64 of {\"alg\":\"HS256\"}",
+            // Header without `"alg"` (`{"typ":"JWT","kid":"k1"}`), and a header that is not base64 JSON.
+            "token: eyJ0eXAiOiJKV1QiLCJraWQiOiJrMSJ9.eyJzdWIiOiJzdmMtYmlsbGluZyIsImlzcyI6Imh0dHBzOi8vYXV0aCJ9.zNSxB8j5TPdAXEtNCDIjN-PvYAuhoxti0vBJjEuknhj",
+            "token: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ.eyJzdWIiOiJzdmMtYmlsbGluZyIsImlzcyI6Imh0dHBzOi8vYXV0aCJ9.zNSxB8j5TPdAXEtNCDIjN-PvYAuhoxti0vBJjEuknhj",
             ">>> jwt.decode(\"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg\", key, algorithms=[\"HS256\"])",
         ],
         doc: "## What it finds\n\n\
               A signed JSON Web Token: three base64url parts, header and payload both JSON objects \
-              (`eyJ…`), and a signature of at least 16 characters. Unsigned tokens (`alg: none`, empty \
+              (`eyJ…`, checked by decoding them: the header must name its `\"alg\"`), and a signature of \
+              at least 16 characters. Unsigned tokens (`alg: none`, empty \
               signature), the jwt.io sample and Supabase-style anonymous keys (`\"role\":\"anon\"`, public \
               by design) are not reported.\n\n\
               ## Why it matters\n\n\
@@ -163,6 +168,7 @@ pub const RULES: &[SecretRule] = &[
         ),
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: NOT_LITERAL,
         aliases: &["generic-api-key"],
         examples: &[
@@ -278,6 +284,7 @@ pub const RULES: &[SecretRule] = &[
         ),
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: NOT_LITERAL_OR_UUID,
         aliases: &["generic-api-key"],
         examples: &[
@@ -370,6 +377,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?i)(?:<(?:[\w.-]+:)?[\w.-]*(?:password|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key)>[ \t]*|\b(?:key|name)[ \t]*=[ \t]*"[^"]*(?:password|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key)[^"]*"[ \t]+value[ \t]*=[ \t]*"|<entry[ \t]+key[ \t]*=[ \t]*"[^"]*(?:password|passwd|pwd|secret|token|api[_.-]?key)[^"]*"[ \t]*>[ \t]*)(?P<secret>[^\s"<>{}$@][^\s"<>{}]{5,199})(?:[ \t]*<|")"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: NOT_LITERAL,
         aliases: &["generic-api-key"],
         examples: &[
@@ -428,6 +436,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:--(?:(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|auth-token|access-token)|(?:[a-z0-9]+-)+secret))(?:=|[ \t]+)|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*)["']?(?P<secret>[^\s"'`;|&<>()$\\\[@-][^\s"'`;|&<>()\\]{5,127})"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: NOT_LITERAL,
         aliases: &["curl-auth-user"],
         examples: &[
@@ -487,6 +496,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:authorization)["']?(?:[ \t]*[:=][ \t]*|[ \t]+)["']?(?i:bearer|token|basic|apikey|api-key|sso-key|key)[ \t]+|(?i:x-api-key|x-auth-token|x-access-token|x-apikey|x-api-token|api-key|private-token)["']?[ \t]*[:=][ \t]*["']?)(?P<secret>[A-Za-z0-9._~+/-][A-Za-z0-9._~+/=-]{15,})(?:[^A-Za-z0-9._~+/=-]|$)"#,
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[
             // RFC 7617 and RFC 2617 examples, and base64 of `user:password`/`username:password`.
             r"^QWxhZGRpbjpvcGVuIHNlc2FtZQ==$",

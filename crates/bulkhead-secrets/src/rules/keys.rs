@@ -20,6 +20,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"-----BEGIN RSA PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{63,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["private-key"],
         examples: &[
@@ -77,6 +78,7 @@ key from the source and image history, and give it to the container at run time 
         pattern: r"-----BEGIN DSA PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{63,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["private-key"],
         examples: &[
@@ -120,6 +122,7 @@ time (`docker run --mount type=secret`, a Kubernetes `Secret` volume) or during 
         pattern: r"-----BEGIN EC PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{63,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["private-key"],
         examples: &[
@@ -162,6 +165,7 @@ with `RUN --mount=type=secret`.",
         pattern: r"-----BEGIN OPENSSH PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>b3BlbnNzaC1rZXktdjEAAAAABG5vbmU[A-Za-z0-9+/=\s\\]{40,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["private-key"],
         examples: &[
@@ -209,6 +213,7 @@ secret.",
         pattern: r"-----BEGIN PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{59,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["private-key"],
         examples: &[
@@ -268,6 +273,7 @@ secret manager) or during builds with `RUN --mount=type=secret`.",
         pattern: r"(?:-----BEGIN ENCRYPTED PRIVATE KEY-----|-----BEGIN (?:RSA|DSA|EC) PRIVATE KEY-----(?:\\[rn]|\s)*Proc-Type: ?4,ENCRYPTED(?:\\[rn]|\s)*DEK-Info: ?[A-Za-z0-9-]+,[0-9A-Fa-f]+|-----BEGIN OPENSSH PRIVATE KEY-----(?:\\[rn]|\s)*b3BlbnNzaC1rZXktdjEAAAAA(?:[AC-Za-z0-9+/][A-Za-z0-9+/]{3}|B[A-FH-Za-z0-9+/][A-Za-z0-9+/]{2}|BG[A-Za-z0-46-9+/][A-Za-z0-9+/]|BG5[A-Za-uw-z0-9+/])|PuTTY-User-Key-File-[23]: [^\r\n]+\r?\nEncryption: aes256-cbc\r?\nComment: [^\r\n]*\r?\nPublic-Lines: \d+\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+(?:[A-Za-z0-9-]+: [^\r\n]*\r?\n)*Private-Lines: \d+\r?\n)(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{40,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["private-key"],
         examples: &[
@@ -338,6 +344,7 @@ image history; mount both at run time as secrets (`docker run --mount type=secre
         pattern: r"-----BEGIN PGP PRIVATE KEY BLOCK-----(?:(?:\\[rn]|\s)*[A-Za-z][A-Za-z-]*: [^\r\n\\]*)*(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{63,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["private-key"],
         examples: &[
@@ -387,6 +394,7 @@ signing (sub)key. Remove the key from the source and the image; import it at bui
         pattern: r"PuTTY-User-Key-File-[23]: [^\r\n]+\r?\nEncryption: none\r?\nComment: [^\r\n]*\r?\nPublic-Lines: \d+\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+Private-Lines: \d+\r?\n(?P<secret>[A-Za-z0-9+/=][A-Za-z0-9+/=\r\n]{30,}?)\r?\nPrivate-MAC:",
         scope: Scope::Text,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -439,6 +447,7 @@ image history; use `RUN --mount=type=ssh` during builds and mounted secrets at r
         pattern: r"\b(?P<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[],
         aliases: &["age-secret-key"],
         examples: &[
@@ -475,6 +484,7 @@ must be assumed read. Remove the identity from the source and image; provide it 
         pattern: r"\b(?P<secret>LS0tLS1CRUdJTiB(?:SU0EgUFJJVkFURSBLRVktLS0t|FQyBQUklWQVRFIEtFWS0tLS0t|EU0EgUFJJVkFURSBLRVktLS0t|QUklWQVRFIEtFWS0tLS0t|PUEVOU1NIIFBSSVZBVEUgS0VZLS0t|QR1AgUFJJVkFURSBLRVkgQkxPQ0stLS0t)[A-Za-z0-9+/=\r\n]{100,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
