@@ -100,6 +100,16 @@ pub fn discord_bot_token(s: &str) -> bool {
     (17..=20).contains(&id.len()) && id.first() != Some(&b'0') && id.iter().all(u8::is_ascii_digit)
 }
 
+/// The body of an `OPENSSH PRIVATE KEY` block, not encrypted: when it starts with the format's magic
+/// (`openssh-key-v1\0`, base64 `b3BlbnNzaC1rZXktdjE…`), the cipher that follows must be `none`
+/// (encrypted keys have a rule of their own). A body without the magic (cut, reformatted, or a
+/// fragment pasted into a config) is still a private key block and passes.
+pub fn openssh_unencrypted(body: &str) -> bool {
+    const MAGIC: &str = "b3BlbnNzaC1rZXktdjE";
+    const NONE: &str = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmU";
+    !body.starts_with(MAGIC) || body.starts_with(NONE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +177,17 @@ mod tests {
         assert!(!discord_bot_token("MTIzNDU2Nzg5MDEy.K7gRz9.40jZAi"));
         assert!(!discord_bot_token(
             "aGVsbG8gd29ybGQgZnJvbSBtZQ.K7gRz9.40jZAi"
+        ));
+    }
+
+    #[test]
+    fn openssh() {
+        assert!(openssh_unencrypted(
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ"
+        ));
+        assert!(openssh_unencrypted("QyNTUxOQAAACCtrF27B"));
+        assert!(!openssh_unencrypted(
+            "b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0"
         ));
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Each rule is run over its own examples and near misses with a local copy of the engine's per-rule filters:
 //! keyword prefilter (per line for `Scope::Line`, whole text for `Scope::Text`), the regex, the `secret` group,
-//! the entropy minimum and the rule's allowlist. Examples must be reported; near misses must be rejected by those
+//! the entropy minimum, the rule's validator and its allowlist. Examples must be reported; near misses must be rejected by those
 //! filters, except near misses that are literally placeholders or documented example keys, which the engine's
 //! global allowlist handles.
 
@@ -76,7 +76,8 @@ impl Compiled {
                 let secret = m.as_str();
                 let entropy = shannon_entropy(secret);
                 let low_entropy = self.rule.entropy.is_some_and(|min| entropy < min);
-                let allowed = self.allow.iter().any(|a| a.is_match(secret));
+                let allowed = self.allow.iter().any(|a| a.is_match(secret))
+                    || self.rule.validate.is_some_and(|check| !check(secret));
                 out.push(Candidate {
                     secret,
                     entropy,

@@ -162,10 +162,10 @@ with `RUN --mount=type=secret`.",
         title: "OpenSSH private key (unencrypted)",
         severity: Severity::Critical,
         keywords: &["begin openssh private key"],
-        pattern: r"-----BEGIN OPENSSH PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>b3BlbnNzaC1rZXktdjEAAAAABG5vbmU[A-Za-z0-9+/=\s\\]{40,})",
+        pattern: r"-----BEGIN OPENSSH PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{40,})",
         scope: Scope::Text,
         entropy: Some(4.5),
-        validate: None,
+        validate: Some(crate::validate::openssh_unencrypted),
         allow: &[],
         aliases: &["private-key"],
         examples: &[
@@ -177,6 +177,8 @@ RfEXHtYY+zpzgXTEPfvA2rIKTTY8KC9j5vEZwE7jcBOUzAB6l3drK2URYxMGoOzQEOg9Of
 10ChpxQVWAQkEcOWXiN9U/J2osk8zx=
 -----END OPENSSH PRIVATE KEY-----",
             r#"RUN mkdir -p /root/.ssh && printf '%s' "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACBTmPNTGr1ZkoJfOWvLAaUNiBWWMObEjTrSc6FZeIrf6wXolnykHEeCtHhYP\nhWZu6IDAQjjmIGJqVbMpd8uH0jjMcf47dnx02hD62GOYszQHeZStNbtIkhOZ7qawD+WCZ7\n-----END OPENSSH PRIVATE KEY-----" > /root/.ssh/id_ed25519"#,
+            // A key pasted into JSON with `\n` escapes, its body cut after the header block.
+            r#"{"deploy_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nQyNTUxOQAAACBTmPNTGr1ZkoJfOWvLAaUNiBWWMObEjTrSc6FZeIrf6wXolnykHEeCtHhYP\n-----END OPENSSH PRIVATE KEY-----"}"#,
         ],
         near_misses: &[
             "-----BEGIN OPENSSH PRIVATE KEY-----\n-----END OPENSSH PRIVATE KEY-----",
@@ -191,7 +193,9 @@ jr8WBLJVhvSCPYt7IOjIlEahCfzeA8DmLhG5x/76QltbsFi9FDcnEVjSXTY+CJcDV/pIsq
         doc: "## What it finds
 An OpenSSH-format private key (`-----BEGIN OPENSSH PRIVATE KEY-----`) whose body says it is not encrypted (cipher
 `none`): the default output of `ssh-keygen` without a passphrase, i.e. `id_ed25519`, `id_rsa`, `id_ecdsa` files and
-deploy keys. Passphrase-protected OpenSSH keys are reported by `encrypted-private-key`.
+deploy keys, also inside JSON/YAML strings with `\\n` escapes. A body that does not start with the format's magic
+(`b3BlbnNzaC1rZXktdjE…`, a key cut or pasted in part) is still reported. Passphrase-protected OpenSSH keys are
+reported by `encrypted-private-key`.
 
 ## Why it matters
 An unencrypted SSH key is a ready-to-use login: to servers that list its public half in `authorized_keys`, and to Git
