@@ -110,6 +110,92 @@ pub fn openssh_unencrypted(body: &str) -> bool {
     !body.starts_with(MAGIC) || body.starts_with(NONE)
 }
 
+/// The entropy (bits per character) above which [`password_literal`] asks nothing more.
+pub const PASSWORD_ENTROPY: f64 = 3.0;
+
+/// Words whose (de-leeted) letters make a default or placeholder password: `Passw0rd!`,
+/// `admin1234`, `changeit1`, `welcome1` are defaults, not someone's chosen secret.
+const DEFAULT_PASSWORD_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "admin",
+    "administrator",
+    "secret",
+    "changeme",
+    "changeit",
+    "welcome",
+    "letmein",
+    "qwerty",
+    "test",
+    "testing",
+    "guest",
+    "root",
+    "user",
+    "username",
+    "default",
+    "example",
+    "demo",
+    "sample",
+    "dummy",
+    "foobar",
+    "foo",
+    "bar",
+    "abc",
+    "abcd",
+    "mypassword",
+    "mysecret",
+    "postgres",
+    "mysql",
+    "oracle",
+    "redis",
+    "rabbitmq",
+    "minio",
+    "minioadmin",
+    "dbpass",
+    "dbpassword",
+];
+
+/// A password value for `generic-password`, whose pattern admits entropy down to 2.5 bits per
+/// character so that weak but real passwords (`hardcoded3`, `Summer2024`) are found. Above
+/// [`PASSWORD_ENTROPY`] any literal passes; below it the value must also be at least 8 characters,
+/// mix letters with digits or symbols (not one word, not a number), and not be a default or
+/// placeholder word dressed with digits (`password1`, `P@ssw0rd`, `admin123`).
+pub fn password_literal(s: &str) -> bool {
+    if bulkhead_core::text::shannon_entropy(s) >= PASSWORD_ENTROPY {
+        return true;
+    }
+    if s.chars().count() < 8 {
+        return false;
+    }
+    let letters = s.bytes().any(|b| b.is_ascii_alphabetic());
+    let others = s.bytes().any(|b| !b.is_ascii_alphabetic());
+    if !letters || !others {
+        return false;
+    }
+    // De-leet, then keep the letters: `P@ssw0rd!` → `password`, `admin123` → `admin`.
+    let word: String = s
+        .chars()
+        .filter_map(|c| match c.to_ascii_lowercase() {
+            '0' => Some('o'),
+            '@' | '4' => Some('a'),
+            '3' => Some('e'),
+            '$' | '5' => Some('s'),
+            c if c.is_ascii_lowercase() => Some(c),
+            _ => None,
+        })
+        .collect();
+    let bare: String = s
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    !DEFAULT_PASSWORD_WORDS
+        .iter()
+        .any(|w| *w == word || *w == bare)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +275,28 @@ mod tests {
         assert!(!openssh_unencrypted(
             "b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0"
         ));
+    }
+
+    #[test]
+    fn passwords() {
+        // Weak but real: 2.5 to 3 bits per character, letters and digits.
+        for p in ["hardcoded3", "Summer2024", "welcome-home-77", "hunter22x"] {
+            assert!(password_literal(p), "{p}");
+        }
+        // High entropy passes whatever it looks like.
+        assert!(password_literal("lA2D!FNQEoQ!%xZ9"));
+        // Low entropy: too short, one word, a number, a dressed default.
+        for p in [
+            "abc1234",
+            "hardcoded",
+            "20242024",
+            "password1",
+            "P@ssw0rd",
+            "Admin!!11",
+            "Welcome1!!",
+            "demo2024!",
+        ] {
+            assert!(!password_literal(p), "{p}");
+        }
     }
 }
