@@ -450,8 +450,9 @@ pub const RULES: &[SecretRule] = &[
             "mysql",
             "mariadb",
             "sshpass",
+            "curl",
         ],
-        pattern: r#"(?:(?i:--(?:(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|auth-token|access-token)|(?:[a-z0-9]+-)+secret))(?:=|[ \t]+)|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*)["']?(?P<secret>[^\s"'`;|&<>()$\\\[@-][^\s"'`;|&<>()\\]{5,127})"#,
+        pattern: r#"(?:(?i:--(?:(?:[a-z0-9]+-)*(?:password|passwd|passphrase|pass|token|api-key|apikey|auth-token|access-token|tlspassword)|(?:[a-z0-9]+-)+secret))(?:=|[ \t]+)|\bcurl\b[^\n|;&]*?[ \t](?:-u|-U|--user|--proxy-user)(?:=|[ \t]*)["']?[A-Za-z0-9._%+~!@-]+:|\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p|\bsshpass[ \t]+-p[ \t]*)["']?(?P<secret>[^\s"'`;|&<>()$\\\[@-][^\s"'`;|&<>()\\]{5,127})"#,
         scope: Scope::Line,
         entropy: Some(2.5),
         validate: None,
@@ -464,6 +465,10 @@ pub const RULES: &[SecretRule] = &[
             "sshpass -p 'Tz7!mQ4pLx9s' ssh deploy@10.0.0.12",
             "RUN ./configure-agent --api-key 3y7X6Qd4VKW0y1tpQP3JTkLoaz48FcB9 --region eu",
             "mysqldump --single-transaction -u backup -pRz6pL9wKq3Vm shop > shop.sql",
+            "RUN curl -fsSL -u deploy:Hf6tW9qZp2Lk8xVb https://nexus.northwind.io/repository/raw/agent.tgz -o /tmp/agent.tgz",
+            r#"curl --user "ci-bot:Wm3xQ8vLp2Kz7RtN" https://artifacts.northwind.io/api/upload"#,
+            "curl -x http://proxy:3128 --proxy-user ops:Tz7mQ4pLx9s https://example.org",
+            "curl --cert client.pem --tlspassword Rz6pL9wKq3Vm https://mtls.northwind.io",
         ],
         near_misses: &[
             r#"RUN echo "$REGISTRY_TOKEN" | docker login -u ci-bot --password-stdin registry.northwind.io"#,
@@ -480,11 +485,17 @@ pub const RULES: &[SecretRule] = &[
             "RUN ibmcloud login --apikey @/run/secrets/ibmcloud.json -r us-south",
             "docker build --secret id=npm_token,env=NPM_TOKEN .",
             "'--password=[Password]' '--token=[Token]'",
+            // curl: a user without password (curl prompts), variables, a netrc file.
+            "curl -u deploy https://nexus.northwind.io/repository/raw/",
+            r#"curl -u "$NEXUS_USER:$NEXUS_PASSWORD" https://nexus.northwind.io/"#,
+            "curl -u ${NEXUS_USER}:${NEXUS_PASSWORD} https://nexus.northwind.io/",
+            "curl --netrc-file /run/secrets/netrc -u deploy: https://nexus.northwind.io/",
         ],
         doc: "## What it finds\n\n\
               A literal password or token given on a command line: `--password=…`, `--token …`, \
               `--api-key …` (and `--db-password`-style variants), MySQL/MariaDB clients' `-p<password>`, \
-              and `sshpass -p`. (Registry logins, `docker login -p …`, are reported by \
+              `sshpass -p`, and curl's `-u`/`--user`/`--proxy-user user:password` (not `-u user` alone, \
+              which makes curl prompt) and `--tlspassword`. (Registry logins, `docker login -p …`, are reported by \
               `registry-login-password`.) Variables, command substitutions, `--password-stdin` and \
               `--*-file` options are not reported.\n\n\
               ## Why it matters\n\n\
