@@ -240,13 +240,14 @@ pub const RULES: &[SecretRule] = &[
         title: "Password in a JDBC, ODBC, ADO.NET or libpq connection string",
         severity: Severity::High,
         keywords: &["jdbc:", "password", "pwd"],
-        pattern: r#"(?i)(?:\bjdbc:[a-z0-9]+:[^\s'"]*?[?&;:]|\b(?:server|data source|host|hostname|address|addr|network address|uid|user id|userid|user|username|dsn|driver|database|initial catalog|dbname)[ \t]*=[^;'"\n]*;[^'"\n]*?|\bhost=[^\s'";]+[ \t]+(?:[a-z_]+=[^\s'";]+[ \t]+)*?)(?:password|pwd)[ \t]*=[ \t]*(?P<secret>[^;&\s'"{}$<>][^;&\s'"{}<>]*)"#,
+        pattern: r#"(?i)(?:\bjdbc:[a-z0-9]+:[^\s'"]*?[?&;:]|\b(?:server|data source|host|hostname|address|addr|network address|uid|user id|userid|user|username|dsn|driver|database|initial catalog|dbname)[ \t]*=[^;'"\n]*;[^'"\n]*?|\bhost=[^\s'";]+[ \t]+(?:[a-z_]+=[^\s'";]+[ \t]+)*?)(?:password|passwd|userpass|pwd)[ \t]*=[ \t]*(?P<secret>[^;&\s'"{}$<>][^;&\s'"{}<>]*)"#,
         scope: Scope::Line,
         entropy: Some(2.5),
         validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
+            r#"connectionURL="jdbc:mysql://db.northwind.internal/billing?user=billing&amp;userpass=Rz6pL9wKq3Vm""#,
             "spring.datasource.url=jdbc:postgresql://db.northwind.internal:5432/billing?user=billing&password=Qz8vK3mLp6Xw2RtN&ssl=true",
             "DB_URL=jdbc:sqlserver://mssql:1433;databaseName=erp;user=sa;password=Hm4!pX9qLz2Vk7Wt;encrypt=true",
             r#"    "DefaultConnection": "Server=tcp:sql-prod.database.windows.net,1433;Initial Catalog=erp;User ID=app;Password=Kx9!mQ2vLp4Rz;Encrypt=True;""#,
@@ -254,6 +255,7 @@ pub const RULES: &[SecretRule] = &[
             r#"PG_CONN="host=db.internal port=5432 dbname=app user=app password=Wn5xK8pLq2Rz7Vm sslmode=require""#,
         ],
         near_misses: &[
+            "jdbc:mysql://db/billing?user=billing&userpass=${DB_PASSWORD}",
             "Server=db;Database=app;User Id=sa;Password=${SA_PASSWORD};",
             "spring.datasource.url=jdbc:postgresql://db:5432/app?user=app&password=",
             "Server=db;Database=app;Integrated Security=SSPI;",
