@@ -8,7 +8,7 @@
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let body = s.trim_end_matches('=');
     let pad = s.len() - body.len();
-    if pad > 2 || (pad > 0 && s.len() % 4 != 0) || body.len() % 4 == 1 {
+    if pad > 2 || (pad > 0 && !s.len().is_multiple_of(4)) || body.len() % 4 == 1 {
         return None;
     }
     let std = body.contains(['+', '/']);
