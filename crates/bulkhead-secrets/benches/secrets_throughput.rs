@@ -335,6 +335,7 @@ fn rules_from_tsv(path: &std::path::Path) -> &'static [SecretRule] {
                 pattern: leak(pattern),
                 scope: bulkhead_secrets::Scope::Line,
                 entropy,
+                validate: None,
                 allow: &[],
                 aliases: &[],
                 examples: &[],

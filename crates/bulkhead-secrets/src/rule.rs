@@ -29,6 +29,10 @@ pub struct SecretRule {
     pub scope: Scope,
     /// Minimum Shannon entropy (bits per character) of the secret, if any.
     pub entropy: Option<f64>,
+    /// A check no regex can make, run on the secret after the entropy minimum: `false` means "not a
+    /// secret" (a Docker `auth` that does not base64-decode to `user:password`, a JWT whose header is
+    /// not JSON with `"alg"`). `None` for most rules. See [`crate::validate`] for the shared checks.
+    pub validate: Option<fn(&str) -> bool>,
     /// Regexes matched against the secret; a hit means "not a secret" (documented example values, ...).
     pub allow: &'static [&'static str],
     /// Ids other tools use for the same detector (gitleaks rule ids, ...), usable in ignore lists.

@@ -21,6 +21,7 @@ const fn rule(
         pattern,
         scope,
         entropy: None,
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[],
@@ -546,4 +547,45 @@ fn dedupe_tie_breaks() {
     ];
     let e = Engine::with_rules(ScanConfig::default(), TWINS);
     assert_eq!(ids(&e.scan_text("tw123456")), ["D1"]);
+}
+
+#[test]
+fn inline_suppressions_drop_the_line() {
+    let e = engine();
+    let tok = "ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5";
+    for line in [
+        format!("token = \"{tok}\"  # pragma: allowlist secret"),
+        format!("token = \"{tok}\"  // gitleaks:allow"),
+        format!("token = \"{tok}\"  # bulkhead:allow"),
+        format!("token = \"{tok}\"  # nosec"),
+        format!("token := \"{tok}\" //nosec G101"),
+        format!("token = '{tok}' -- NOSEC"),
+        format!("<token>{tok}</token> <!-- nosec -->"),
+        format!("password={tok} # Pragma: Allowlist Secret"),
+    ] {
+        assert!(e.scan_text(&line).is_empty(), "{line}");
+    }
+    // Only the marked line: the next one is still reported.
+    let two = format!("a = \"{tok}\"  # nosec\nb = \"{tok}\"\n");
+    let ms = e.scan_text(&two);
+    assert_eq!(ms.len(), 1);
+    assert_eq!(ms[0].line, 2);
+    // `nosec` that is not a comment marker does not suppress.
+    for line in [
+        format!("token = \"{tok}\"  # nosecurity review pending"),
+        format!("nosec_token = \"{tok}\""),
+        format!("password=abcnosec1 {tok}"),
+    ] {
+        assert!(!e.scan_text(&line).is_empty(), "{line}");
+    }
+    // A PEM block is suppressed by a marker on its first line.
+    let pem =
+        "-----BEGIN RSA PRIVATE KEY----- # gitleaks:allow\nMIIB\n-----END RSA PRIVATE KEY-----\n";
+    assert!(e.scan_text(pem).is_empty());
+    assert_eq!(e.scan_text(&pem.replace(" # gitleaks:allow", "")).len(), 1);
+    // `scan_value` honours markers too.
+    assert!(
+        e.scan_value(Some("TOKEN"), &format!("{tok} # nosec"))
+            .is_empty()
+    );
 }

@@ -37,25 +37,35 @@ const COMPLETE: &str = include_str!("quality/complete.tsv");
 //   ALL               178      253    94  37.2%  45     0.26   (provider formats 35/53 = 66.0%)
 //   clean projects: 7 findings (SC110 generic-password on awesome-compose demo passwords)
 //
+// After inline suppressions, validators (docker `auth`, OpenSSH body), the gitleaks-allowlist fix of
+// gcp-api-key, the 2.5-bit floor for mixed passwords, curl `-u user:pass` and JDBC `userpass=`:
+//
+//   dataset         files expected found recall  FP  FP/file
+//   detect-secrets     23       20     3  15.0%   0     0.00
+//   gitleaks           86       14    14 100.0%   0     0.00
+//   whispers           69      219   105  47.9%   0     0.00
+//   ALL               178      253   122  48.2%   0     0.00   (provider formats 38/53 = 71.7%)
+//   clean projects: 0 findings
+//
 // Most misses are by design of the rules (whispers' low-entropy `hardcoded0` passwords, keyword-less
 // high-entropy strings, fake key formats); see the misses list for the rest.
 
 /// Minimum recall over all labelled secrets.
-const MIN_RECALL: f64 = 0.35;
+const MIN_RECALL: f64 = 0.47;
 /// Minimum recall over secrets with a provider-specific format (AWS, GitHub, private keys, Slack webhooks).
-const MIN_PROVIDER_RECALL: f64 = 0.62;
+const MIN_PROVIDER_RECALL: f64 = 0.70;
 /// Minimum recall per dataset.
 const MIN_DATASET_RECALL: &[(&str, f64)] = &[
-    ("whispers", 0.33),
-    ("detect-secrets", 0.15),
-    ("gitleaks", 0.90),
+    ("whispers", 0.46),
+    ("detect-secrets", 0.14),
+    ("gitleaks", 0.92),
 ];
 /// Maximum false positives per judged file (labelled negatives + unlabelled lines of complete files).
-const MAX_FP_PER_FILE: f64 = 0.29;
+const MAX_FP_PER_FILE: f64 = 0.03;
 /// Maximum false positives in total.
-const MAX_FP: usize = 50;
+const MAX_FP: usize = 5;
 /// Maximum findings on the clean real projects (docker-library, awesome-compose), all rules together.
-const MAX_CLEAN_FINDINGS: usize = 12;
+const MAX_CLEAN_FINDINGS: usize = 3;
 
 // ------------------------------------------------------------------------------------------------ engine
 

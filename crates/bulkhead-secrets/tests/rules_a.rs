@@ -79,7 +79,8 @@ impl Compiled {
                 let secret = m.as_str();
                 let entropy = shannon_entropy(secret);
                 let low_entropy = self.rule.entropy.is_some_and(|min| entropy < min);
-                let allowed = self.allow.iter().any(|a| a.is_match(secret));
+                let allowed = self.allow.iter().any(|a| a.is_match(secret))
+                    || self.rule.validate.is_some_and(|check| !check(secret));
                 out.push(Candidate {
                     secret,
                     entropy,

@@ -22,6 +22,7 @@ const fn r(
         pattern,
         scope: Scope::Line,
         entropy,
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[],

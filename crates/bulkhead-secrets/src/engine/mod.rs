@@ -25,7 +25,8 @@
 //!    `bench/secrets_throughput.sh`). A pattern's `secret` capture group is the secret, else the whole
 //!    match; capture slots are only computed once the lazy DFA has found a match.
 //! 4. **Checks**, in order, on each candidate secret: the rule's `entropy` minimum (Shannon bits per
-//!    char), the rule's `allow` regexes, then the global allowlist ([`is_placeholder`]).
+//!    char), the rule's `validate` function (checks no regex can make: base64 decoding, JSON
+//!    headers), the rule's `allow` regexes, then the global allowlist ([`is_placeholder`]).
 //! 5. **Dedupe.** When one match's secret range contains another's (equal ranges included) and the
 //!    rules differ, only the more specific is kept. Specificity, compared in order:
 //!    1. a provider-specific rule beats a generic one ([`crate::rules::is_generic`]: `password=`,
@@ -38,6 +39,14 @@
 //!    6. the lower rule id (deterministic).
 //!
 //! A match is dropped when some more specific match contains it or lies inside it.
+//!
+//! 6. **Inline suppressions.** Before dedupe, a match is dropped when the line its secret starts on
+//!    carries a suppression marker, so a reviewed value can be kept with a comment on its own line:
+//!    `pragma: allowlist secret` (detect-secrets), `gitleaks:allow` (gitleaks), `bulkhead:allow`,
+//!    or `nosec` as a comment marker (`# nosec`, `// nosec G101`, `-- nosec`; not `nosecurity`,
+//!    not `nosec` inside a value). Markers are matched ASCII case-insensitively; only the lines of
+//!    matches are looked at, each once. A multi-line secret (a PEM block) is suppressed by a marker
+//!    on its first line.
 //!
 //! Patterns are compiled with ASCII Perl classes: `\d`, `\w`, `\s` and `\b` mean their ASCII
 //! versions, as in RE2 (see `pattern.rs`: Unicode `\w` makes a typical rule 100 times larger).
@@ -630,6 +639,7 @@ impl Engine {
                 b.rule,
             ))
         });
+        drop_suppressed(text, &mut raws);
         // Defensive: the same rule reporting the same range twice.
         raws.dedup_by(|b, a| a.rule == b.rule && a.secret == b.secret);
         let keep = self.dedupe(text, &raws);
@@ -758,11 +768,16 @@ impl Default for Priority {
 }
 
 impl Compiled {
-    /// The rule's entropy minimum, its allow regexes, then the global allowlist.
+    /// The rule's entropy minimum, its validator, its allow regexes, then the global allowlist.
     fn accepts(&self, secret: &[u8]) -> bool {
         let s: Cow<'_, str> = String::from_utf8_lossy(secret);
         if let Some(min) = self.rule.entropy
             && shannon_entropy(&s) < min
+        {
+            return false;
+        }
+        if let Some(check) = self.rule.validate
+            && !check(&s)
         {
             return false;
         }
@@ -912,6 +927,73 @@ fn ceil_char(text: &[u8], mut i: usize) -> usize {
 
 fn is_continuation(b: u8) -> bool {
     b & 0xC0 == 0x80
+}
+
+/// Drops the matches (sorted by start) whose secret starts on a line carrying an inline
+/// suppression marker (see [`has_suppression`]). Each line is looked at once, however many matches
+/// it holds, so a long line with many matches costs one pass.
+fn drop_suppressed(text: &[u8], raws: &mut Vec<Raw>) {
+    let mut last: Option<(Range<usize>, bool)> = None;
+    raws.retain(|r| {
+        let pos = r.secret.start;
+        if let Some((line, suppressed)) = &last
+            && line.start <= pos
+            && pos <= line.end
+        {
+            return !*suppressed;
+        }
+        let line = line_around(text, pos);
+        let suppressed = text.get(line.clone()).is_some_and(has_suppression);
+        last = Some((line, suppressed));
+        !suppressed
+    });
+}
+
+/// Inline suppression markers, matched ASCII case-insensitively anywhere on the line.
+const SUPPRESSION_MARKERS: &[&str] = &[
+    "pragma: allowlist secret",
+    "gitleaks:allow",
+    "bulkhead:allow",
+];
+
+/// Whether a line carries an inline suppression: one of [`SUPPRESSION_MARKERS`], or `nosec` as a
+/// comment marker (right after `#`, `//`, `/*`, `--`, `;` or `<!--`, spaces allowed between, and not
+/// followed by a letter, digit or `_`: `# nosec`, `//nosec G101`, but not `nosecurity` or a value
+/// `abcnosec1`).
+fn has_suppression(line: &[u8]) -> bool {
+    if SUPPRESSION_MARKERS.iter().any(|m| contains_ci_all(line, m)) {
+        return true;
+    }
+    let mut from = 0;
+    while let Some(i) = find_ci(line.get(from..).unwrap_or_default(), b"nosec") {
+        let at = from + i;
+        let after = line.get(at + 5).copied();
+        let word_end = !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let before = line.get(..at).unwrap_or_default().trim_ascii_end();
+        let comment = before.ends_with(b"#")
+            || before.ends_with(b"//")
+            || before.ends_with(b"/*")
+            || before.ends_with(b"--")
+            || before.ends_with(b";");
+        if word_end && comment {
+            return true;
+        }
+        from = at + 5;
+    }
+    false
+}
+
+/// ASCII case-insensitive search of `needle` (lower-case) in the whole of `hay`.
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn contains_ci_all(hay: &[u8], needle: &str) -> bool {
+    find_ci(hay, needle.as_bytes()).is_some()
 }
 
 /// How much of a match or secret the dedupe priority looks at for keywords (they sit at the start).

@@ -15,6 +15,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[r"(?i)x{10,}"],
         aliases: &["openai-api-key"],
         examples: &[
@@ -51,6 +52,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{90,100}AA)(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[r"(?i)x{10,}"],
         aliases: &["anthropic-api-key", "anthropic-admin-api-key"],
         examples: &[
@@ -82,6 +84,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>(?:hf_|api_org_)[A-Za-z0-9]{34})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[r"(?i)x{10,}"],
         aliases: &[
             "huggingface-access-token",
@@ -118,6 +121,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>gsk_[A-Za-z0-9]{52})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -146,6 +150,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>pplx-[A-Za-z0-9]{48})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &["perplexity-api-key"],
         examples: &[
@@ -173,6 +178,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>r8_[A-Za-z0-9]{37})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -201,6 +207,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:cohere[\w.-]{0,20}?(?:api[_.-]?)?(?:key|token)|\bco_api_key)["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?|cohere\.(?:Async)?Client(?:V2)?\([ \t]*(?:api_key[ \t]*=[ \t]*)?["'])(?P<secret>[A-Za-z0-9]{40})\b"#,
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &["cohere-api-token"],
         examples: &[
@@ -233,6 +240,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:mistral[\w.-]{0,20}?(?:api[_.-]?)?key)["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?|Mistral(?:Client)?\([ \t]*api_key[ \t]*=[ \t]*["'])(?P<secret>[A-Za-z0-9]{32})\b"#,
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -264,6 +272,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:together[\w.-]{0,20}?(?:api[_.-]?)?key)["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?|Together\([ \t]*api_key[ \t]*=[ \t]*["'])(?P<secret>tgp_v1_[A-Za-z0-9_-]{40,50}|[a-f0-9]{64})(?:[^A-Za-z0-9_-]|$)"#,
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -294,6 +303,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:deepseek[\w.-]{0,20}?(?:api[_.-]?)?key)["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?|\bapi_key[ \t]*=[ \t]*["'])(?P<secret>sk-[a-f0-9]{32})\b"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"^sk-0+$"],
         aliases: &[],
         examples: &[

@@ -13,6 +13,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>xoxb-[0-9]{8,14}-(?:[0-9]{8,14}-)?[A-Za-z0-9]{18,34})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[
             // The bot token printed in Slack's own API documentation.
             r"^xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy$",
@@ -54,6 +55,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>xox[pos]-[0-9]{6,14}-[0-9]{6,14}-[0-9]{6,14}-[A-Za-z0-9]{20,64})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"(?i)x{6,}$", r"-1234567890-"],
         aliases: &["slack-user-token", "slack-legacy-token"],
         examples: &[
@@ -87,6 +89,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>xapp-[0-9]-[A-Z0-9]{8,14}-[0-9]{10,15}-[a-f0-9]{64})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"(?i)x{6,}", r"0{16,}"],
         aliases: &["slack-app-token"],
         examples: &[
@@ -117,6 +120,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>xoxe\.xox[bp]-[0-9]-[A-Za-z0-9]{140,200}|xoxe-[0-9]-[A-Za-z0-9]{120,180})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[r"(?i)x{10,}"],
         aliases: &["slack-config-access-token", "slack-config-refresh-token"],
         examples: &[
@@ -150,6 +154,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Z0-9]{6,12}/[A-Z0-9]{6,15}/(?:[0-9]{6,20}/)?[A-Za-z0-9]{20,40}",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[r"/T0{8,}/", r"(?i)/x{20,}$"],
         aliases: &["slack-webhook-url"],
         examples: &[
@@ -184,6 +189,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"(?:^|[^A-Za-z0-9_.-])(?P<secret>(?:[MNO][DTjz][AEIMQUYcgk][w-z0-5]){5,6}(?:[MNO][DTjz][AEIMQUYcgk]|[MNO][AQgw])?\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?:[^A-Za-z0-9_.-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: Some(crate::validate::discord_bot_token),
         allow: &[],
         aliases: &["discord-api-token"],
         examples: &[
@@ -196,10 +202,13 @@ pub const RULES: &[SecretRule] = &[
             "token: aGVsbG8gd29ybGQgZnJvbSBtZQ.K7gRz9.40jZAiGAsvjnInUVign4BHS_PLokUlQQbBFK1N",
             "DISCORD_BOT_TOKEN=${DISCORD_BOT_TOKEN}",
             "bot token: MTAwMDAwMDAwMDAwMDAwMDAw.XXXXXX.XXXXXXXXXXXXXXXXXXXXXXXXXXX",
+            // The first part decodes to digits, but `0123…` is no snowflake id (leading zero).
+            "DISCORD_TOKEN=MDEyMzQ1Njc4OTAxMjM0NTY3OA.K7gRz9.40jZAiGAsvjnInUVign4BHS_PLokUlQQbBFK1N",
         ],
         doc: "## What it finds\n\n\
               A Discord bot token: three dot-separated parts, the first being the bot's numeric id in \
-              base64. The rule checks that the first part really decodes to digits, which makes it precise \
+              base64. The rule checks that the first part really decodes to a snowflake id (17 to 20 digits, \
+              no leading zero), which makes it precise \
               even without the word \"discord\" nearby.\n\n\
               ## Why it matters\n\n\
               The token logs in as the bot on every server it has joined, with all of its permissions \
@@ -220,6 +229,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api(?:/v[0-9]{1,2})?/webhooks/[0-9]{17,20}/(?P<secret>[A-Za-z0-9_-]{60,72})",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[r"(?i)x{10,}"],
         aliases: &[],
         examples: &[
@@ -251,6 +261,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"(?:^|[^0-9])(?P<secret>[0-9]{8,10}:AA[A-Za-z0-9_-]{33})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[
             // The token used in the Bot API documentation.
             r"^110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw$",
@@ -291,6 +302,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"https://(?:[A-Za-z0-9-]+\.webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/IncomingWebhook/(?P<secret>[0-9a-zA-Z]{32})/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"^0+$", r"(?i)^x+$"],
         aliases: &["microsoft-teams-webhook"],
         examples: &[

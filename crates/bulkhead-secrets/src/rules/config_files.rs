@@ -26,6 +26,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:^|[\s:"'])(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)["']?[ \t]*[=:][ \t]*["']?(?P<secret>[A-Za-z0-9+/=._~-]{8,})(?:["'\s]|$)"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: CONFIG_PLACEHOLDERS,
         aliases: &["npm-access-token"],
         examples: &[
@@ -67,6 +68,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"(?m)^[ \t]*password[ \t]*[=:][ \t]*(?P<secret>[^\s$%{<(][^\s()]{5,})[ \t]*\r?$",
         scope: Scope::Text,
         entropy: Some(3.0),
+        validate: None,
         allow: CONFIG_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -103,6 +105,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:\bmachine\s+[^\s]+|\bdefault)(?:\s+(?:login|account|port)\s+[^\s]+)*\s+password\s+(?P<secret>[^\s$"'{<\[][^\s"']{3,})"#,
         scope: Scope::Text,
         entropy: Some(3.0),
+        validate: None,
         allow: CONFIG_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -137,6 +140,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:https?|ftps?|sftp|ssh|git|svn(?:\+ssh)?|ldaps?|smtps?|imaps?|pop3s?|socks5h?|socks4a?|wss?|webdavs?)://(?P<user>[A-Za-z0-9._~%!*+-]+):(?P<secret>[^\s:@/?#'"`<>{}\\]{6,256})@[A-Za-z0-9\[]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: &[
             r"^\$[A-Za-z_][A-Za-z0-9_]*$",
             r"^%[A-Za-z_][\w.]*%$",
@@ -191,6 +195,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:^|[\s"'=,])(?P<user>[A-Za-z0-9._@-]{1,64}):(?P<secret>\${1,2}apr1\${1,2}[./0-9A-Za-z]{1,8}\${1,2}[./0-9A-Za-z]{22}|\{SHA\}[A-Za-z0-9+/]{27}=|\${1,2}2[aby]\${1,2}[0-9]{2}\${1,2}[./A-Za-z0-9]{53}|\${1,2}[56]\${1,2}(?:rounds=[0-9]+\${1,2})?[./0-9A-Za-z]{1,16}\${1,2}[./0-9A-Za-z]{43,86})(?:[\s"',]|$)"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[
             // The hash in Traefik's basic-auth documentation.
             r"H6uskkkW\${1,2}IgXLP6ewTrSuBkTrqE8wj/$",
@@ -232,6 +237,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#""(?i:auth|identitytoken|registrytoken)"\s*:\s*"(?P<secret>[A-Za-z0-9+/=._-]{12,})""#,
         scope: Scope::Text,
         entropy: Some(3.0),
+        validate: Some(crate::validate::docker_auth),
         allow: &[
             // base64 of `user:password` and `username:password`.
             r"^dXNlcjpwYXNzd29yZA==$",
@@ -241,6 +247,8 @@ pub const RULES: &[SecretRule] = &[
         examples: &[
             "{\n  \"auths\": {\n    \"registry.northwind.io\": {\n      \"auth\": \"bm9ydGh3aW5kLWNpOmlSRURNb1JlOURVZVd1NGI5bVg2\"\n    }\n  }\n}\n",
             r#"{"https://index.docker.io/v1/":{"auth":"Y2ktcHVibGlzaGVyOnJoTzZBbEwxNFBHODNTY2ZuVA==","email":"ci@northwind.io"}}"#,
+            // Written by hand with `echo ci:… | base64`: the trailing newline is part of the value.
+            r#"{"auths": {"registry.northwind.io": {"auth": "Y2k6V20zeFE4dkxwMgo="}}}"#,
             "{\n  \"auths\": {\n    \"northwind.azurecr.io\": {\n      \"auth\": \"MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwOg==\",\n      \"identitytoken\": \"3y7X6Qd4VKW0y1tpQP3JTkLoaz48FcB9.Q88zxNWtfcbIU3oyG3s6apzxDR91GvVzW1WHLbA6\"\n    }\n  }\n}\n",
         ],
         near_misses: &[
@@ -249,13 +257,19 @@ pub const RULES: &[SecretRule] = &[
             r#"{"auths": {"registry.northwind.io": {"auth": "${DOCKER_AUTH}"}}}"#,
             r#"{"auth": "oauth2", "provider": "github"}"#,
             r#"{"auths": {"registry.northwind.io": {"auth": "dXNlcjpwYXNzd29yZA=="}}}"#,
+            // Base64, but not of `user:password`: random bytes, a user without password, no colon.
+            r#"{"auths": {"registry.northwind.io": {"auth": "zq21/+8AAQIDBAUGBwgJCgsMDQ4PEBESExQV"}}}"#,
+            r#"{"auths": {"registry.northwind.io": {"auth": "bm9ydGh3aW5kLWNpOg=="}}}"#,
+            r#"{"auths": {"registry.northwind.io": {"auth": "bm9ydGh3aW5kLWNpLWJ1aWxkZXI="}}}"#,
         ],
         doc: "## What it finds\n\n\
               Credentials stored in Docker client configuration: the `auth` field (base64 of \
               `user:password`) of `~/.docker/config.json` `auths` entries or of the legacy `.dockercfg`, \
               and `identitytoken`/`registrytoken` (OAuth refresh tokens, e.g. for Azure Container \
               Registry). Entries that defer to a credential store (`credsStore`, empty `auth`) are not \
-              reported.\n\n\
+              reported, nor is an `auth` in base64 that does not decode to `user:password` with both parts \
+              non-empty (random bytes, a test value, the `<guid>:` of registries that put the real token \
+              in `identitytoken`).\n\n\
               ## Why it matters\n\n\
               `auth` is only base64, not encryption. A config file copied into an image or build context \
               gives pull and usually push access to your registries: an attacker can replace images you \
@@ -275,6 +289,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:"password"|"(?:bearer|gitlab-token)"\s*:\s*\{\s*"[^"]+")\s*:\s*"(?P<secret>[^"\s$%{<]{6,})""#,
         scope: Scope::Text,
         entropy: Some(3.0),
+        validate: None,
         allow: CONFIG_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -310,6 +325,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?m)^[ \t]+(?:token|password|id-token|refresh-token):[ \t]*["']?(?P<secret>[A-Za-z0-9._~+/=:-]{16,})["']?[ \t]*\r?$"#,
         scope: Scope::Text,
         entropy: Some(3.5),
+        validate: None,
         allow: &[
             // Service-account JWTs and bootstrap tokens are reported by `kubeconfig-user-token` and
             // `jwt`; base64 private keys (`client-key-data`) by `base64-private-key`.
@@ -365,6 +381,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\bdefine\([ \t]*['"](?:DB_PASSWORD|AUTH_KEY|SECURE_AUTH_KEY|LOGGED_IN_KEY|NONCE_KEY|AUTH_SALT|SECURE_AUTH_SALT|LOGGED_IN_SALT|NONCE_SALT)['"][ \t]*,[ \t]*['"](?P<secret>[^'"]{6,128})['"]"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[
             // Defaults of wp-config-sample.php.
             r"(?i)^put your unique phrase here$",

@@ -42,6 +42,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:postgres(?:ql)?|pgsql|mysqlx?|mariadb|mssql|sqlserver|clickhouse|cockroach(?:db)?|oracle|tidb|redshift)(?:\+[A-Za-z0-9_]+)*://(?P<user>[^\s:@/?#'"`<>{}]*):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@[A-Za-z0-9\[_-]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -89,6 +90,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:mongodb(?:\+srv)?)://(?P<user>[^\s:@/?#'"`<>{}]*):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@[A-Za-z0-9\[_-]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -122,6 +124,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:rediss?|redis\+sentinel|redis-sentinel|valkeys?|keydb)://(?P<user>[^\s:@/?#'"`<>{}]*):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@[A-Za-z0-9\[_-]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -155,6 +158,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:amqps?|mqtts?|nats|tls|stomps?|stomp\+ssl)://(?P<user>[^\s:@/?#'"`<>{}]*):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@[A-Za-z0-9\[_-]"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -201,6 +205,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?i:https?|elasticsearch|opensearch|couchdbs?)://(?P<user>[^\s:@/?#'"`<>{}]+):(?P<secret>[^\s:@/?#'"`<>{}\\]{1,256})@(?:[A-Za-z0-9._-]*(?i:elastic|opensearch|couch|clickhouse|kibana|solr|\.es\.io|found\.io)[A-Za-z0-9._-]*|[A-Za-z0-9._-]+:(?:9200|9243|5984|6984|8123)\b)"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
@@ -235,12 +240,14 @@ pub const RULES: &[SecretRule] = &[
         title: "Password in a JDBC, ODBC, ADO.NET or libpq connection string",
         severity: Severity::High,
         keywords: &["jdbc:", "password", "pwd"],
-        pattern: r#"(?i)(?:\bjdbc:[a-z0-9]+:[^\s'"]*?[?&;:]|\b(?:server|data source|host|hostname|address|addr|network address|uid|user id|userid|user|username|dsn|driver|database|initial catalog|dbname)[ \t]*=[^;'"\n]*;[^'"\n]*?|\bhost=[^\s'";]+[ \t]+(?:[a-z_]+=[^\s'";]+[ \t]+)*?)(?:password|pwd)[ \t]*=[ \t]*(?P<secret>[^;&\s'"{}$<>][^;&\s'"{}<>]*)"#,
+        pattern: r#"(?i)(?:\bjdbc:[a-z0-9]+:[^\s'"]*?[?&;:]|\b(?:server|data source|host|hostname|address|addr|network address|uid|user id|userid|user|username|dsn|driver|database|initial catalog|dbname)[ \t]*=[^;'"\n]*;[^'"\n]*?|\bhost=[^\s'";]+[ \t]+(?:[a-z_]+=[^\s'";]+[ \t]+)*?)(?:password|passwd|userpass|pwd)[ \t]*=[ \t]*(?P<secret>[^;&\s'"{}$<>][^;&\s'"{}<>]*)"#,
         scope: Scope::Line,
         entropy: Some(2.5),
+        validate: None,
         allow: DB_PLACEHOLDERS,
         aliases: &[],
         examples: &[
+            r#"connectionURL="jdbc:mysql://db.northwind.internal/billing?user=billing&amp;userpass=Rz6pL9wKq3Vm""#,
             "spring.datasource.url=jdbc:postgresql://db.northwind.internal:5432/billing?user=billing&password=Qz8vK3mLp6Xw2RtN&ssl=true",
             "DB_URL=jdbc:sqlserver://mssql:1433;databaseName=erp;user=sa;password=Hm4!pX9qLz2Vk7Wt;encrypt=true",
             r#"    "DefaultConnection": "Server=tcp:sql-prod.database.windows.net,1433;Initial Catalog=erp;User ID=app;Password=Kx9!mQ2vLp4Rz;Encrypt=True;""#,
@@ -248,6 +255,7 @@ pub const RULES: &[SecretRule] = &[
             r#"PG_CONN="host=db.internal port=5432 dbname=app user=app password=Wn5xK8pLq2Rz7Vm sslmode=require""#,
         ],
         near_misses: &[
+            "jdbc:mysql://db/billing?user=billing&userpass=${DB_PASSWORD}",
             "Server=db;Database=app;User Id=sa;Password=${SA_PASSWORD};",
             "spring.datasource.url=jdbc:postgresql://db:5432/app?user=app&password=",
             "Server=db;Database=app;Integrated Security=SSPI;",

@@ -18,6 +18,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#""type"\s*:\s*"service_account"(?s:.){0,800}?"private_key"\s*:\s*"-----BEGIN (?:RSA )?PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{59,})"#,
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &["gcp-service-account"],
         examples: &[
@@ -63,9 +64,13 @@ workload identity federation for CI); if a key is unavoidable, mount it at run t
         title: "Google API key",
         severity: Severity::High,
         keywords: &["aiza"],
-        pattern: r"\b(?P<secret>AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
+        // Not inside a TOML multi-line literal string (`'''AIza…'''`): secret scanners' configs
+        // (gitleaks' `[[rules.allowlists]] regexes = ['''…''']`) list documented example keys that
+        // way, as regexes to ignore; credentials in configuration are written `"…"` or `'…'`.
+        pattern: r"(?:^|[^'\w]|(?:^|[^'])'{1,2})(?P<secret>AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         // Google's own public keys shipped in the Google Cloud SDK source (crash and error reporting,
         // anonymous gsutil access): present in every image that installs the SDK, not the user's keys.
         allow: &[super::keys::ASCENDING_RUN,
@@ -78,6 +83,9 @@ workload identity federation for CI); if a key is unavoidable, mount it at run t
             "GOOGLE_API_KEY=AIzaSyPv2V7t2ySQqmA37VR_6HehU86INu-QXLN",
             r#"curl "https://generativelanguage.googleapis.com/v1beta/models?key=AIzaSyo6ZyYhCsqUwaEJ0wWiq_Go0UvatZ89b1b""#,
             r#"  apiKey: "AIzaSyAU2rjRKVaYGVnjGHw8OueX4njmw-RdKf2","#,
+            "api_key = 'AIzaSyAU2rjRKVaYGVnjGHw8OueX4njmw-RdKf2'",
+            "AIzaSyPv2V7t2ySQqmA37VR_6HehU86INu-QXLN",
+            "export MAPS_KEY=''AIzaSyPv2V7t2ySQqmA37VR_6HehU86INu-QXLN''",
         ],
         near_misses: &[
             "GOOGLE_API_KEY=AIzaSyabcdefghijklmnopqrstuvwxyz0123456",
@@ -86,6 +94,9 @@ workload identity federation for CI); if a key is unavoidable, mount it at run t
             "GOOGLE_API_KEY=AIza2N6-loLsv8QuzCHPRnsreMR7K4aqtrM1dyUz",
             "GOOGLE_API_KEY=${GOOGLE_API_KEY}",
             "CRASH_REPORTING_PARAM = 'AIzaSyAp4DSI_Z3-mK-B8U0t7GE34n74OWDJmak'",
+            // A secret scanner's allowlist entry (TOML literal string holding a regex).
+            "    '''AIzaSyPv2V7t2ySQqmA37VR_6HehU86INu-QXLN''',",
+            "xAIzaSyPv2V7t2ySQqmA37VR_6HehU86INu-QXLN",
         ],
         doc: "## What it finds
 A Google API key, `AIza` followed by 35 characters: Maps, Gemini (Generative Language), YouTube, Firebase and other
@@ -95,7 +106,9 @@ Google APIs accept it as `?key=` or `x-goog-api-key`.
 An API key is not tied to a user, so anyone holding it spends your quota and money on every API the project has
 enabled. Firebase web-config keys are meant to be public, but the same key also works for any other API enabled in
 the project unless it is restricted, and keys for paid APIs such as Gemini are abused quickly. The public keys
-that Google ships inside the Cloud SDK itself are not reported.
+that Google ships inside the Cloud SDK itself are not reported, nor are keys written as TOML multi-line literal
+strings (`'''AIza…'''`): that is how secret scanners' configurations (gitleaks' `[[rules.allowlists]]`) list
+documented example keys as regexes to ignore, while configuration files quote credentials as `\"…\"` or `'…'`.
 
 ## Fix
 In the Cloud console open APIs & Services → Credentials, regenerate or delete the key, and add API and
@@ -111,6 +124,7 @@ the source and image; server-side code should read it at run time from Secret Ma
         pattern: r"\b(?P<secret>GOCSPX-[A-Za-z0-9_-]{28})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
@@ -145,6 +159,7 @@ Manager or a mounted secret.",
         pattern: r"\b(?P<secret>ya29\.[0-9A-Za-z_-]{50,}|1//0[0-9A-Za-z_-]{60,})",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
@@ -182,6 +197,7 @@ accounts or workload identity instead of copying user credentials into container
         pattern: r"\b(?P<secret>AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{134})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[

@@ -25,6 +25,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"-----BEGIN RSA PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{63,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &["private-key"],
         examples: &[
@@ -82,6 +83,7 @@ key from the source and image history, and give it to the container at run time 
         pattern: r"-----BEGIN DSA PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{63,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &["private-key"],
         examples: &[
@@ -125,6 +127,7 @@ time (`docker run --mount type=secret`, a Kubernetes `Secret` volume) or during 
         pattern: r"-----BEGIN EC PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{63,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &["private-key"],
         examples: &[
@@ -164,9 +167,10 @@ with `RUN --mount=type=secret`.",
         title: "OpenSSH private key (unencrypted)",
         severity: Severity::Critical,
         keywords: &["begin openssh private key"],
-        pattern: r"-----BEGIN OPENSSH PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>b3BlbnNzaC1rZXktdjEAAAAABG5vbmU[A-Za-z0-9+/=\s\\]{40,})",
+        pattern: r"-----BEGIN OPENSSH PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{40,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: Some(crate::validate::openssh_unencrypted),
         allow: &[ASCENDING_RUN],
         aliases: &["private-key"],
         examples: &[
@@ -178,6 +182,8 @@ RfEXHtYY+zpzgXTEPfvA2rIKTTY8KC9j5vEZwE7jcBOUzAB6l3drK2URYxMGoOzQEOg9Of
 10ChpxQVWAQkEcOWXiN9U/J2osk8zx=
 -----END OPENSSH PRIVATE KEY-----",
             r#"RUN mkdir -p /root/.ssh && printf '%s' "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACBTmPNTGr1ZkoJfOWvLAaUNiBWWMObEjTrSc6FZeIrf6wXolnykHEeCtHhYP\nhWZu6IDAQjjmIGJqVbMpd8uH0jjMcf47dnx02hD62GOYszQHeZStNbtIkhOZ7qawD+WCZ7\n-----END OPENSSH PRIVATE KEY-----" > /root/.ssh/id_ed25519"#,
+            // A key pasted into JSON with `\n` escapes, its body cut after the header block.
+            r#"{"deploy_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nQyNTUxOQAAACBTmPNTGr1ZkoJfOWvLAaUNiBWWMObEjTrSc6FZeIrf6wXolnykHEeCtHhYP\n-----END OPENSSH PRIVATE KEY-----"}"#,
         ],
         near_misses: &[
             "-----BEGIN OPENSSH PRIVATE KEY-----\n-----END OPENSSH PRIVATE KEY-----",
@@ -192,7 +198,9 @@ jr8WBLJVhvSCPYt7IOjIlEahCfzeA8DmLhG5x/76QltbsFi9FDcnEVjSXTY+CJcDV/pIsq
         doc: "## What it finds
 An OpenSSH-format private key (`-----BEGIN OPENSSH PRIVATE KEY-----`) whose body says it is not encrypted (cipher
 `none`): the default output of `ssh-keygen` without a passphrase, i.e. `id_ed25519`, `id_rsa`, `id_ecdsa` files and
-deploy keys. Passphrase-protected OpenSSH keys are reported by `encrypted-private-key`.
+deploy keys, also inside JSON/YAML strings with `\\n` escapes. A body that does not start with the format's magic
+(`b3BlbnNzaC1rZXktdjE…`, a key cut or pasted in part) is still reported. Passphrase-protected OpenSSH keys are
+reported by `encrypted-private-key`.
 
 ## Why it matters
 An unencrypted SSH key is a ready-to-use login: to servers that list its public half in `authorized_keys`, and to Git
@@ -214,6 +222,7 @@ secret.",
         pattern: r"-----BEGIN PRIVATE KEY-----(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{59,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &["private-key"],
         examples: &[
@@ -273,6 +282,7 @@ secret manager) or during builds with `RUN --mount=type=secret`.",
         pattern: r"(?:-----BEGIN ENCRYPTED PRIVATE KEY-----|-----BEGIN (?:RSA|DSA|EC) PRIVATE KEY-----(?:\\[rn]|\s)*Proc-Type: ?4,ENCRYPTED(?:\\[rn]|\s)*DEK-Info: ?[A-Za-z0-9-]+,[0-9A-Fa-f]+|-----BEGIN OPENSSH PRIVATE KEY-----(?:\\[rn]|\s)*b3BlbnNzaC1rZXktdjEAAAAA(?:[AC-Za-z0-9+/][A-Za-z0-9+/]{3}|B[A-FH-Za-z0-9+/][A-Za-z0-9+/]{2}|BG[A-Za-z0-46-9+/][A-Za-z0-9+/]|BG5[A-Za-uw-z0-9+/])|PuTTY-User-Key-File-[23]: [^\r\n]+\r?\nEncryption: aes256-cbc\r?\nComment: [^\r\n]*\r?\nPublic-Lines: \d+\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+(?:[A-Za-z0-9-]+: [^\r\n]*\r?\n)*Private-Lines: \d+\r?\n)(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{40,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &["private-key"],
         examples: &[
@@ -343,6 +353,7 @@ image history; mount both at run time as secrets (`docker run --mount type=secre
         pattern: r"-----BEGIN PGP PRIVATE KEY BLOCK-----(?:(?:\\[rn]|\s)*[A-Za-z][A-Za-z-]*: [^\r\n\\]*)*(?:\\[rn]|\s)*(?P<secret>[A-Za-z0-9+/][A-Za-z0-9+/=\s\\]{63,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &["private-key"],
         examples: &[
@@ -392,6 +403,7 @@ signing (sub)key. Remove the key from the source and the image; import it at bui
         pattern: r"PuTTY-User-Key-File-[23]: [^\r\n]+\r?\nEncryption: none\r?\nComment: [^\r\n]*\r?\nPublic-Lines: \d+\r?\n(?:[A-Za-z0-9+/=]+\r?\n)+Private-Lines: \d+\r?\n(?P<secret>[A-Za-z0-9+/=][A-Za-z0-9+/=\r\n]{30,}?)\r?\nPrivate-MAC:",
         scope: Scope::Text,
         entropy: Some(4.0),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &[],
         examples: &[
@@ -444,6 +456,7 @@ image history; use `RUN --mount=type=ssh` during builds and mounted secrets at r
         pattern: r"\b(?P<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &["age-secret-key"],
         examples: &[
@@ -480,6 +493,7 @@ must be assumed read. Remove the identity from the source and image; provide it 
         pattern: r"\b(?P<secret>LS0tLS1CRUdJTiB(?:SU0EgUFJJVkFURSBLRVktLS0t|FQyBQUklWQVRFIEtFWS0tLS0t|EU0EgUFJJVkFURSBLRVktLS0t|QUklWQVRFIEtFWS0tLS0t|PUEVOU1NIIFBSSVZBVEUgS0VZLS0t|QR1AgUFJJVkFURSBLRVkgQkxPQ0stLS0t)[A-Za-z0-9+/=\r\n]{100,})",
         scope: Scope::Text,
         entropy: Some(4.5),
+        validate: None,
         allow: &[ASCENDING_RUN],
         aliases: &[],
         examples: &[

@@ -13,6 +13,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>(?:sk|rk)_live_[A-Za-z0-9]{20,247})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[r"(?i)x{8,}", r"0{12,}"],
         aliases: &["stripe-access-token"],
         examples: &[
@@ -49,6 +50,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>whsec_[A-Za-z0-9+/]{24,88}={0,2})(?:[^A-Za-z0-9+/=_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[r"(?i)x{8,}"],
         aliases: &[],
         examples: &[
@@ -81,6 +83,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>(?:sk|rk)_test_[A-Za-z0-9]{20,247})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[
             // Keys published in Stripe's documentation.
             r"^sk_test_4eC39HqLyjWDarjtT1zdp7dc$",
@@ -119,6 +122,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>access_token\$production\$[a-z0-9]{16}\$[a-f0-9]{32})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[r"\$0{32}$"],
         aliases: &[],
         examples: &[
@@ -153,6 +157,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>EAAA[A-Za-z0-9_-]{60}|sq0atp-[A-Za-z0-9_-]{22}|sq0csp-[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &["square-access-token"],
         examples: &[
@@ -188,6 +193,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"\b(?P<secret>AQE[^\s"'`;]{60,400})"#,
         scope: Scope::Line,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -221,6 +227,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:razorpay[\w.-]{0,20}?secret|\bkey_secret)["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?|\brzp_live_[A-Za-z0-9]{14}:)(?P<secret>[A-Za-z0-9]{24})\b"#,
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -255,6 +262,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:plaid[\w.-]{0,20}?secret)|"secret")["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?(?P<secret>[a-f0-9]{30})\b"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"^0+$"],
         aliases: &["plaid-secret-key"],
         examples: &[
@@ -288,6 +296,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>FLWSECK-[a-f0-9]{32}-X)\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"-0{32}-"],
         aliases: &["flutterwave-secret-key"],
         examples: &[

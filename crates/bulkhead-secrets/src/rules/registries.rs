@@ -18,6 +18,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>npm_[A-Za-z0-9]{36})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &["npm-access-token"],
         examples: &[
@@ -55,6 +56,7 @@ reads `${NPM_TOKEN}`.",
         pattern: r"\b(?P<secret>pypi-Ag(?:EIcHlwaS5vcmc|ENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &["pypi-upload-token"],
         examples: &[
@@ -91,6 +93,7 @@ step, for example with `RUN --mount=type=secret`.",
         pattern: r"\b(?P<secret>rubygems_[0-9a-f]{48})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &["rubygems-api-token"],
         examples: &[
@@ -124,6 +127,7 @@ and image, and give it only to the release step, for example with `RUN --mount=t
         pattern: r"\b(?P<secret>oy2[a-z0-9]{43})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
@@ -157,6 +161,7 @@ pass it only to the publishing step, for example with `RUN --mount=type=secret`.
         pattern: r"\b(?P<secret>dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,32})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
@@ -192,6 +197,7 @@ and log in at build time with `RUN --mount=type=secret` or from the CI secret st
         pattern: r"\b(?P<secret>cio[A-Za-z0-9]{32})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[
@@ -227,6 +233,7 @@ image, and provide it only to the publishing step, for example with `RUN --mount
         pattern: r"\b(?P<secret>AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &[
             "artifactory-api-key",
@@ -266,6 +273,7 @@ short-lived scoped access tokens or OIDC integration from CI, passed at build ti
         pattern: r"\b(?P<secret>CLOJARS_[A-Za-z0-9]{60})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &["clojars-api-token"],
         examples: &[
@@ -299,6 +307,7 @@ with `RUN --mount=type=secret`.",
         pattern: r"(?s)<server>.{0,400}?<password>\s*(?P<secret>[^<\s${][^<\s]{3,255})\s*</password>",
         scope: Scope::Text,
         entropy: Some(2.5),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN, r"(?i)^(?:password|passwd|secret|changeit|repopwd)$"],
         aliases: &[],
         examples: &[
@@ -373,6 +382,7 @@ and provide it at build time with `RUN --mount=type=secret`, or mount the whole 
         pattern: r#"(?i)(?:^|[\s"'_.])(?:(?:ossrh|sonatype|maven[_.-]?central|nexus|artifactory|jfrog|cloudsmith|repsy|gpr|github[_.-]?packages)[\w.-]{0,20}?(?:password|token|api[_.-]?key|secret)|signing\.password|gradle\.publish\.secret)\s*[=:]\s*(?P<secret>[^\s"'$#()]{6,})(?:\s|$)"#,
         scope: Scope::Line,
         entropy: Some(2.8),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN, r"^(?:project|rootProject|properties|providers|System|env|extra)\."],
         aliases: &[],
         examples: &[
@@ -424,6 +434,7 @@ the passphrase leaked with the key. Remove it from the file and the image histor
         pattern: r#"(?i)\b(?:(?:docker|podman|buildah|nerdctl|skopeo|oras|helm\s+registry|az\s+acr|crane\s+auth|regctl\s+registry)\s+login|helm\s+repo\s+add)\b[^\r\n]*?\s(?:-p|--password)(?:=|\s+)["']?(?P<secret>[^\s"'$`;|&<>]{6,})"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[super::keys::ASCENDING_RUN],
         aliases: &[],
         examples: &[

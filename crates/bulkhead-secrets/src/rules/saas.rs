@@ -14,6 +14,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?i:twilio)[\w.-]{0,30}?["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?(?P<secret>SK[0-9a-fA-F]{32}|[A-Za-z0-9]{32})\b"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"(?i)^(?:sk)?x+$", r"^(?:SK)?0+$"],
         aliases: &["twilio-api-key"],
         examples: &[
@@ -53,6 +54,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[r"(?i)x{10,}"],
         aliases: &["sendgrid-api-token"],
         examples: &[
@@ -84,6 +86,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"^(?:key-)?0+$"],
         aliases: &["mailgun-private-api-token", "mailgun-signing-key"],
         examples: &[
@@ -118,6 +121,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>[0-9a-f]{32}-us[0-9]{1,2})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"^0+-us"],
         aliases: &["mailchimp-api-key"],
         examples: &[
@@ -149,6 +153,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"_0+$"],
         aliases: &[
             "shopify-access-token",
@@ -188,6 +193,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?i:datadog[\w.-]{0,20}?(?:api|app|application)[_.-]?key|\bdd[_-](?:api|app|application)[_-]?key)["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?(?P<secret>[a-f0-9]{40}|[a-f0-9]{32})\b"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"^0+$"],
         aliases: &["datadog-access-token"],
         examples: &[
@@ -226,6 +232,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|[a-f0-9]{36}NRAL)(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[],
         aliases: &["new-relic-user-api-key", "new-relic-insert-key"],
         examples: &[
@@ -262,6 +269,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>sntrys_eyJ[A-Za-z0-9+/]{20,600}={0,2}_[A-Za-z0-9+/]{43}|sntryu_[a-f0-9]{64})(?:[^A-Za-z0-9+/=_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[r"^sntryu_0+$"],
         aliases: &["sentry-org-token", "sentry-user-token"],
         examples: &[
@@ -294,6 +302,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"https?://[0-9a-f]{32}:(?P<secret>[0-9a-f]{32})@[A-Za-z0-9.-]+(?::[0-9]{2,5})?/(?:[A-Za-z0-9_.-]+/)*[0-9]+",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"^0+$"],
         aliases: &[],
         examples: &[
@@ -328,6 +337,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|eyJrIjoi[A-Za-z0-9+/]{40,400}={0,2})(?:[^A-Za-z0-9+/=_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[r"(?i)x{10,}"],
         aliases: &[
             "grafana-cloud-api-token",
@@ -366,6 +376,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?:(?i:okta)[\w.-]{0,30}?["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?|\bSSWS[ \t]+)(?P<secret>00[A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)"#,
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &["okta-access-token"],
         examples: &[
@@ -400,6 +411,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>lin_api_[A-Za-z0-9]{40}|lin_oauth_[a-f0-9]{64})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[r"(?i)x{10,}"],
         aliases: &["linear-api-key"],
         examples: &[
@@ -429,6 +441,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})\b",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &["notion-api-token"],
         examples: &[
@@ -460,6 +473,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>pat[A-Za-z0-9]{14}\.[a-f0-9]{64})\b",
         scope: Scope::Line,
         entropy: Some(3.5),
+        validate: None,
         allow: &[r"\.0{64}$"],
         aliases: &["airtable-personnal-access-token"],
         examples: &[
@@ -489,6 +503,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>sl\.(?:u\.)?[A-Za-z0-9_-]{130,1100})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.5),
+        validate: None,
         allow: &[],
         aliases: &["dropbox-short-lived-api-token"],
         examples: &[
@@ -520,6 +535,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>figd_[A-Za-z0-9_-]{38,64})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -548,6 +564,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>pat-(?:na|eu|ap)[0-9]-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"-0{8}-0{4}-"],
         aliases: &["hubspot-api-key"],
         examples: &[
@@ -577,6 +594,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r#"(?i:algolia[\w.-]{0,20}?(?:admin|write)[\w.-]{0,12}?key)["'`]?(?:[ \t]*(?:=|:=|:|=>)[ \t]*|[ \t]+)["'`]?(?P<secret>[a-f0-9]{32})\b"#,
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[r"^0+$"],
         aliases: &["algolia-api-key"],
         examples: &[
@@ -610,6 +628,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>sk\.eyJ[A-Za-z0-9_-]{20,400}\.[A-Za-z0-9_-]{20,40})(?:[^A-Za-z0-9_.-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &["mapbox-api-token"],
         examples: &[
@@ -642,6 +661,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>CFPAT-[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
         scope: Scope::Line,
         entropy: Some(4.0),
+        validate: None,
         allow: &[],
         aliases: &[],
         examples: &[
@@ -672,6 +692,7 @@ pub const RULES: &[SecretRule] = &[
         pattern: r"\b(?P<secret>PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b",
         scope: Scope::Line,
         entropy: Some(3.0),
+        validate: None,
         allow: &[],
         aliases: &["postman-api-token"],
         examples: &[
