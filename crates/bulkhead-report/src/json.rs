@@ -33,7 +33,17 @@ struct Summary {
 
 /// Renders the JSON report, pretty-printed, with a final newline.
 pub fn render_json(input: &ReportInput<'_>) -> String {
-    let doc = Document {
+    crate::to_json_string(&document(input))
+}
+
+/// [`render_json`] written straight to `out` (no copy of the whole report in memory), with a final newline.
+pub fn write_json(input: &ReportInput<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(input)).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+fn document<'a>(input: &'a ReportInput<'_>) -> Document<'a> {
+    Document {
         version: JSON_VERSION,
         tool: Tool {
             name: TOOL_NAME,
@@ -47,6 +57,5 @@ pub fn render_json(input: &ReportInput<'_>) -> String {
         },
         findings: sorted_findings(input.findings),
         diagnostics: input.diagnostics,
-    };
-    crate::to_json_string(&doc)
+    }
 }

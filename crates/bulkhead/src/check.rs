@@ -416,6 +416,27 @@ pub(crate) fn emit(
                 && std::env::var_os("NO_COLOR").is_none()
         }
     };
+    // JSON, the format of big CI runs, streams to its destination instead of being built in memory.
+    if args.format == OutputFormat::Json {
+        let written = match &args.output {
+            Some(p) => std::fs::File::create(p)
+                .map(std::io::BufWriter::new)
+                .and_then(|mut w| {
+                    bulkhead_report::write_json(&input, &mut w).and_then(|_| w.flush())
+                })
+                .map_err(|e| format!("cannot write {}: {e}", p.display())),
+            None => {
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                bulkhead_report::write_json(&input, &mut out)
+                    .and_then(|_| out.flush())
+                    .map_err(|e| format!("cannot write the report: {e}"))
+            }
+        };
+        if let Err(e) = written {
+            return usage_error(e);
+        }
+        return exit_code(policy, &findings, analysed, total);
+    }
     let rendered = match args.format {
         OutputFormat::Human => bulkhead_report::render_human(&input, color),
         OutputFormat::Json => bulkhead_report::render_json(&input),
@@ -434,11 +455,15 @@ pub(crate) fn emit(
     if let Err(e) = written {
         return usage_error(e);
     }
+    exit_code(policy, &findings, analysed, total)
+}
+
+fn exit_code(policy: &Policy, findings: &[Finding], analysed: usize, total: usize) -> ExitCode {
     if analysed == 0 {
         eprintln!("error: none of the {total} file(s) could be analysed");
         return ExitCode::from(2);
     }
-    if policy.fails(&findings) {
+    if policy.fails(findings) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

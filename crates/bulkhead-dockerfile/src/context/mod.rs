@@ -151,6 +151,11 @@ pub struct BuildContext {
     sensitive: OnceLock<Vec<(usize, SensitiveKind)>>,
     /// Per listed file, its secret scan (computed on demand, once).
     secret_scans: OnceLock<Vec<OnceLock<bulkhead_secrets::ScanOutcome>>>,
+    /// Secrets already reported for this context, as (file index, secret start, rule id): a secret in a
+    /// context file is one finding, however many Dockerfiles sharing the context ship it.
+    claimed: std::sync::Mutex<std::collections::HashSet<(usize, usize, &'static str)>>,
+    /// Indices of the files with at least one secret (scanning every file once).
+    with_secrets: OnceLock<Vec<usize>>,
 }
 
 impl BuildContext {
@@ -229,6 +234,8 @@ impl BuildContext {
             listing: OnceLock::new(),
             sensitive: OnceLock::new(),
             secret_scans: OnceLock::new(),
+            claimed: std::sync::Mutex::new(std::collections::HashSet::new()),
+            with_secrets: OnceLock::new(),
         })
     }
 
@@ -311,6 +318,33 @@ impl BuildContext {
             }
             bulkhead_secrets::Engine::global().scan_file(&self.abs_path(file), &file.rel_path)
         }))
+    }
+
+    /// The files of the context that hold at least one secret (every file is scanned, once per context):
+    /// what a `COPY . /app` ships, without walking the whole listing for every Dockerfile.
+    pub fn files_with_secrets(&self) -> Vec<&ContextFile> {
+        let files = self.files();
+        let idx = self.with_secrets.get_or_init(|| {
+            files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| self.secrets_of(f).is_some_and(|o| !o.matches.is_empty()))
+                .map(|(i, _)| i)
+                .collect()
+        });
+        idx.iter().filter_map(|&i| files.get(i)).collect()
+    }
+
+    /// Claims the report of one secret in a context file; false when another Dockerfile of this context
+    /// already reported it.
+    pub fn claim_secret(&self, file: &ContextFile, start: usize, rule: &'static str) -> bool {
+        let files = self.files();
+        let Ok(idx) = files.binary_search_by(|f| f.rel_path.as_str().cmp(file.rel_path.as_str()))
+        else {
+            return true;
+        };
+        let mut claimed = self.claimed.lock().unwrap_or_else(|e| e.into_inner());
+        claimed.insert((idx, start, rule))
     }
 
     /// Absolute path of a context file.

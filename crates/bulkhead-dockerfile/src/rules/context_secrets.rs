@@ -11,11 +11,6 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
     let Some(bc) = ctx.context else {
         return Vec::new();
     };
-    let final_lineage = ctx
-        .model
-        .final_stage()
-        .map(|s| ctx.model.lineage(s.index))
-        .unwrap_or_default();
     let root_display = {
         let r = bc.root().display().to_string();
         if r == "." || r.is_empty() {
@@ -26,7 +21,7 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
     };
     let mut seen: HashSet<(String, usize, &'static str)> = HashSet::new();
     let mut out = Vec::new();
-    for (i, ins) in ctx.df.instructions.iter().enumerate() {
+    for ins in &ctx.df.instructions {
         if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
             || ins.flag("from").is_some()
             || !ins.heredocs.is_empty()
@@ -37,16 +32,18 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
         if words.len() < 2 {
             continue;
         }
-        let in_final = ctx
-            .model
-            .stage_of(i)
-            .is_some_and(|s| final_lineage.contains(&s.index));
-        let (line, _) = ctx.lines.position(&ctx.df.text, ins.range.start);
         for (src, _) in &words[..words.len() - 1] {
             if src.contains("://") || src.starts_with("git@") {
                 continue;
             }
-            for f in bc.sources_matching(src) {
+            // `COPY . /app` ships everything: start from the files that hold secrets.
+            let everything = matches!(src.as_str(), "." | "./" | "/" | "*" | "./*");
+            let candidates = if everything {
+                bc.files_with_secrets()
+            } else {
+                bc.sources_matching(src)
+            };
+            for f in candidates {
                 // The Dockerfile's own secrets are reported by the Dockerfile rules.
                 if format!("{root_display}{}", f.rel_path) == ctx.path.trim_start_matches("./") {
                     continue;
@@ -54,15 +51,17 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                 let Some(outcome) = bc.secrets_of(f) else {
                     continue;
                 };
+                if outcome.matches.is_empty() {
+                    continue;
+                }
                 for m in &outcome.matches {
-                    if !seen.insert((f.rel_path.clone(), m.secret_range.start, m.rule.id)) {
+                    if !seen.insert((f.rel_path.clone(), m.secret_range.start, m.rule.id))
+                        || !bc.claim_secret(f, m.secret_range.start, m.rule.id)
+                    {
                         continue;
                     }
                     let meta = m.rule.meta();
                     let mut sev = m.rule.severity;
-                    if !in_final {
-                        sev = sev.lowered();
-                    }
                     if m.in_test_path {
                         sev = sev.lowered();
                     }
@@ -81,20 +80,14 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                         byte_start: m.secret_range.start,
                         byte_end: m.secret_range.end,
                     };
-                    let stage_note = if in_final {
-                        ""
-                    } else {
-                        " (a build stage not in the final image, but in the build cache)"
-                    };
+                    // One finding per secret however many Dockerfiles share the context (see
+                    // `claim_secret`), so the message names no particular Dockerfile.
                     out.push(
                         Finding::new(
                             meta,
                             format!(
-                                "{} in `{}`, which the {} on line {line} of {} ships into the image{stage_note}",
-                                m.rule.title,
-                                f.rel_path,
-                                ins.kind.as_str(),
-                                ctx.path
+                                "{} in `{}`, a build-context file that COPY/ADD ships into the image",
+                                m.rule.title, f.rel_path
                             ),
                             Location::file(format!("{root_display}{}", f.rel_path)).with_span(span),
                         )
