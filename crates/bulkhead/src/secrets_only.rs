@@ -105,12 +105,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     ..TreeOptions::default()
                 };
                 let report = scan_tree(engine, Path::new(p), &opts);
+                // `files` lists the files with findings; the counts cover every file walked.
+                scanned += report.files_scanned;
+                total += report.files_scanned;
                 for (rel, outcome) in &report.files {
-                    total += 1;
                     let display = join(&root, rel);
-                    match &outcome.skipped {
-                        Some(why) => diagnostics.push(skip_note(&display, why)),
-                        None => scanned += 1,
+                    if let Some(why) = &outcome.skipped {
+                        diagnostics.push(skip_note(&display, why));
                     }
                     findings.extend(outcome.matches.iter().map(|m| secret_finding(&display, m)));
                 }
@@ -120,6 +121,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
                         total += 1;
                         diagnostics.push(skip_note(&display, why));
                     }
+                }
+                if report.truncated {
+                    diagnostics.push(InputDiagnostic {
+                        path: root.clone(),
+                        line: None,
+                        message: "more files than the scan limit: only the first ones were scanned"
+                            .into(),
+                    });
                 }
                 for (rel, kind) in &report.sensitive_files {
                     findings.push(sensitive_finding(&join(&root, rel), *kind));
