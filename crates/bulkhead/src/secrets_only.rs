@@ -2,7 +2,7 @@
 
 use crate::CheckArgs;
 use crate::check::{emit, resolve, usage_error};
-use bulkhead_core::{Evidence, Finding, Location, RuleMeta, Severity, Span};
+use bulkhead_core::{Evidence, Finding, Location, RuleMeta, Severity};
 use bulkhead_report::InputDiagnostic;
 use bulkhead_secrets::engine::{TreeOptions, scan_tree};
 use bulkhead_secrets::{Engine, SecretMatch, SkipReason};
@@ -19,21 +19,7 @@ fn join(root: &str, rel: &str) -> String {
 }
 
 fn secret_finding(display: &str, m: &SecretMatch) -> Finding {
-    let len = m
-        .redacted
-        .rsplit('(')
-        .next()
-        .and_then(|t| t.split(' ').next())
-        .and_then(|n| n.parse::<usize>().ok())
-        .unwrap_or(1);
-    let span = Span {
-        start_line: m.line,
-        start_column: m.column,
-        end_line: m.line,
-        end_column: m.column + len,
-        byte_start: m.secret_range.start,
-        byte_end: m.secret_range.end,
-    };
+    let span = m.span();
     let mut sev = m.rule.severity;
     if m.in_test_path {
         sev = sev.lowered();

@@ -3,7 +3,7 @@
 
 use super::CheckContext;
 use crate::ast::InstructionKind;
-use bulkhead_core::{Evidence, Finding, Location, Severity, Span};
+use bulkhead_core::{Evidence, Finding, Location, Severity};
 use std::collections::HashSet;
 
 /// Findings for every secret in a context file that a COPY/ADD (not `--from`) of this Dockerfile ships.
@@ -65,21 +65,7 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                     if m.in_test_path {
                         sev = sev.lowered();
                     }
-                    let len = m
-                        .redacted
-                        .rsplit('(')
-                        .next()
-                        .and_then(|t| t.split(' ').next())
-                        .and_then(|n| n.parse::<usize>().ok())
-                        .unwrap_or(1);
-                    let span = Span {
-                        start_line: m.line,
-                        start_column: m.column,
-                        end_line: m.line,
-                        end_column: m.column + len,
-                        byte_start: m.secret_range.start,
-                        byte_end: m.secret_range.end,
-                    };
+                    let span = m.span();
                     // One finding per secret however many Dockerfiles share the context (see
                     // `claim_secret`), so the message names no particular Dockerfile.
                     out.push(

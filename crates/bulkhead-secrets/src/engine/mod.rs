@@ -132,6 +132,28 @@ pub struct SecretMatch {
     pub in_test_path: bool,
 }
 
+impl SecretMatch {
+    /// The secret's region for a finding: start at `line`/`column`, end on the same line after the
+    /// secret's characters (a secret spanning lines, such as a PEM block, is marked on its first line).
+    pub fn span(&self) -> bulkhead_core::Span {
+        let chars = self
+            .redacted
+            .rsplit('(')
+            .next()
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(self.secret_range.len().max(1));
+        bulkhead_core::Span {
+            start_line: self.line,
+            start_column: self.column,
+            end_line: self.line,
+            end_column: self.column + chars,
+            byte_start: self.secret_range.start,
+            byte_end: self.secret_range.end,
+        }
+    }
+}
+
 /// Why a file was not scanned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkipReason {
