@@ -103,10 +103,41 @@ pub fn analyse(
     rules: &[&'static dyn DockerfileRule],
 ) -> Vec<FileResult> {
     let cache: ContextCache = Mutex::new(HashMap::new());
-    files
+    let mut results: Vec<FileResult> = files
         .par_iter()
         .map(|p| analyse_file(p, args, options, rules, &cache))
-        .collect()
+        .collect();
+    // Build-context files that COPY/ADD ship but the secret engine could not scan: one note per file.
+    let contexts = cache.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut notes = Vec::new();
+    for cell in contexts.values() {
+        let Some(Ok(bc)) = cell.get() else { continue };
+        let root = bc.root().display().to_string();
+        for (f, why) in bc.skipped_scans() {
+            if matches!(
+                why,
+                bulkhead_secrets::SkipReason::TooLarge { .. }
+                    | bulkhead_secrets::SkipReason::Unreadable(_)
+            ) {
+                let path = if root == "." {
+                    f.rel_path.clone()
+                } else {
+                    format!("{}/{}", root.trim_end_matches('/'), f.rel_path)
+                };
+                notes.push(InputDiagnostic {
+                    path,
+                    line: None,
+                    message: format!("shipped by COPY/ADD but {why}"),
+                });
+            }
+        }
+    }
+    notes.sort_by(|a, b| a.path.cmp(&b.path));
+    notes.dedup_by(|a, b| a.path == b.path);
+    if let Some(first) = results.first_mut() {
+        first.diagnostics.extend(notes);
+    }
+    results
 }
 
 fn analyse_file(

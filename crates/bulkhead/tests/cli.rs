@@ -617,3 +617,29 @@ fn secrets_only_scans_a_whole_tree_including_ignored_files_unless_asked() {
         "--respect-gitignore skips ignored files"
     );
 }
+
+#[test]
+fn a_shipped_context_file_too_large_to_scan_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nCOPY . /app\nUSER 1000\n",
+    );
+    let mut big = String::with_capacity(11 * 1024 * 1024);
+    while big.len() < 11 * 1024 * 1024 {
+        big.push_str("some ordinary log line without anything in it\n");
+    }
+    write(dir.path(), "data/dump.log", &big);
+    let o = run(
+        &["check", "--format", "json", "--fail-on", "never", "."],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let diags = v["diagnostics"].to_string();
+    assert!(
+        diags.contains("dump.log") && diags.contains("size limit"),
+        "{diags}"
+    );
+}

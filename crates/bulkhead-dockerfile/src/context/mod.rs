@@ -320,6 +320,18 @@ impl BuildContext {
         }))
     }
 
+    /// Context files whose secret scan was skipped (binary, too large, unreadable), among those scanned so far.
+    pub fn skipped_scans(&self) -> Vec<(&ContextFile, &bulkhead_secrets::SkipReason)> {
+        let Some(cells) = self.secret_scans.get() else {
+            return Vec::new();
+        };
+        self.files()
+            .iter()
+            .zip(cells.iter())
+            .filter_map(|(f, c)| c.get().and_then(|o| o.skipped.as_ref()).map(|why| (f, why)))
+            .collect()
+    }
+
     /// The files of the context that hold at least one secret (every file is scanned, once per context):
     /// what a `COPY . /app` ships, without walking the whole listing for every Dockerfile.
     pub fn files_with_secrets(&self) -> Vec<&ContextFile> {
