@@ -45,6 +45,7 @@ pub use human::render_human;
 pub use json::{JSON_VERSION, render_json, write_json};
 pub use sarif::{
     FINGERPRINT_KEY, SARIF_SCHEMA_URI, artifact_uri, render_sarif, sarif_level, security_severity,
+    write_sarif,
 };
 
 /// The tool name written into JSON and SARIF.

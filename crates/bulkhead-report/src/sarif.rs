@@ -32,6 +32,17 @@ pub const FINGERPRINT_KEY: &str = "bulkheadFingerprint/v1";
 
 /// Renders the SARIF 2.1.0 log, pretty-printed, with a final newline.
 pub fn render_sarif(input: &ReportInput<'_>) -> String {
+    to_json_string(&sarif_log(input))
+}
+
+/// [`render_sarif`] written straight to `out` (no copy of the whole log as text in memory), with a final
+/// newline.
+pub fn write_sarif(input: &ReportInput<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &sarif_log(input)).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+fn sarif_log(input: &ReportInput<'_>) -> Sarif {
     let findings = sorted_findings(input.findings);
     let (rules, index) = rule_descriptors(input.rules, &findings);
     let mut sources = SourceCache::new(input.sources);
@@ -76,7 +87,7 @@ pub fn render_sarif(input: &ReportInput<'_>) -> String {
         .runs(vec![run])
         .version(json!("2.1.0"))
         .build();
-    to_json_string(&log)
+    log
 }
 
 /// SARIF result level of a severity.

@@ -447,18 +447,21 @@ pub(crate) fn emit(
                 && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    // JSON, the format of big CI runs, streams to its destination instead of being built in memory.
-    if args.format == OutputFormat::Json {
+    // JSON and SARIF, the formats of big CI runs, stream to their destination instead of being built
+    // in memory.
+    if matches!(args.format, OutputFormat::Json | OutputFormat::Sarif) {
+        let emit_to = |w: &mut dyn Write| match args.format {
+            OutputFormat::Sarif => bulkhead_report::write_sarif(&input, w),
+            _ => bulkhead_report::write_json(&input, w),
+        };
         let written = match &args.output {
             Some(p) => std::fs::File::create(p)
                 .map(std::io::BufWriter::new)
-                .and_then(|mut w| {
-                    bulkhead_report::write_json(&input, &mut w).and_then(|_| w.flush())
-                })
+                .and_then(|mut w| emit_to(&mut w).and_then(|_| w.flush()))
                 .map_err(|e| format!("cannot write {}: {e}", p.display())),
             None => {
                 let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                bulkhead_report::write_json(&input, &mut out)
+                emit_to(&mut out)
                     .and_then(|_| out.flush())
                     .map_err(|e| format!("cannot write the report: {e}"))
             }
