@@ -82,12 +82,11 @@ fn sarif_log(input: &ReportInput<'_>) -> Sarif {
         ))
         .build();
 
-    let log = Sarif::builder()
+    Sarif::builder()
         .schema(SARIF_SCHEMA_URI)
         .runs(vec![run])
         .version(json!("2.1.0"))
-        .build();
-    log
+        .build()
 }
 
 /// SARIF result level of a severity.
