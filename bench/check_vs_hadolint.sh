@@ -139,18 +139,23 @@ mkdir -p "$WORK/cwd" "$WORK/xdg"
 CORPUS_ABS="$(cd "$CORPUS" && pwd)"
 CORPUS_NAME="$(basename "$CORPUS_ABS")"
 
-# measure NAME COMMAND...: one run; appends "wall_s rss_kib status" to $WORK/NAME
+# measure NAME COMMAND...: one run; appends "wall_s rss_kib cpu_s status" to
+# $WORK/NAME. CPU time (user + sys) is kept too: on a shared machine it varies
+# far less than wall time.
 measure() {
     local name="$1"
     shift
-    local status=0
-    (cd "$WORK/cwd" && XDG_CONFIG_HOME="$WORK/xdg" /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@") \
+    local status=0 load
+    load="$(cut -d' ' -f1 /proc/loadavg)"
+    (cd "$WORK/cwd" && XDG_CONFIG_HOME="$WORK/xdg" /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" "$@") \
         >/dev/null 2>"$WORK/$name.stderr" || status=$?
     # GNU time prefixes a "Command exited with non-zero status" line.
-    local fig
-    fig="$(tail -n1 "$WORK/time.out")"
-    echo "$fig $status" >>"$WORK/$name"
-    printf '[bench]   %-8s run: %6ss  %8s KiB peak RSS  exit %s\n' "$name" "${fig% *}" "${fig#* }" "$status"
+    local wall rss user sys cpu
+    read -r wall rss user sys < <(tail -n1 "$WORK/time.out")
+    cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
+    echo "$wall $rss $cpu $status" >>"$WORK/$name"
+    printf '[bench]   %-8s run: %7ss wall  %7ss CPU  %8s KiB peak RSS  exit %s  (load before: %s)\n' \
+        "$name" "$wall" "$cpu" "$rss" "$status" "$load"
 }
 
 run_hadolint() {
@@ -205,11 +210,12 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
 echo
 say "results (median of $RUNS)"
-H_T="" H_M="" B_T="" B_M=""
+H_T="" H_M="" H_C="" B_T="" B_M="" B_C=""
 if want hadolint; then
     H_T="$(median 1 "$WORK/hadolint")" H_M="$(median 2 "$WORK/hadolint")"
-    H_BAD="$(awk '$3 != 0 && $3 != 123' "$WORK/hadolint" | wc -l)"
-    say "hadolint $HADOLINT_VERSION: ${H_T}s wall, $(mib "$H_M") MiB peak RSS"
+    H_C="$(median 3 "$WORK/hadolint")"
+    H_BAD="$(awk '$4 != 0 && $4 != 123' "$WORK/hadolint" | wc -l)"
+    say "hadolint $HADOLINT_VERSION: ${H_T}s wall, ${H_C}s CPU, $(mib "$H_M") MiB peak RSS"
     if [ "$H_BAD" -gt 0 ]; then
         say "WARNING: hadolint exited abnormally in $H_BAD run(s); stderr:"
         tail -n 5 "$WORK/hadolint.stderr" >&2
@@ -217,8 +223,9 @@ if want hadolint; then
 fi
 if want bulkhead; then
     B_T="$(median 1 "$WORK/bulkhead")" B_M="$(median 2 "$WORK/bulkhead")"
-    B_BAD="$(awk '$3 != 0' "$WORK/bulkhead" | wc -l)"
-    say "$BULKHEAD_VERSION: ${B_T}s wall, $(mib "$B_M") MiB peak RSS"
+    B_C="$(median 3 "$WORK/bulkhead")"
+    B_BAD="$(awk '$4 != 0' "$WORK/bulkhead" | wc -l)"
+    say "$BULKHEAD_VERSION: ${B_T}s wall, ${B_C}s CPU, $(mib "$B_M") MiB peak RSS"
     if [ "$B_BAD" -gt 0 ]; then
         say "WARNING: bulkhead exited non-zero in $B_BAD run(s) (--fail-on never should give 0); stderr:"
         tail -n 5 "$WORK/bulkhead.stderr" >&2
@@ -236,23 +243,23 @@ if [ -n "$H_T" ] && [ -n "$B_T" ]; then
     echo
     echo "Markdown for docs/PERFORMANCE.md:"
     echo
-    echo "| corpus | files | tool | wall (median of $RUNS) | speed vs hadolint | peak RSS | command |"
-    echo "|---|---|---|---|---|---|---|"
-    echo "| $CORPUS_NAME | $FILES | $BULKHEAD_VERSION | ${B_T} s | ${SPEED} | $(mib "$B_M") MiB | \`$(md_cmd "$BULKHEAD_CMD")\` |"
-    echo "| $CORPUS_NAME | $FILES | hadolint $HADOLINT_VERSION | ${H_T} s | 1× | $(mib "$H_M") MiB | \`$(md_cmd "$HADOLINT_CMD")\` |"
+    echo "| corpus | files | tool | wall (median of $RUNS) | CPU user+sys | speed vs hadolint | peak RSS | command |"
+    echo "|---|---|---|---|---|---|---|---|"
+    echo "| $CORPUS_NAME | $FILES | $BULKHEAD_VERSION | ${B_T} s | ${B_C} s | ${SPEED} | $(mib "$B_M") MiB | \`$(md_cmd "$BULKHEAD_CMD")\` |"
+    echo "| $CORPUS_NAME | $FILES | hadolint $HADOLINT_VERSION | ${H_T} s | ${H_C} s | 1× | $(mib "$H_M") MiB | \`$(md_cmd "$HADOLINT_CMD")\` |"
     echo
     echo "Machine: $MACHINE. Run from the repository root with \`bench/check_vs_hadolint.sh --runs $RUNS\`; hadolint ran as ~$BATCHES processes (xargs batches)."
 else
     echo
     echo "Markdown for docs/PERFORMANCE.md (one tool only):"
     echo
-    echo "| corpus | files | tool | wall (median of $RUNS) | peak RSS | command |"
-    echo "|---|---|---|---|---|---|"
+    echo "| corpus | files | tool | wall (median of $RUNS) | CPU user+sys | peak RSS | command |"
+    echo "|---|---|---|---|---|---|---|"
     if [ -n "$H_T" ]; then
-        echo "| $CORPUS_NAME | $FILES | hadolint $HADOLINT_VERSION | ${H_T} s | $(mib "$H_M") MiB | \`$(md_cmd "$HADOLINT_CMD")\` |"
+        echo "| $CORPUS_NAME | $FILES | hadolint $HADOLINT_VERSION | ${H_T} s | ${H_C} s | $(mib "$H_M") MiB | \`$(md_cmd "$HADOLINT_CMD")\` |"
     fi
     if [ -n "$B_T" ]; then
-        echo "| $CORPUS_NAME | $FILES | $BULKHEAD_VERSION | ${B_T} s | $(mib "$B_M") MiB | \`$(md_cmd "$BULKHEAD_CMD")\` |"
+        echo "| $CORPUS_NAME | $FILES | $BULKHEAD_VERSION | ${B_T} s | ${B_C} s | $(mib "$B_M") MiB | \`$(md_cmd "$BULKHEAD_CMD")\` |"
     fi
     echo
     echo "Machine: $MACHINE."

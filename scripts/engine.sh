@@ -66,7 +66,9 @@ apt_install() {
         APT_UPDATED=1
     fi
     step "apt-get install $*"
-    if ! as_root apt-get install -y -qq --no-install-recommends "$@" </dev/null >>"$APT_LOG" 2>&1; then
+    # With recommends: docker.io recommends apparmor, whose parser dockerd
+    # needs to load its container profile on kernels with AppArmor on.
+    if ! as_root apt-get install -y -qq "$@" </dev/null >>"$APT_LOG" 2>&1; then
         tail -n 15 "$APT_LOG" >&2 || true
         fail "apt-get install $* failed (log: $APT_LOG)"
     fi

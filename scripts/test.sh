@@ -49,18 +49,12 @@ run_step() {
 
 # --- engine -------------------------------------------------------------------
 unset BULKHEAD_ENGINE
-# The client the engine tests should call. Debian's /usr/bin/docker matches
-# Debian's dockerd and has BuildKit built in; a newer client earlier on PATH
-# (e.g. /usr/local/bin/docker) may have no buildx plugin, so that
+# BULKHEAD_DOCKER (the client the engine tests should call) comes from
+# engine.sh's env file: it prefers Debian's /usr/bin/docker, which matches
+# Debian's dockerd and has BuildKit built in, and which may only exist once
+# engine.sh has installed docker.io. A newer client earlier on PATH
+# (/usr/local/bin/docker here) has no buildx plugin, so
 # `DOCKER_BUILDKIT=1 docker build` fails with it.
-if [ -z "${BULKHEAD_DOCKER:-}" ]; then
-    if [ -x /usr/bin/docker ]; then
-        export BULKHEAD_DOCKER=/usr/bin/docker
-    elif command -v docker >/dev/null 2>&1; then
-        BULKHEAD_DOCKER="$(command -v docker)"
-        export BULKHEAD_DOCKER
-    fi
-fi
 banner "Docker engine (scripts/engine.sh)"
 if [ "${BULKHEAD_SKIP_ENGINE:-0}" = 1 ]; then
     printf '%sWARNING: BULKHEAD_SKIP_ENGINE=1: engine tests will be skipped%s\n' "$YELLOW$BOLD" "$RESET" >&2
@@ -70,6 +64,7 @@ elif "$ROOT/scripts/engine.sh"; then
     export BULKHEAD_ENGINE=1
     printf '%s<== engine up: BULKHEAD_ENGINE=1, BULKHEAD_DOCKER=%s%s\n' "$GREEN" "${BULKHEAD_DOCKER:-docker}" "$RESET"
 else
+    if [ -z "${BULKHEAD_DOCKER:-}" ] && [ -x /usr/bin/docker ]; then export BULKHEAD_DOCKER=/usr/bin/docker; fi
     {
         printf '\n%s' "$YELLOW$BOLD"
         printf '############################################################\n'
