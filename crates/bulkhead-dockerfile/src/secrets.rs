@@ -25,68 +25,23 @@ pub fn is_sensitive_name(name: &str) -> bool {
     SENSITIVE_NAME.is_match(name) && !NOT_A_VALUE_NAME.is_match(name)
 }
 
-/// Whether a value is a placeholder, a reference or otherwise not a literal secret.
+/// Whether a value is a placeholder, a reference or otherwise not a literal secret: the secret engine's
+/// placeholder rules, plus what is only a non-secret in a Dockerfile value (a path, `$VAR`, a few
+/// configuration words such as `yes`, `default`, `required`).
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim().trim_matches(|c| c == '"' || c == '\'');
-    if v.is_empty() {
+    if bulkhead_secrets::engine::is_placeholder(v) {
         return true;
     }
-    let lower = v.to_ascii_lowercase();
     if v.starts_with('$') || v.starts_with('/') || v.starts_with("./") || v.starts_with('~') {
         return true;
     }
-    if (v.starts_with('<') && v.ends_with('>'))
-        || (v.starts_with("{{") && v.ends_with("}}"))
-        || (v.starts_with("%("))
-    {
-        return true;
-    }
-    if v.chars()
-        .all(|c| c == 'x' || c == 'X' || c == '*' || c == '.' || c == '-' || c == '_' || c == '0')
-    {
-        return true;
-    }
     const WORDS: &[&str] = &[
-        "changeme",
-        "change_me",
-        "change-me",
-        "changeit",
-        "placeholder",
-        "example",
-        "dummy",
-        "none",
-        "null",
-        "nil",
-        "true",
-        "false",
-        "yes",
-        "no",
-        "todo",
-        "tbd",
-        "redacted",
-        "secret",
-        "password",
-        "token",
-        "your-token",
-        "your_token",
-        "yourtoken",
-        "your-password",
-        "your_password",
-        "notset",
-        "not-set",
-        "unset",
-        "empty",
-        "default",
+        "changeit", "yes", "no", "token", "notset", "not-set", "unset", "empty", "default",
         "required",
-        "test",
     ];
-    if WORDS.contains(&lower.as_str()) {
-        return true;
-    }
-    lower.starts_with("your")
-        || lower.starts_with("insert")
-        || lower.starts_with("replace")
-        || lower.contains("example")
+    let lower = v.to_ascii_lowercase();
+    WORDS.contains(&lower.as_str()) || lower.starts_with("replace")
 }
 
 /// A secret found in a value: what it is and the byte range of the secret inside the value.

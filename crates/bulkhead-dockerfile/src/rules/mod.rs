@@ -86,7 +86,8 @@ pub struct CheckContext<'a> {
     pub path: &'a str,
     pub df: &'a Dockerfile,
     pub model: &'a Model,
-    pub lines: LineIndex,
+    /// The parser's line index of the text.
+    pub lines: &'a LineIndex,
     /// The build context, when one was found (the Dockerfile's directory by default).
     pub context: Option<&'a BuildContext>,
     pub options: &'a CheckOptions,
@@ -103,7 +104,7 @@ impl<'a> CheckContext<'a> {
         context: Option<&'a BuildContext>,
         options: &'a CheckOptions,
     ) -> Self {
-        let lines = LineIndex::new(&df.text);
+        let lines = &df.line_index;
         let scripts = df
             .instructions
             .iter()
@@ -398,12 +399,7 @@ pub fn check(ctx: &CheckContext, rules: &[&'static dyn DockerfileRule]) -> Vec<F
     }
     // BuildKit cannot parse this file: an edit could land inside a broken construct (an unterminated
     // heredoc swallows everything after it), so fixes are shown but never applied automatically.
-    if ctx
-        .df
-        .diagnostics
-        .iter()
-        .any(|d| d.level == crate::ast::DiagnosticLevel::Error)
-    {
+    if ctx.df.has_errors() {
         for f in &mut out {
             if let Some(fix) = &mut f.fix {
                 fix.safe = false;

@@ -1,8 +1,7 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use crate::secrets::{is_placeholder, is_sensitive_name};
 use crate::sensitive;
-use bulkhead_core::{Finding, RuleMeta, Severity, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -62,15 +61,16 @@ impl DockerfileRule for SecretFileCopied {
                 let clean = src.trim_start_matches("./").trim_end_matches('/');
                 let kind = sensitive::classify(clean).or_else(|| sensitive::classify_dir(clean));
                 let Some(kind) = kind else { continue };
-                // Configuration files whose credentials are all references (`_authToken=${NPM_TOKEN}`)
-                // hold no secret: the pattern npm documents for CI. Checked only when the file is readable.
-                if matches!(
-                    kind.id(),
-                    "npmrc" | "pypirc" | "netrc" | "dotenv" | "pgpass"
-                ) && ins.flag("from").is_none()
+                // Registry configuration whose credentials are all references (`_authToken=${NPM_TOKEN}`)
+                // holds no secret: the pattern npm documents for CI. The secret engine (its `.npmrc` and
+                // `.pypirc` detectors, on the cached scan of the context file) decides.
+                if matches!(kind.id(), "npmrc" | "pypirc")
+                    && ins.flag("from").is_none()
                     && let Some(bc) = ctx.context
-                    && let Ok(text) = read_small(&bc.root().join(clean))
-                    && !has_literal_credential(&text)
+                    && let Some(file) = bc.file(clean)
+                    && bc
+                        .secrets_of(file)
+                        .is_some_and(|o| o.skipped.is_none() && o.matches.is_empty())
                 {
                     continue;
                 }
@@ -79,7 +79,6 @@ impl DockerfileRule for SecretFileCopied {
                 } else {
                     kind.severity.lowered()
                 };
-                let _ = Severity::High;
                 let stage_note = if in_final {
                     ""
                 } else {
@@ -97,42 +96,4 @@ impl DockerfileRule for SecretFileCopied {
             }
         }
     }
-}
-
-fn read_small(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    std::fs::File::open(path)?
-        .take(64 * 1024)
-        .read_to_end(&mut buf)?;
-    Ok(String::from_utf8_lossy(&buf).into_owned())
-}
-
-/// Whether a `key=value` / `key: value` / netrc-style file sets a credential to a literal value.
-fn has_literal_credential(text: &str) -> bool {
-    text.lines().any(|line| {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-            return false;
-        }
-        // netrc: `machine h login u password p`
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if let Some(i) = words.iter().position(|w| *w == "password") {
-            return words.get(i + 1).is_some_and(|v| !is_placeholder(v));
-        }
-        let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(':')) else {
-            return false;
-        };
-        let key = key.trim().trim_start_matches("export ").trim();
-        let value = value.trim();
-        let credential_key = is_sensitive_name(
-            key.rsplit(':')
-                .next()
-                .unwrap_or(key)
-                .trim_start_matches('_'),
-        ) || key.ends_with("_authToken")
-            || key.ends_with("_auth")
-            || key.ends_with("_password");
-        credential_key && !is_placeholder(value)
-    })
 }
