@@ -221,6 +221,16 @@ impl Model {
         None
     }
 
+    /// `s` with the variables visible at instruction `at` expanded; the scope is only computed when `s`
+    /// refers to a variable.
+    pub fn expand_at(&self, df: &Dockerfile, at: usize, s: &str) -> String {
+        if !s.contains('$') {
+            return s.to_string();
+        }
+        let vars = self.vars_at(df, at);
+        expand(s, &|n| vars.get(n).cloned())
+    }
+
     /// Variables visible at instruction `at` inside its stage (ARG values with defaults, ENV), for expansion.
     pub fn vars_at(&self, df: &Dockerfile, at: usize) -> HashMap<String, String> {
         let mut vars: HashMap<String, String> = HashMap::new();

@@ -98,18 +98,7 @@ struct Candidate<'t> {
     reported: bool,
 }
 
-/// A small copy of the engine's global placeholder allowlist, only for near misses that are literally
-/// placeholders or documented example keys.
-fn is_placeholder(secret: &str) -> bool {
-    let lower = secret.to_ascii_lowercase();
-    [
-        "changeme", "example", "xxxx", "your-", "your_", "<", "${", "$(",
-    ]
-    .iter()
-    .any(|p| lower.contains(p))
-        || secret == "AKIAIOSFODNN7EXAMPLE"
-        || secret == "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-}
+use bulkhead_secrets::engine::is_placeholder;
 
 fn compiled() -> Vec<Compiled> {
     mine().into_iter().map(Compiled::new).collect()

@@ -54,3 +54,34 @@ fn examples_are_reported_and_near_misses_are_not_by_the_real_engine() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn spans_end_where_the_secret_ends() {
+    let engine = Engine::global();
+    // A one-line token: the end column is the start column plus its length.
+    let line = "TOKEN=ghp_Zq8Xw2Lk5Vb9Nm3Hj7Gf4Ds1Ap6Ty0Ru2Ei8W";
+    let m = engine
+        .scan_text(line)
+        .into_iter()
+        .next()
+        .expect("token found");
+    let s = m.span();
+    assert_eq!(
+        (s.start_line, s.start_column, s.end_line, s.end_column),
+        (1, 7, 1, 48)
+    );
+    // A multi-line private key: the span ends on a later line, not far right of the first one.
+    let pem = rules::all()
+        .iter()
+        .flat_map(|r| r.examples.iter())
+        .find(|e| e.contains("PRIVATE KEY-----\n") && e.lines().count() > 3)
+        .expect("a PEM example");
+    let m = engine.scan_text(pem).into_iter().next().expect("key found");
+    let s = m.span();
+    assert!(s.end_line > s.start_line, "{s:?}");
+    let last = pem.lines().nth(s.end_line - 1).unwrap_or("");
+    assert!(
+        s.end_column <= last.chars().count() + 1,
+        "{s:?} past the end of {last:?}"
+    );
+}

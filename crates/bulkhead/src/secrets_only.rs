@@ -18,34 +18,29 @@ fn join(root: &str, rel: &str) -> String {
     }
 }
 
-fn secret_finding(display: &str, m: &SecretMatch) -> Finding {
+fn secret_finding(display: &str, m: &SecretMatch) -> Option<Finding> {
     let span = m.span();
     let mut sev = m.rule.severity;
     if m.in_test_path {
         sev = sev.lowered();
     }
-    Finding::new(
-        m.rule.meta(),
-        format!("{} in `{display}`", m.rule.title),
-        Location::file(display).with_span(span),
+    Some(
+        Finding::new(
+            m.rule.meta()?,
+            format!("{} in `{display}`", m.rule.title),
+            Location::file(display).with_span(span),
+        )
+        .with_severity(sev.max(Severity::Low))
+        .with_evidence(Evidence::from_redacted("", &m.redacted)),
     )
-    .with_severity(sev.max(Severity::Low))
-    .with_evidence(Evidence::from_redacted("", &m.redacted))
 }
 
+/// The engine's own wording of why a file was not scanned.
 fn skip_note(display: &str, why: &SkipReason) -> InputDiagnostic {
-    let message = match why {
-        SkipReason::Binary => "binary file (NUL bytes): not scanned for secrets".to_string(),
-        SkipReason::TooLarge { size, limit } => {
-            format!("{size} bytes is over the {limit}-byte limit: not scanned for secrets")
-        }
-        SkipReason::Minified => "minified file or source map: not scanned for secrets".to_string(),
-        SkipReason::Unreadable(e) => format!("cannot read: {e}"),
-    };
     InputDiagnostic {
         path: display.to_string(),
         line: None,
-        message,
+        message: why.to_string(),
     }
 }
 
@@ -80,7 +75,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     Some(why) => diagnostics.push(skip_note(&root, why)),
                     None => scanned += 1,
                 }
-                findings.extend(outcome.matches.iter().map(|m| secret_finding(&root, m)));
+                findings.extend(
+                    outcome
+                        .matches
+                        .iter()
+                        .filter_map(|m| secret_finding(&root, m)),
+                );
                 if let Some(kind) = bulkhead_secrets::files::classify(&root) {
                     findings.push(sensitive_finding(&root, kind));
                 }
@@ -99,7 +99,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
                     if let Some(why) = &outcome.skipped {
                         diagnostics.push(skip_note(&display, why));
                     }
-                    findings.extend(outcome.matches.iter().map(|m| secret_finding(&display, m)));
+                    findings.extend(
+                        outcome
+                            .matches
+                            .iter()
+                            .filter_map(|m| secret_finding(&display, m)),
+                    );
                 }
                 for (rel, why) in &report.skipped {
                     let display = join(&root, rel);

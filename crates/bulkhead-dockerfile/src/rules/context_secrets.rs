@@ -60,7 +60,7 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                     {
                         continue;
                     }
-                    let meta = m.rule.meta();
+                    let Some(meta) = m.rule.meta() else { continue };
                     let mut sev = m.rule.severity;
                     if m.in_test_path {
                         sev = sev.lowered();

@@ -1,6 +1,6 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use crate::model::{ImageRef, expand};
+use crate::model::ImageRef;
 use bulkhead_core::{Finding, Fix, RuleMeta, TextEdit, declare_rule};
 
 declare_rule! {
@@ -54,8 +54,7 @@ impl DockerfileRule for RootUser {
         match ctx.model.effective_user(ctx.df, stage.index) {
             Some((i, ins)) => {
                 let raw = ins.words().first().map(|w| w.0.clone()).unwrap_or_default();
-                let vars = ctx.model.vars_at(ctx.df, i);
-                let user = expand(&raw, &|n| vars.get(n).cloned());
+                let user = ctx.model.expand_at(ctx.df, i, &raw);
                 if is_root_user(&user) {
                     out.push(
                         ctx.finding(

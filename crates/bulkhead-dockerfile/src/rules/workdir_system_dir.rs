@@ -1,6 +1,5 @@
 use super::{CheckContext, DockerfileRule};
 use crate::ast::InstructionKind;
-use crate::model::expand;
 use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -64,8 +63,7 @@ impl DockerfileRule for WorkdirSystemDir {
             let Some(raw) = ins.args.shell_text().map(str::trim) else {
                 continue;
             };
-            let vars = ctx.model.vars_at(ctx.df, i);
-            let path = expand(raw, &|n| vars.get(n).cloned());
+            let path = ctx.model.expand_at(ctx.df, i, raw);
             let path = path.trim_matches(|c| c == '"' || c == '\'');
             let norm = if path.len() > 1 {
                 path.trim_end_matches('/')

@@ -130,24 +130,19 @@ pub struct SecretMatch {
     /// `*_test.go`, `*.test.js`, ...): callers may lower the severity. Always false for
     /// [`Engine::scan_text`] and [`Engine::scan_value`], which have no path.
     pub in_test_path: bool,
+    /// 1-based line and column (chars) just after the secret's last character.
+    pub end_line: usize,
+    pub end_column: usize,
 }
 
 impl SecretMatch {
-    /// The secret's region for a finding: start at `line`/`column`, end on the same line after the
-    /// secret's characters (a secret spanning lines, such as a PEM block, is marked on its first line).
+    /// The secret's region for a finding.
     pub fn span(&self) -> bulkhead_core::Span {
-        let chars = self
-            .redacted
-            .rsplit('(')
-            .next()
-            .and_then(|t| t.split(' ').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(self.secret_range.len().max(1));
         bulkhead_core::Span {
             start_line: self.line,
             start_column: self.column,
-            end_line: self.line,
-            end_column: self.column + chars,
+            end_line: self.end_line,
+            end_column: self.end_column,
             byte_start: self.secret_range.start,
             byte_end: self.secret_range.end,
         }
@@ -681,14 +676,25 @@ impl Engine {
             };
             let (line, column) = pos.advance(text, r.secret.start);
             let secret = text.get(r.secret.clone()).unwrap_or_default();
+            // The end, from the secret itself: a PEM block ends lines below its start.
+            let secret_str = String::from_utf8_lossy(secret);
+            let (end_line, end_column) = match secret_str.rfind('\n') {
+                Some(nl) => (
+                    line + secret_str.matches('\n').count(),
+                    secret_str[nl + 1..].chars().count() + 1,
+                ),
+                None => (line, column + secret_str.chars().count()),
+            };
             out.push(SecretMatch {
                 rule: c.rule,
                 secret_range: r.secret,
                 match_range: r.mat,
                 line,
                 column,
-                redacted: redact(&String::from_utf8_lossy(secret)),
+                redacted: redact(&secret_str),
                 in_test_path,
+                end_line,
+                end_column,
             });
         }
         out
