@@ -127,7 +127,9 @@ pub(super) fn build_instruction(
             Flag {
                 name,
                 value,
-                range: lg.source(floor_boundary(&lg.text, w.start)..ceil_boundary(&lg.text, w.end)),
+                range: lg.source(
+                    lg.text.floor_char_boundary(w.start)..lg.text.ceil_char_boundary(w.end),
+                ),
             }
         })
         .collect();
@@ -231,22 +233,6 @@ pub(super) fn build_instruction(
         comments_before: Vec::new(),
         escape,
     }
-}
-
-fn floor_boundary(s: &str, mut p: usize) -> usize {
-    p = p.min(s.len());
-    while p > 0 && !s.is_char_boundary(p) {
-        p -= 1;
-    }
-    p
-}
-
-fn ceil_boundary(s: &str, mut p: usize) -> usize {
-    p = p.min(s.len());
-    while p < s.len() && !s.is_char_boundary(p) {
-        p += 1;
-    }
-    p
 }
 
 /// A value node of BuildKit's AST for an instruction (what its `Dump` prints after the flags).

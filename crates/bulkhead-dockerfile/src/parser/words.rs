@@ -259,13 +259,7 @@ pub(crate) fn extract_flags(
     let mut blank_ok = false;
     let mut ch = 0u8;
     let mut pos = range.start;
-    let ceil = |p: usize| {
-        let mut p = p.min(line.len());
-        while !line.is_char_boundary(p) {
-            p += 1;
-        }
-        p
-    };
+    let ceil = |p: usize| line.ceil_char_boundary(p);
     while pos <= end {
         if pos != end {
             ch = bytes.get(pos).copied().unwrap_or(0);
@@ -419,19 +413,10 @@ pub(crate) fn health_split(rest: &str) -> Option<(Range<usize>, usize)> {
     }
     // Go slices bytes; a space byte inside a multi-byte character cannot be a boundary for us, so the
     // cut moves to the enclosing character's boundaries.
-    let floor = |mut p: usize| {
-        while p > 0 && !rest.is_char_boundary(p) {
-            p -= 1;
-        }
-        p
-    };
-    let ceil = |mut p: usize| {
-        while p < rest.len() && !rest.is_char_boundary(p) {
-            p += 1;
-        }
-        p
-    };
-    Some((0..floor(sep), ceil(next)))
+    Some((
+        0..rest.floor_char_boundary(sep),
+        rest.ceil_char_boundary(next),
+    ))
 }
 
 /// Go's `strconv.IsPrint`, approximated without the Unicode category tables: control, format, separator,

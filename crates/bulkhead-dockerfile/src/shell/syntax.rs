@@ -147,26 +147,10 @@ impl Mapping<'_> {
         } else {
             start
         };
-        let start = floor_boundary(src, start.clamp(bounds.start, bounds.end));
-        let end = ceil_boundary(src, end.clamp(bounds.start, bounds.end));
+        let start = src.floor_char_boundary(start.clamp(bounds.start, bounds.end));
+        let end = src.ceil_char_boundary(end.clamp(bounds.start, bounds.end));
         start..end.max(start)
     }
-}
-
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_boundary(s: &str, mut i: usize) -> usize {
-    i = i.min(s.len());
-    while i < s.len() && !s.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 /// A word being built: text after quote removal plus, for each text byte, the input span that
