@@ -95,15 +95,16 @@ pub(crate) fn resolve(
 type ContextCache =
     Mutex<HashMap<(PathBuf, Option<PathBuf>), Arc<OnceLock<Result<BuildContext, String>>>>>;
 
-/// Checks every file; the build contexts are read once per (root, ignore file).
+/// Checks every file; the build contexts are read once per (root, ignore file). Also returns one note per
+/// shipped build-context file the secret engine could not scan.
 pub fn analyse(
     files: &[PathBuf],
     args: &CheckArgs,
     options: &CheckOptions,
     rules: &[&'static dyn DockerfileRule],
-) -> Vec<FileResult> {
+) -> (Vec<FileResult>, Vec<InputDiagnostic>) {
     let cache: ContextCache = Mutex::new(HashMap::new());
-    let mut results: Vec<FileResult> = files
+    let results: Vec<FileResult> = files
         .par_iter()
         .map(|p| analyse_file(p, args, options, rules, &cache))
         .collect();
@@ -134,10 +135,7 @@ pub fn analyse(
     }
     notes.sort_by(|a, b| a.path.cmp(&b.path));
     notes.dedup_by(|a, b| a.path == b.path);
-    if let Some(first) = results.first_mut() {
-        first.diagnostics.extend(notes);
-    }
-    results
+    (results, notes)
 }
 
 fn analyse_file(
@@ -303,7 +301,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let metas: Vec<&'static RuleMeta> = crate::all_rule_meta();
     let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
 
-    let mut results = analyse(&found.files, &args, &options, &enabled);
+    let (mut results, mut context_notes) = analyse(&found.files, &args, &options, &enabled);
     for r in &mut results {
         r.findings = policy.apply(std::mem::take(&mut r.findings), lookup);
     }
@@ -331,7 +329,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
         eprintln!("Fixed {fixed} finding(s) in {} file(s).", changes.len());
         // Report what remains.
-        results = analyse(&found.files, &args, &options, &enabled);
+        (results, context_notes) = analyse(&found.files, &args, &options, &enabled);
         for r in &mut results {
             r.findings = policy.apply(std::mem::take(&mut r.findings), lookup);
         }
@@ -360,6 +358,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         })
         .collect();
     diagnostics.extend(results.iter().flat_map(|r| r.diagnostics.iter().cloned()));
+    diagnostics.append(&mut context_notes);
     let analysed = results.iter().filter(|r| r.analysed).count();
     let mut sources: HashMap<String, String> = HashMap::new();
     if args.format == OutputFormat::Human {

@@ -4,7 +4,6 @@
 use super::CheckContext;
 use crate::ast::InstructionKind;
 use bulkhead_core::{Evidence, Finding, Location, Severity};
-use std::collections::HashSet;
 
 /// Findings for every secret in a context file that a COPY/ADD (not `--from`) of this Dockerfile ships.
 pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
@@ -19,7 +18,6 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
             format!("{}/", r.trim_start_matches("./").trim_end_matches('/'))
         }
     };
-    let mut seen: HashSet<(String, usize, &'static str)> = HashSet::new();
     let mut out = Vec::new();
     for ins in &ctx.df.instructions {
         if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
@@ -55,9 +53,8 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
                     continue;
                 }
                 for m in &outcome.matches {
-                    if !seen.insert((f.rel_path.clone(), m.secret_range.start, m.rule.id))
-                        || !bc.claim_secret(f, m.secret_range.start, m.rule.id)
-                    {
+                    // Claimed once per context: covers this Dockerfile's other COPYs too.
+                    if !bc.claim_secret(f, m.secret_range.start, m.rule.id) {
                         continue;
                     }
                     let Some(meta) = m.rule.meta() else { continue };
