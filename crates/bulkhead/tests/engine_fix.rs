@@ -214,3 +214,93 @@ fn fixed_alpine_dockerfile_builds_with_real_adduser_and_runs_as_non_root() {
         let _ = Command::new(docker()).args(["rmi", "-f", &t]).output();
     }
 }
+
+/// What DF024 and DF023 claim, on the real engine: a BuildKit secret written to a file that the same RUN
+/// does not delete is in the image, and a token on a RUN command line is in the image history. bulkhead
+/// reports both.
+#[test]
+fn secret_left_in_a_layer_and_token_in_history_are_real_and_reported() {
+    if !ensure_engine() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let token = "ghp_Zq8Xw2Lk5Vb9Nm3Hj7Gf4Ds1Ap6Ty0Ru2Ei8";
+    std::fs::write(
+        dir.join("token.txt"),
+        "npm_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!(
+            "FROM bulkhead-test/busybox:latest\n\
+             RUN --mount=type=secret,id=npm sh -c 'echo \"//registry.npmjs.org/:_authToken=$(cat /run/secrets/npm)\" > /root/.npmrc'\n\
+             RUN echo {token} > /dev/null\n\
+             USER 1000\n"
+        ),
+    )
+    .unwrap();
+    let tag = format!("bulkhead-test/leak-{}", std::process::id());
+    let b = Command::new(docker())
+        .args([
+            "build",
+            "-q",
+            "--secret",
+            "id=npm,src=token.txt",
+            "-t",
+            &tag,
+            ".",
+        ])
+        .current_dir(dir)
+        .env("DOCKER_BUILDKIT", "1")
+        .output()
+        .unwrap();
+    assert!(
+        b.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let cat = Command::new(docker())
+        .args([
+            "run",
+            "--rm",
+            "--user",
+            "0",
+            "--entrypoint",
+            "cat",
+            &tag,
+            "/root/.npmrc",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&cat.stdout).contains("npm_aBcD"),
+        "the secret mount's value stayed in the layer"
+    );
+    let h = Command::new(docker())
+        .args(["history", "--no-trunc", &tag])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&h.stdout).contains(token),
+        "the RUN command line is in the history"
+    );
+    let _ = Command::new(docker()).args(["rmi", "-f", &tag]).output();
+    let o = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--no-context",
+            "Dockerfile",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("DF024") && out.contains("DF023"), "{out}");
+    assert!(!out.contains(token), "the token is redacted");
+}
