@@ -34,10 +34,10 @@ pub fn parse_source(source: &str) -> (String, Option<String>) {
 
 /// Installed packages recorded in a dpkg-format file, as `kind` (deb or opkg).
 pub fn parse(data: &[u8], kind: PackageKind) -> FileResult {
-    let what = if kind == PackageKind::Opkg {
-        "opkg"
+    let (article, what) = if kind == PackageKind::Opkg {
+        ("an", "opkg")
     } else {
-        "dpkg"
+        ("a", "dpkg")
     };
     let text = super::text(data);
     let parsed = deb822::parse(&text);
@@ -83,7 +83,7 @@ pub fn parse(data: &[u8], kind: PackageKind) -> FileResult {
     }
     if !problems.is_empty() {
         let prefix = if result.packages.is_empty() && parsed.stanzas.is_empty() {
-            format!("not a {what} status file: ")
+            format!("not {article} {what} status file: ")
         } else {
             format!("{what} status: ")
         };

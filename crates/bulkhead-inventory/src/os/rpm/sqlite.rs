@@ -6,7 +6,7 @@
 //! bytes are set back to the rollback journal (what a WAL file beside it would have added is not
 //! there anyway: the caller hands over one file). A hostile database cannot make the read run away:
 //! `Packages` must be a table (not a view), SQLite runs in defensive mode with untrusted schema, values
-//! are capped at 256 MiB, the statement is stopped after a fixed amount of work, and the total read is
+//! are capped at 64 MiB (real headers are at most a few MiB), the statement is stopped after a fixed amount of work, and the total read is
 //! capped relative to the file's size.
 
 use std::io::Read;
@@ -115,7 +115,7 @@ pub fn blobs(data: &[u8], problems: &mut Problems) -> Result<Vec<Vec<u8>>, Strin
 fn harden(conn: &Connection) -> rusqlite::Result<()> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
-    conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, 256 << 20)?;
+    conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, 64 << 20)?;
     conn.set_limit(Limit::SQLITE_LIMIT_EXPR_DEPTH, 100)?;
     conn.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
     Ok(())
@@ -166,6 +166,19 @@ mod tests {
              SELECT x AS hnum, zeroblob(1000) AS blob FROM c;",
         );
         assert!(blobs(&view, &mut Problems::default()).is_err_and(|e| e.contains("is a view")));
+        // Generated values over the length cap stop the read instead of allocating.
+        let generated = database(
+            "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY,
+                                    blob BLOB GENERATED ALWAYS AS (zeroblob(100000000)) VIRTUAL);
+             INSERT INTO Packages (hnum) VALUES (1), (2), (3);",
+        );
+        let mut problems = Problems::default();
+        let read = blobs(&generated, &mut problems);
+        assert_eq!(read, Ok(Vec::new()));
+        assert!(
+            problems.summary().is_some_and(|s| s.contains("stopped")),
+            "{problems:?}"
+        );
         assert!(blobs(b"", &mut Problems::default()).is_err());
         assert!(blobs(b"SQLite format 3\0", &mut Problems::default()).is_err());
     }
