@@ -152,3 +152,43 @@ fn scalibr_empty_and_invalid_files_are_errors() {
         );
     }
 }
+
+/// Swap a little-endian u32/u16 field in place.
+fn swap(data: &mut [u8], at: usize, width: usize) {
+    data[at..at + width].reverse();
+}
+
+#[test]
+fn berkeley_db_written_big_endian() {
+    // The fixture rewritten in the byte order of a big-endian machine (s390x, ppc64): every field the
+    // reader uses, on the metadata page, the hash pages and the overflow pages.
+    let mut data = common::fixture("rpm/Packages");
+    let page_size = 4096;
+    for at in [12, 16, 20, 32] {
+        swap(&mut data, at, 4);
+    }
+    for page in (page_size..data.len()).step_by(page_size) {
+        let kind = data[page + 25];
+        let entries = u16::from_le_bytes([data[page + 20], data[page + 21]]) as usize;
+        if matches!(kind, 2 | 13) {
+            for i in 0..entries {
+                let at = page + 26 + 2 * i;
+                let item = page + u16::from_le_bytes([data[at], data[at + 1]]) as usize;
+                if data[item] == 3 {
+                    swap(&mut data, item + 4, 4);
+                    swap(&mut data, item + 8, 4);
+                }
+                swap(&mut data, at, 2);
+            }
+        }
+        for at in [8, 12, 16] {
+            swap(&mut data, page + at, 4);
+        }
+        swap(&mut data, page + 20, 2);
+        swap(&mut data, page + 22, 2);
+    }
+    assert_eq!(rpm::backend(&data), Some(Backend::BerkeleyDb));
+    let result = catalog_file("/var/lib/rpm/Packages", &data);
+    assert_eq!(result.error, None);
+    assert_eq!(rows(&result), expected());
+}
