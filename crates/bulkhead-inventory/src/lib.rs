@@ -9,6 +9,7 @@
 pub mod lang;
 pub mod model;
 pub mod os;
+pub mod purl;
 pub mod sbom;
 
 pub use model::{FileResult, Inventory, OsInfo, Package, PackageKind, PackageLocation};
