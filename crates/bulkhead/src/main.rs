@@ -3,6 +3,8 @@
 mod check;
 mod discover;
 mod fix;
+mod image;
+mod sbom;
 mod secrets_only;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -25,6 +27,12 @@ struct Cli {
 enum Command {
     /// Audit Dockerfiles and their build contexts (finds Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*).
     Check(CheckArgs),
+    /// List the packages of an image or directory as an SBOM (CycloneDX 1.6, SPDX 2.3), JSON or a table.
+    ///
+    /// IMAGE is a `docker save` tarball, an OCI layout directory (`oci:DIR`), an image in the local engine
+    /// (`docker:NAME`, or any name that is not a path), a root filesystem directory (`dir:DIR`), or a
+    /// registry reference (`registry:HOST/REPO:TAG`).
+    Sbom(SbomArgs),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -57,6 +65,35 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum SbomFormat {
+    Cyclonedx,
+    Spdx,
+    Json,
+    Table,
+}
+
+#[derive(Args, Debug)]
+pub struct SbomArgs {
+    /// The image: tarball, `oci:DIR`, `docker:NAME`, `dir:DIR`, `registry:REF`, or an engine image name.
+    pub image: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub format: SbomFormat,
+    /// Write the document to a file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Allow plain HTTP to the registry (always allowed for 127.0.0.1 and localhost).
+    #[arg(long)]
+    pub insecure_registry: bool,
+    /// Abandon a layer that inflates beyond this many MiB (guards against decompression bombs).
+    #[arg(long = "max-layer-size", value_name = "MIB")]
+    pub max_layer_mb: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -127,6 +164,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) if args.secrets_only => secrets_only::run(args),
         Command::Check(args) => check::run(args),
+        Command::Sbom(args) => sbom::run(args),
         Command::Rules { format } => rules(format),
         Command::Rule { id } => rule(&id),
     }

@@ -1,0 +1,231 @@
+//! `bulkhead image` and `bulkhead sbom`: read an image from any source, audit its config and files, and
+//! list what is inside.
+
+use bulkhead_image::{FileMeta, Image, LayerVisitor, ReadOptions, Source, Visited};
+use bulkhead_inventory::{FileResult, Inventory, PackageLocation};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Sends files that may hold package records to the catalogers while the layers stream past.
+pub struct InventoryVisitor;
+
+impl LayerVisitor for InventoryVisitor {
+    type Output = FileResult;
+    fn wants(&self, path: &str, meta: &FileMeta) -> bool {
+        bulkhead_inventory::wants(path, meta.size, meta.is_executable())
+    }
+    fn visit(
+        &self,
+        _layer: usize,
+        path: &str,
+        _meta: &FileMeta,
+        data: &[u8],
+    ) -> Option<FileResult> {
+        let r = bulkhead_inventory::catalog_file(path, data);
+        (r.os.is_some() || !r.packages.is_empty() || r.error.is_some()).then_some(r)
+    }
+}
+
+/// The inventory of what the image ships: records from files of the squashed tree only (a package
+/// database a later layer replaced or deleted describes packages that are gone).
+pub fn inventory_of(image: &Image, outputs: Vec<Visited<FileResult>>) -> Inventory {
+    let results = outputs
+        .into_iter()
+        .filter(|v| image.fs.is_visible(v.layer, &v.path))
+        .map(|v| {
+            let digest = image
+                .layers
+                .get(v.layer)
+                .and_then(|l| l.digest.clone().or_else(|| l.diff_id.clone()));
+            let layer = (image.source_kind != "rootfs").then_some(v.layer);
+            (
+                PackageLocation {
+                    path: v.path,
+                    layer,
+                    layer_digest: if layer.is_some() { digest } else { None },
+                },
+                v.output,
+            )
+        })
+        .collect();
+    Inventory::assemble(results)
+}
+
+/// Read options from the flags every image command shares.
+pub fn read_options(
+    platform: Option<String>,
+    insecure: bool,
+    max_layer_mb: Option<u64>,
+) -> ReadOptions {
+    let mut o = ReadOptions {
+        platform,
+        insecure_registry: insecure,
+        ..ReadOptions::default()
+    };
+    if let Some(mb) = max_layer_mb {
+        o.max_layer_bytes = mb.saturating_mul(1 << 20);
+    }
+    o
+}
+
+/// Where to write a document: a file or standard output.
+pub fn write_out(output: &Option<PathBuf>, text: &str) -> Result<(), String> {
+    match output {
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| format!("cannot write to standard output: {e}"))
+        }
+    }
+}
+
+/// The package table of the human reports.
+pub fn package_table(inv: &Inventory) -> String {
+    let mut rows: Vec<[String; 5]> = vec![[
+        "TYPE".into(),
+        "NAME".into(),
+        "VERSION".into(),
+        "SOURCE".into(),
+        "FOUND IN".into(),
+    ]];
+    for p in &inv.packages {
+        let name = match &p.namespace {
+            Some(ns) if p.kind == Some(bulkhead_inventory::PackageKind::Npm) => {
+                format!("@{ns}/{}", p.name)
+            }
+            Some(ns) if p.kind == Some(bulkhead_inventory::PackageKind::Maven) => {
+                format!("{ns}:{}", p.name)
+            }
+            Some(ns) => format!("{ns}/{}", p.name),
+            None => p.name.clone(),
+        };
+        let source = match (&p.source_name, &p.source_version) {
+            (Some(s), Some(v)) => format!("{s} {v}"),
+            (Some(s), None) if *s != p.name => s.clone(),
+            _ => String::new(),
+        };
+        let loc = p
+            .locations
+            .first()
+            .map(|l| match l.layer {
+                Some(i) => format!("{} (layer {})", l.path, i + 1),
+                None => l.path.clone(),
+            })
+            .unwrap_or_default();
+        rows.push([
+            p.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+            name,
+            p.version.clone(),
+            source,
+            loc,
+        ]);
+    }
+    let mut widths = [0usize; 5];
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count()).min(60);
+        }
+    }
+    let mut s = String::new();
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 4 {
+                    c.clone()
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
+            .collect();
+        s.push_str(line.join("  ").trim_end());
+        s.push('\n');
+    }
+    s
+}
+
+/// Summary lines about the image itself.
+#[allow(dead_code)]
+pub fn image_header(image: &Image, inv: &Inventory) -> String {
+    let mut s = format!("Image {} ({})\n", image.reference, image.source_kind);
+    if let Some(id) = &image.id {
+        s.push_str(&format!("  id        {id}\n"));
+    }
+    if let Some(d) = &image.manifest_digest {
+        s.push_str(&format!("  manifest  {d}\n"));
+    }
+    if let Some(c) = &image.config {
+        let plat = [
+            c.os.as_deref(),
+            c.architecture.as_deref(),
+            c.variant.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("/");
+        if !plat.is_empty() {
+            s.push_str(&format!("  platform  {plat}\n"));
+        }
+        s.push_str(&format!(
+            "  user      {}\n",
+            c.user
+                .as_deref()
+                .filter(|u| !u.is_empty())
+                .unwrap_or("(unset: root)")
+        ));
+    }
+    if let Some(os) = &inv.os {
+        s.push_str(&format!(
+            "  os        {}\n",
+            os.pretty_name.clone().unwrap_or_else(|| format!(
+                "{} {}",
+                os.id,
+                os.version_id.as_deref().unwrap_or("")
+            ))
+        ));
+    }
+    let files = image.fs.entries.len();
+    s.push_str(&format!(
+        "  layers    {} ({} entries, {} hidden by later layers)\n",
+        image.layers.len(),
+        files,
+        image.fs.hidden.len()
+    ));
+    s
+}
+
+/// Count of packages by type, `deb 92, python 3`.
+pub fn package_counts(inv: &Inventory) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for p in &inv.packages {
+        *counts
+            .entry(p.kind.map_or("other", |k| k.as_str()))
+            .or_default() += 1;
+    }
+    counts
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn read(spec: &str, opts: &ReadOptions) -> Result<(Image, Inventory), String> {
+    let source = Source::parse(spec);
+    let (image, outputs) =
+        bulkhead_image::read_image(&source, opts, &InventoryVisitor).map_err(|e| e.to_string())?;
+    let inv = inventory_of(&image, outputs);
+    Ok((image, inv))
+}
+
+#[allow(dead_code)]
+pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}

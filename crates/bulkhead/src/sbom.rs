@@ -1,0 +1,79 @@
+//! `bulkhead sbom`: the inventory of an image or directory as CycloneDX, SPDX, JSON or a table.
+
+use crate::image::{self, package_counts, package_table, write_out};
+use crate::{SbomArgs, SbomFormat};
+use bulkhead_inventory::sbom::{SbomSubject, cyclonedx_json, now_rfc3339, spdx_json};
+use std::process::ExitCode;
+
+pub fn run(args: SbomArgs) -> ExitCode {
+    let opts = image::read_options(
+        args.platform.clone(),
+        args.insecure_registry,
+        args.max_layer_mb,
+    );
+    let started = std::time::Instant::now();
+    let (img, inv) = match image::read(&args.image, &opts) {
+        Ok(v) => v,
+        Err(e) => return image::fail(e),
+    };
+    for n in &img.notes {
+        let place = [n.layer.as_deref(), n.path.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        eprintln!(
+            "note: {}{}{}",
+            place,
+            if place.is_empty() { "" } else { ": " },
+            n.message
+        );
+    }
+    for n in &inv.notes {
+        eprintln!("note: {n}");
+    }
+    let subject = SbomSubject {
+        name: args.image.clone(),
+        digest: img.id.clone(),
+        is_image: img.source_kind != "rootfs",
+        timestamp: now_rfc3339(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let text = match args.format {
+        SbomFormat::Cyclonedx => pretty(&cyclonedx_json(&inv, &subject)),
+        SbomFormat::Spdx => pretty(&spdx_json(&inv, &subject)),
+        SbomFormat::Json => pretty(&serde_json::json!({
+            "image": {
+                "reference": img.reference,
+                "source": img.source_kind,
+                "id": img.id,
+                "manifest_digest": img.manifest_digest,
+                "layers": img.layers,
+            },
+            "os": inv.os,
+            "packages": inv.packages,
+            "notes": inv.notes,
+        })),
+        SbomFormat::Table => package_table(&inv),
+    };
+    if let Err(e) = write_out(&args.output, &text) {
+        return image::fail(e);
+    }
+    if args.output.is_some() || args.format == SbomFormat::Table {
+        eprintln!(
+            "{} package(s) ({}) in {} in {:.2}s",
+            inv.packages.len(),
+            package_counts(&inv),
+            args.image,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s =
+        serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
