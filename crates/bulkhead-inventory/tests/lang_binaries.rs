@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
 use bulkhead_inventory::{PackageKind, lang};
@@ -145,6 +146,64 @@ fn go_binaries_of_this_machine_agree_with_go_version_m() {
         checked += 1;
     }
     assert!(checked >= 1, "the committed fixture at least");
+}
+
+#[test]
+fn go_fixture_cross_compiled_to_pe_and_mach_o() {
+    if Command::new("go").arg("version").output().is_err() {
+        eprintln!(
+            "SKIP go_fixture_cross_compiled_to_pe_and_mach_o: no `go` (apt-get install golang-go)"
+        );
+        return;
+    }
+    let toolchain = Command::new("go")
+        .args(["env", "GOVERSION"])
+        .output()
+        .expect("go env");
+    let stdlib = format!(
+        "stdlib@{}",
+        String::from_utf8_lossy(&toolchain.stdout)
+            .trim()
+            .trim_start_matches("go")
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (goos, goarch, name, magic) in [
+        ("windows", "amd64", "app.exe", &b"MZ"[..]),
+        ("darwin", "arm64", "app-macos", &b"\xcf\xfa\xed\xfe"[..]),
+    ] {
+        let out = dir.path().join(name);
+        let status = Command::new("sh")
+            .arg(fixture("go/build.sh"))
+            .arg(&out)
+            .env("GOOS", goos)
+            .env("GOARCH", goarch)
+            .env(
+                "BULKHEAD_GOCACHE",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("gocache"),
+            )
+            .output()
+            .expect("run build.sh");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let data = std::fs::read(&out).expect("built binary");
+        assert!(data.starts_with(magic), "{goos}");
+        let r = lang::catalog(&format!("/app/{name}"), &data).expect("a Go binary is a record");
+        assert_eq!(r.error, None, "{goos}");
+        assert_eq!(
+            ids(&r.packages),
+            vec![
+                "example.com/app@(devel)",
+                "example.com/greet@v1.2.3",
+                "example.com/localgreet@(devel)",
+                "example.com/newgreet@v1.1.0",
+                stdlib.as_str(),
+            ],
+            "{goos}"
+        );
+    }
 }
 
 /// A minimal executable ELF image (no sections) with one writable PT_LOAD segment at 0x10000 holding a

@@ -7,7 +7,8 @@
 //! version, module info), or two pointers to Go string headers (data pointer, length) in the image.
 //! The module info is framed by 16 sentinel bytes at each end and lists tab-separated lines:
 //! `path <main package>`, `mod <path> <version> [<sum>]`, `dep <path> <version> [<sum>]`, and
-//! `=> <path> <version> [<sum>]` replacing the module on the line before.
+//! `=> <path> <version> [<sum>]` replacing the module on the line before (a replacement by a local
+//! directory, `=> ./dir (devel)`, keeps the module path and takes the version only).
 
 use object::{Object, ObjectSection, ObjectSegment};
 

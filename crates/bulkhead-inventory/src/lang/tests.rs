@@ -63,3 +63,51 @@ fn catalog_dispatches_on_path_then_magic() {
         None
     );
 }
+
+#[test]
+fn wants_a_million_paths() {
+    // A mix like an image's: mostly ordinary files, a few records and executables.
+    let shapes: [(&str, bool, bool); 10] = [
+        ("/usr/share/doc/pkg{}/changelog.Debian.gz", false, false),
+        (
+            "/usr/lib/x86_64-linux-gnu/perl/5.36/auto/mod{}/mod.so",
+            false,
+            false,
+        ),
+        (
+            "/usr/lib/python3/dist-packages/pkg{}/__init__.py",
+            false,
+            false,
+        ),
+        (
+            "/usr/lib/python3/dist-packages/pkg{}-1.0.dist-info/METADATA",
+            false,
+            true,
+        ),
+        ("/app/node_modules/pkg{}/lib/index.js", false, false),
+        ("/app/node_modules/pkg{}/package.json", false, true),
+        ("/usr/bin/tool{}", true, true),
+        ("/etc/init.d/svc{}", true, false),
+        ("/usr/share/locale/de/LC_MESSAGES/pkg{}.mo", false, false),
+        ("/opt/lib/pkg{}-2.1.jar", false, true),
+    ];
+    let paths: Vec<(String, bool, bool)> = (0..100_000)
+        .flat_map(|i| {
+            shapes
+                .iter()
+                .map(move |(p, x, want)| (p.replace("{}", &i.to_string()), *x, *want))
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let mut wanted = 0usize;
+    for (path, executable, _) in &paths {
+        wanted += usize::from(wants(path, 4096, *executable));
+    }
+    let elapsed = started.elapsed();
+    eprintln!(
+        "wants: {} paths in {elapsed:?} ({:.0} ns each)",
+        paths.len(),
+        elapsed.as_nanos() as f64 / paths.len() as f64
+    );
+    assert_eq!(wanted, paths.iter().filter(|(_, _, want)| *want).count());
+}
