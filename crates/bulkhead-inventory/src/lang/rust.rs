@@ -143,4 +143,17 @@ mod tests {
                 .starts_with("expected cargo-auditable JSON")
         );
     }
+
+    #[test]
+    fn deeply_nested_toml_does_not_overflow() {
+        let text = format!("a = {}", "[".repeat(200_000));
+        let r = catalog_cargo_lock(text.as_bytes()).unwrap_or_default();
+        assert!(r.error.is_some());
+        let text = format!("a = {}1{}", "[".repeat(200_000), "]".repeat(200_000));
+        let r = catalog_cargo_lock(text.as_bytes()).unwrap_or_default();
+        assert!(r.error.is_some());
+        let text = format!("a = {}1{}", "{b = ".repeat(200_000), "}".repeat(200_000));
+        let r = catalog_cargo_lock(text.as_bytes()).unwrap_or_default();
+        assert!(r.error.is_some());
+    }
 }

@@ -72,41 +72,42 @@ pub(super) fn lossy(data: &[u8]) -> Cow<'_, str> {
 /// The first quoted string literal in `s` (`"x"` or `'x'`, with backslash escapes kept verbatim), or
 /// a Ruby `%q{x}` / `%Q(x)` / `%q<x>` / `%q[x]` literal; the rest of `s` after it.
 pub(super) fn first_string_literal(s: &str) -> Option<(&str, &str)> {
-    let start = s.find(['"', '\'', '%'])?;
-    let rest = s.get(start..)?;
-    let mut chars = rest.char_indices();
-    let (_, open) = chars.next()?;
-    let close = if open == '%' {
-        let (_, kind) = chars.next()?;
-        if kind != 'q' && kind != 'Q' {
-            return first_string_literal(rest.get(1..)?);
+    let mut from = 0;
+    loop {
+        let start = from + s.get(from..)?.find(['"', '\'', '%'])?;
+        let rest = s.get(start..)?;
+        from = start + 1;
+        let mut chars = rest.char_indices();
+        let (_, open) = chars.next()?;
+        let close = if open == '%' {
+            let delimiter = match (chars.next(), chars.next()) {
+                (Some((_, 'q' | 'Q')), Some((_, delimiter))) => delimiter,
+                _ => continue,
+            };
+            match delimiter {
+                '{' => '}',
+                '(' => ')',
+                '<' => '>',
+                '[' => ']',
+                '|' | '!' | '/' => delimiter,
+                _ => continue,
+            }
+        } else {
+            open
+        };
+        let body_start = chars.clone().next().map_or(rest.len(), |(i, _)| i);
+        let mut escaped = false;
+        for (i, c) in chars {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == close {
+                return Some((rest.get(body_start..i)?, rest.get(i + c.len_utf8()..)?));
+            }
         }
-        let (_, delim) = chars.next()?;
-        match delim {
-            '{' => '}',
-            '(' => ')',
-            '<' => '>',
-            '[' => ']',
-            '|' | '!' | '/' => delim,
-            _ => return first_string_literal(rest.get(1..)?),
-        }
-    } else {
-        open
-    };
-    let body_start = chars.clone().next().map_or(rest.len(), |(i, _)| i);
-    let mut escaped = false;
-    for (i, c) in chars {
-        if escaped {
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else if c == close {
-            let body = rest.get(body_start..i)?;
-            let after = rest.get(i + c.len_utf8()..)?;
-            return Some((body, after));
-        }
+        return None;
     }
-    None
 }
 
 /// Every string literal in `s`, in order.
@@ -162,5 +163,8 @@ mod tests {
             Some("x")
         );
         assert_eq!(first_string_literal("\"unterminated"), None);
+        // No recursion per `%`: a hostile line of them is just scanned.
+        let percents = format!("{}\"x\"", "%".repeat(1_000_000));
+        assert_eq!(first_string_literal(&percents).map(|(s, _)| s), Some("x"));
     }
 }
