@@ -18,7 +18,7 @@ pub use error::ImageError;
 pub use reader::{
     CAPTURED_FILES, LayerChange, LayerRead, MAX_CAPTURED_BYTES, ReadOptions, read_layer, squash,
 };
-pub use source::{ImageRead, Source, read_file, read_image};
+pub use source::{ImageRead, Source, read_archive_stream, read_file, read_image};
 
 pub use model::{
     FileKind, FileMeta, HiddenEntry, HiddenReason, HistoryEntry, Image, ImageConfig, ImageFs,
