@@ -5,6 +5,7 @@
 //! symlink targets are kept as written. Memory per layer is the entries' metadata, the visitor outputs, the
 //! captured audit files and one file's contents at a time (only when the visitor asked for it).
 
+mod guard;
 mod paths;
 mod squash;
 
@@ -290,7 +291,7 @@ fn read_tar<V: LayerVisitor>(
     let count = Rc::new(Cell::new(0u64));
     let tripped = Rc::new(Cell::new(false));
     let counter = Counter {
-        inner: stream,
+        inner: guard::HeaderGuard::new(stream),
         count: Rc::clone(&count),
         limit: opts.max_layer_bytes,
         tripped: Rc::clone(&tripped),
