@@ -162,7 +162,7 @@ fn header_size(field: &[u8]) -> Option<u64> {
 
 /// Whether the header's checksum field matches its bytes (the field itself counted as spaces).
 fn checksum_ok(h: &[u8]) -> bool {
-    let Some(field) = h.get(148..156).and_then(|f| header_size(f)) else {
+    let Some(field) = h.get(148..156).and_then(header_size) else {
         return false;
     };
     let sum: u64 = h
