@@ -1,5 +1,5 @@
 //! The streaming layer reader: one layer blob (gzip, zstd or plain tar, detected by magic bytes) in, its
-//! entries, whiteouts and visitor outputs out; [`squash`] stacks layers into the [`ImageFs`].
+//! entries, whiteouts and visitor outputs out; [`squash`] stacks layers into the [`ImageFs`](crate::ImageFs).
 //!
 //! Nothing is written to disk and nothing is resolved on the host: member names are normalized as strings,
 //! symlink targets are kept as written. Memory per layer is the entries' metadata, the visitor outputs, the
