@@ -18,6 +18,7 @@ use std::cell::Cell;
 use std::io::{self, Read};
 use std::rc::Rc;
 
+pub(crate) use guard::HeaderGuard;
 pub(crate) use paths::{Member, normalize_member, symlink_destination};
 
 /// Limits and switches for a read.

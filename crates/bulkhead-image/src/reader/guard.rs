@@ -6,7 +6,7 @@
 //! next header starts) and steps aside (stops watching) at anything it does not model, such as GNU sparse
 //! files, leaving the judgement to the tar parser.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 /// Largest PAX extended header or GNU long name/link accepted (bytes).
 pub(crate) const MAX_EXTENDED: u64 = 1 << 20;
@@ -33,6 +33,7 @@ pub(crate) struct HeaderGuard<R> {
 }
 
 impl<R: Read> HeaderGuard<R> {
+    /// Watch the tar stream `inner`, which starts at a header.
     pub(crate) fn new(inner: R) -> Self {
         HeaderGuard {
             inner,
@@ -130,6 +131,20 @@ impl<R: Read> Read for HeaderGuard<R> {
         }
         self.pos += n as u64;
         Ok(n)
+    }
+}
+
+/// Seeking forward to the next header (what the tar parser does to skip entry data) keeps the watch;
+/// any other seek ends it.
+impl<R: Read + Seek> Seek for HeaderGuard<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let p = self.inner.seek(to)?;
+        let skipping_data = matches!(self.state, State::Data) && p >= self.pos && p <= self.next;
+        if !skipping_data {
+            self.watching = false;
+        }
+        self.pos = p;
+        Ok(p)
     }
 }
 
@@ -251,5 +266,41 @@ mod tests {
             return;
         };
         assert!(watched_to_the_end(flate2::read::MultiGzDecoder::new(f)));
+    }
+
+    #[test]
+    fn keeps_watching_across_the_seeks_of_an_index() {
+        let mut b = tar::Builder::new(Vec::new());
+        for i in 0..5u32 {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(1000);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, format!("{}/{i}", "n".repeat(120)), &[7u8; 1000][..])
+                .unwrap();
+        }
+        let mut tar = b.into_inner().unwrap();
+        tar.truncate(tar.len() - 1024);
+        let mut h = tar::Header::new_ustar();
+        h.set_path("pax").unwrap();
+        h.set_entry_type(tar::EntryType::XHeader);
+        h.set_size(50 << 20);
+        h.set_cksum();
+        tar.extend_from_slice(h.as_bytes());
+        tar.resize(tar.len() + (2 << 20), b'9');
+        let mut archive = tar::Archive::new(HeaderGuard::new(std::io::Cursor::new(tar)));
+        let mut seen = 0;
+        let mut refused = None;
+        for e in archive.entries_with_seek().unwrap() {
+            match e {
+                Ok(_) => seen += 1,
+                Err(e) => {
+                    refused = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        assert_eq!(seen, 5);
+        assert!(refused.unwrap().contains("extended header"));
     }
 }

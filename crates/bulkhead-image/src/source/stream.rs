@@ -9,7 +9,7 @@ use super::store::{MAX_JSON_BYTES, MemStore, Store, member_key};
 use crate::digest::digest_of_blob_path;
 use crate::error::ImageError;
 use crate::model::ReadNote;
-use crate::reader::{LayerRead, ReadOptions, read_up_to, symlink_destination};
+use crate::reader::{HeaderGuard, LayerRead, ReadOptions, read_up_to, symlink_destination};
 use crate::visit::LayerVisitor;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -126,7 +126,7 @@ fn parse<V: LayerVisitor>(
     };
     let stream_error =
         |e: io::Error| broke(failure.borrow().clone().unwrap_or_else(|| e.to_string()));
-    let mut archive = tar::Archive::new(stream);
+    let mut archive = tar::Archive::new(HeaderGuard::new(stream));
     for entry in archive.entries().map_err(stream_error)? {
         let mut entry = entry.map_err(stream_error)?;
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
