@@ -4,11 +4,17 @@
 //!   [`ImageFs`]), [`FileMeta`], [`LayerInfo`].
 //! - [`visit`]: the [`LayerVisitor`] hook through which other crates (secret scanning, package catalogers)
 //!   see file contents while layers stream past, so nothing has to be kept in memory or on disk.
+//! - [`secrets`]: the [`secrets::SecretVisitor`] that runs the secret engine over every layer's files.
+//! - [`rules`]: the image audit rules (`IM001`...): configuration, history, file hygiene, secrets in layers.
+//! - [`testkit`]: images built by hand, for tests of code that consumes images.
 
 pub mod error;
 pub mod model;
 pub mod reader;
+pub mod rules;
+pub mod secrets;
 pub mod source;
+pub mod testkit;
 pub mod visit;
 
 pub use error::ImageError;
