@@ -148,13 +148,31 @@ fn is_sensitive_name(path: &str) -> bool {
 
 /// Classifies a file of an image by its path alone: [`files::classify`], without what is routine in
 /// images and holds no secret:
-/// - public keyrings (`*.gpg` under `/usr/share/keyrings`, `/etc/apt/trusted.gpg.d`, `/etc/apt/keyrings`,
-///   `/etc/pki/rpm-gpg`, or named `*keyring*`, `trusted.gpg`);
+/// - programs (anything in `/bin`, `/sbin`, `/usr/bin`, `/usr/sbin`, `/usr/local/bin`, `/usr/local/sbin`:
+///   `/usr/bin/htpasswd` is the tool, not a password file);
+/// - source code, bytecode and documentation (`kubeconfig.py`, `credentials.md`);
+/// - public keyrings (`*.gpg` under `/usr/share`, `/etc/apt/trusted.gpg.d`, `/etc/apt/keyrings`,
+///   `/etc/pki`, or named `*keyring*`, `trusted.gpg`);
 /// - `known_hosts` and `config` of an `.ssh` directory (public host keys, client settings).
 pub fn sensitive_file(path: &str) -> Option<SensitiveKind> {
     let kind = files::classify(path)?;
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
+    const PROGRAM_DIRS: &[&str] = &[
+        "/bin/",
+        "/sbin/",
+        "/usr/bin/",
+        "/usr/sbin/",
+        "/usr/local/bin/",
+        "/usr/local/sbin/",
+    ];
+    if PROGRAM_DIRS.iter().any(|d| lower.starts_with(d)) {
+        return None;
+    }
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    if CODE_EXTENSIONS.contains(&ext) {
+        return None;
+    }
     match kind.category {
         SensitiveCategory::GpgFile => {
             const KEYRING_DIRS: &[&str] = &[
@@ -163,7 +181,8 @@ pub fn sensitive_file(path: &str) -> Option<SensitiveKind> {
                 "/etc/apt/keyrings/",
                 "/etc/pki/rpm-gpg/",
                 "/usr/share/pacman/keyrings/",
-                "/usr/share/debian-archive-keyring/",
+                "/usr/share/",
+                "/etc/pki/",
             ];
             let public = KEYRING_DIRS.iter().any(|d| lower.starts_with(d))
                 || name.contains("keyring")
@@ -177,6 +196,12 @@ pub fn sensitive_file(path: &str) -> Option<SensitiveKind> {
         _ => Some(kind),
     }
 }
+
+/// Extensions of source code, bytecode and documentation: `kubeconfig.py` is code about kubeconfigs.
+const CODE_EXTENSIONS: &[&str] = &[
+    "py", "pyc", "pyo", "pyi", "go", "js", "mjs", "cjs", "ts", "rb", "java", "class", "kt", "rs",
+    "c", "h", "cc", "cpp", "hpp", "cs", "pl", "pm", "sh", "md", "rst", "html", "htm", "txt",
+];
 
 /// Whether the content of a file of this kind tells whether it holds a secret: configuration files the
 /// secret engine has detectors for (`.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, Docker
@@ -254,24 +279,107 @@ fn has_binary_extension(path: &str) -> bool {
         .is_some_and(|(_, ext)| BINARY_EXTENSIONS.contains(&ext))
 }
 
-/// Trees of third-party code or examples, on top of the engine's test-path rules.
+/// Trees of code the image did not write itself: what the operating system's packages install, language
+/// toolchains' own sources, module caches, documentation. On top of the engine's test-path rules
+/// (`test/`, `tests/`, `fixtures/`, `node_modules/`, `site-packages/`, `vendor/`, `*_test.go`, ...).
 const LOW_CONFIDENCE_TREES: &[&str] = &[
-    "/usr/share/doc/",
-    "/usr/local/go/src/",
-    "/usr/lib/go/src/",
-    "/usr/share/gocode/",
+    "/usr/lib/",
+    "/usr/lib32/",
+    "/usr/lib64/",
+    "/usr/libexec/",
+    "/usr/share/",
+    "/usr/bin/",
+    "/usr/sbin/",
+    "/bin/",
+    "/sbin/",
+    "/lib/",
+    "/lib64/",
+    "/usr/local/go/",
     "/go/pkg/mod/",
     "/root/go/pkg/mod/",
     "/usr/local/cargo/registry/",
     "/root/.cargo/registry/",
+    "/root/.rustup/",
+    "/usr/local/rustup/",
 ];
 
-/// Whether hits in this file deserve less confidence: test fixtures, third-party code, documentation
-/// examples (see the module documentation).
+/// Whether hits in this file deserve less confidence: test fixtures, third-party code, files installed
+/// by the distribution's packages, documentation examples. The application's own trees (`/app`, `/srv`,
+/// `/opt`, `/home`, `/root`, `/etc`, `/usr/local/bin`, `/var/www`, ...) are not.
 pub fn is_low_confidence_path(path: &str) -> bool {
     LOW_CONFIDENCE_TREES.iter().any(|t| path.starts_with(t))
         || path.contains("/examples/")
+        || path.contains("/example/")
         || bulkhead_secrets::engine::is_test_path(path)
+}
+
+/// Trees the distribution's packages (or a language toolchain) install: hits there are grouped by
+/// their first three path components (`/usr/lib/google-cloud-sdk`, `/usr/share/go-1.19`).
+const PACKAGE_TREES: &[&str] = &[
+    "/usr/lib/",
+    "/usr/lib32/",
+    "/usr/lib64/",
+    "/usr/libexec/",
+    "/usr/share/",
+    "/usr/bin/",
+    "/usr/sbin/",
+    "/bin/",
+    "/sbin/",
+    "/lib/",
+    "/lib64/",
+    "/usr/local/go/",
+];
+
+/// Where a low-confidence path's third-party tree starts, to summarize its hits in one place: the first
+/// three path components in the distribution's trees (`/usr/lib/google-cloud-sdk`), the package
+/// directory under `node_modules/`, `site-packages/`, `dist-packages/` or `vendor/`, the directory above
+/// a test/fixture/example directory, else the first three directories.
+pub fn low_confidence_root(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let dirs = parts.len().saturating_sub(1);
+    let join = |n: usize| format!("/{}", parts.get(..n.min(dirs)).unwrap_or(&[]).join("/"));
+    if PACKAGE_TREES.iter().any(|t| path.starts_with(t)) {
+        return join(3);
+    }
+    let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
+    let deps = [
+        "node_modules",
+        "site-packages",
+        "dist-packages",
+        "vendor",
+        "bower_components",
+    ];
+    if let Some(i) = lower
+        .iter()
+        .take(dirs)
+        .position(|p| deps.contains(&p.as_str()))
+    {
+        // Scoped npm packages: node_modules/@scope/name.
+        let scoped = parts.get(i + 1).is_some_and(|p| p.starts_with('@'));
+        return join(i + if scoped { 3 } else { 2 });
+    }
+    let tests = [
+        "test",
+        "tests",
+        "testdata",
+        "test-data",
+        "test_data",
+        "fixtures",
+        "__fixtures__",
+        "__tests__",
+        "spec",
+        "specs",
+        "examples",
+        "example",
+    ];
+    if let Some(i) = lower
+        .iter()
+        .take(dirs)
+        .position(|p| tests.contains(&p.as_str()))
+    {
+        return join(i.max(1));
+    }
+    join(3)
 }
 
 #[cfg(test)]
@@ -373,8 +481,73 @@ mod tests {
             "/etc/ssl/cert.pem",
             "/usr/lib/python3/dist-packages/certifi/cacert.pem",
             "/app/.env.example",
+            "/usr/bin/htpasswd",
+            "/usr/lib/google-cloud-sdk/lib/googlecloudsdk/api_lib/container/__pycache__/kubeconfig.cpython-312.pyc",
+            "/usr/share/gnupg/distsigkey.gpg",
+            "/usr/share/postgresql-common/pgdg/apt.postgresql.org.gpg",
         ] {
             assert!(sensitive_file(p).is_none(), "{p}");
+        }
+        assert!(sensitive_file("/var/www/html/wp-config.php").is_some());
+    }
+
+    #[test]
+    fn low_confidence_trees_and_their_roots() {
+        for p in [
+            "/usr/lib/google-cloud-sdk/platform/gsutil/third_party/urllib3/dummyserver/certs/server.key",
+            "/usr/share/go-1.19/src/crypto/tls/example_test.go",
+            "/app/node_modules/pkg/index.js",
+            "/usr/local/lib/python3.12/site-packages/botocore/data/x.json",
+            "/app/tests/fixtures/key.pem",
+            "/usr/local/go/src/net/http/internal/testcert/testcert.go",
+        ] {
+            assert!(is_low_confidence_path(p), "{p}");
+        }
+        for p in [
+            "/app/config/prod.yaml",
+            "/root/.npmrc",
+            "/etc/app.conf",
+            "/usr/local/bin/run.sh",
+            "/srv/.env",
+        ] {
+            assert!(!is_low_confidence_path(p), "{p}");
+        }
+        for (p, root) in [
+            (
+                "/usr/lib/google-cloud-sdk/platform/gsutil/x.py",
+                "/usr/lib/google-cloud-sdk",
+            ),
+            (
+                "/usr/share/go-1.19/src/crypto/tls/example_test.go",
+                "/usr/share/go-1.19",
+            ),
+            (
+                "/app/node_modules/@scope/pkg/test/key.pem",
+                "/app/node_modules/@scope/pkg",
+            ),
+            (
+                "/app/node_modules/pkg/test/key.pem",
+                "/app/node_modules/pkg",
+            ),
+            (
+                "/usr/local/lib/python3.12/site-packages/botocore/data/x.json",
+                "/usr/local/lib/python3.12/site-packages/botocore",
+            ),
+            ("/app/tests/fixtures/key.pem", "/app"),
+            ("/srv/key.pem", "/srv"),
+            ("/usr/share/doc/pkg/examples/server.key", "/usr/share/doc"),
+            (
+                "/usr/lib/google-cloud-sdk/platform/gsutil/gslib/tests/test_data/test.p12",
+                "/usr/lib/google-cloud-sdk",
+            ),
+            ("/usr/sbin/debootstrap", "/usr/sbin"),
+            (
+                "/opt/app/vendor/acme/lib/tests/key.pem",
+                "/opt/app/vendor/acme",
+            ),
+            ("/key.pem", "/"),
+        ] {
+            assert_eq!(low_confidence_root(p), root, "{p}");
         }
     }
 }

@@ -11,8 +11,8 @@
 use crate::model::{HiddenReason, Image, ImageConfig};
 use crate::secrets::SecretHit;
 use crate::visit::Visited;
-use bulkhead_core::{Finding, Location, RuleMeta};
-use std::collections::HashMap;
+use bulkhead_core::{Evidence, Finding, Location, RuleMeta};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub mod accounts;
 pub mod history;
@@ -213,18 +213,94 @@ impl<'a> ImageCheckContext<'a> {
 
     /// Words for [`ImageCheckContext::visibility`], for messages.
     pub fn visibility_text(&self, v: Visibility) -> String {
+        let by = |layer: usize| match self.created_by(layer) {
+            Some(c) => format!("{} (`{c}`)", self.layer_short(layer)),
+            None => self.layer_short(layer),
+        };
         match v {
             Visibility::Visible => "still in the final filesystem".to_string(),
-            Visibility::Deleted(by) => format!(
-                "deleted by {} but its bytes still ship in the earlier layer",
-                self.layer_desc(by)
+            Visibility::Deleted(l) => format!(
+                "deleted by {}, but its bytes still ship in the layer that added it",
+                by(l)
             ),
-            Visibility::Overwritten(by) => format!(
-                "replaced by {} but the earlier copy still ships in its layer",
-                self.layer_desc(by)
+            Visibility::Overwritten(l) => format!(
+                "replaced by {}, but the earlier copy still ships in its layer",
+                by(l)
             ),
             Visibility::Unknown => "not in the final filesystem".to_string(),
         }
+    }
+}
+
+/// Findings in test fixtures, third-party code and distribution files (see
+/// [`crate::secrets::is_low_confidence_path`]), summarized per third-party tree
+/// ([`crate::secrets::low_confidence_root`]): one low-severity finding per tree instead of one per file.
+#[derive(Default)]
+pub(crate) struct LowConfidence {
+    groups: BTreeMap<String, LowGroup>,
+}
+
+/// One third-party tree's items: first layer, files, number of items, what was found, first example.
+struct LowGroup {
+    layer: usize,
+    files: BTreeSet<String>,
+    count: usize,
+    kinds: BTreeSet<String>,
+    example: (String, Evidence),
+}
+
+impl LowConfidence {
+    /// Adds one item (`kind`: what it is, e.g. the detector title) found in `path` of `layer`.
+    pub(crate) fn add(&mut self, path: &str, layer: usize, kind: &str, evidence: Evidence) {
+        let root = crate::secrets::low_confidence_root(path);
+        let g = self.groups.entry(root).or_insert_with(|| LowGroup {
+            layer,
+            files: BTreeSet::new(),
+            count: 0,
+            kinds: BTreeSet::new(),
+            example: (path.to_string(), evidence),
+        });
+        g.layer = g.layer.min(layer);
+        g.files.insert(path.to_string());
+        g.count += 1;
+        g.kinds.insert(kind.to_string());
+    }
+
+    /// One finding per tree: `noun` names one item (`secret`, `credential-like file`).
+    pub(crate) fn findings(
+        self,
+        ctx: &ImageCheckContext,
+        meta: &RuleMeta,
+        noun: &str,
+    ) -> Vec<Finding> {
+        self.groups
+            .into_iter()
+            .map(|(root, g)| {
+                let mut kinds: Vec<String> = g.kinds.into_iter().take(4).collect();
+                if let Some(fourth) = kinds.get_mut(3) {
+                    *fourth = "…".to_string();
+                }
+                let message = format!(
+                    "{} in {} under `{root}`, in test fixtures, third-party code, examples or distribution files ({}); first: `{}`",
+                    plural(g.count, noun),
+                    plural(g.files.len(), "file"),
+                    kinds.join(", "),
+                    g.example.0
+                );
+                ctx.file_finding(meta, message, &root, g.layer)
+                    .with_severity(bulkhead_core::Severity::Low)
+                    .with_evidence(g.example.1)
+            })
+            .collect()
+    }
+}
+
+/// `1 secret`, `2 secrets`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

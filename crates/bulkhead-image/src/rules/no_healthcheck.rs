@@ -131,7 +131,7 @@ impl ImageRule for NoHealthcheck {
                 format!("the image {what} but has no health check"),
                 "Healthcheck",
             )
-            .with_evidence(Evidence::plain(format!("Cmd: {:?}", argv))),
+            .with_evidence(Evidence::plain(format!("Entrypoint + Cmd: {argv:?}"))),
         );
     }
 }

@@ -1,6 +1,6 @@
-use super::{ImageCheckContext, ImageRule, leftovers, ls_mode};
+use super::{ImageCheckContext, ImageRule, LowConfidence, leftovers, ls_mode};
 use crate::model::{FileKind, FileMeta};
-use crate::secrets::{content_decides, sensitive_file};
+use crate::secrets::{content_decides, is_low_confidence_path, sensitive_file};
 use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 use std::collections::BTreeMap;
 
@@ -21,7 +21,8 @@ declare_rule! {
     /// the secret, and one without (`.npmrc` with only `registry=`, a `.pem` holding certificates) is not
     /// reported. Not reported either: public keyrings (`/usr/share/keyrings/*.gpg`), `known_hosts`, the SSH
     /// host keys and GnuPG homes IM012 reports. Files under test-fixture and dependency directories
-    /// (`node_modules/`, `site-packages/`, `test/`) are reported one severity lower.
+    /// (`node_modules/`, `site-packages/`, `test/`) and in the distribution's package trees (`/usr/lib`,
+    /// `/usr/share`) are summarized in one low-severity finding per package tree.
     ///
     /// ## Why it matters
     /// Whatever the file holds ships to every registry, cache and host the image reaches. Deleting it in a
@@ -79,6 +80,7 @@ impl ImageRule for SecretFileInLayer {
         &Self::META
     }
     fn check(&self, ctx: &ImageCheckContext, out: &mut Vec<Finding>) {
+        let mut low = LowConfidence::default();
         for (path, copies) in files_by_path(ctx) {
             if leftovers::owns(path) {
                 continue;
@@ -98,6 +100,16 @@ impl ImageRule for SecretFileInLayer {
             let Some(&&(first, meta)) = unsettled.first() else {
                 continue;
             };
+            let evidence = Evidence::plain(format!(
+                "{} {}:{} {path}",
+                ls_mode(meta),
+                meta.uid,
+                meta.gid
+            ));
+            if kind.in_test_path || is_low_confidence_path(path) {
+                low.add(path, first, kind.description(), evidence);
+                continue;
+            }
             let mut message = format!(
                 "`{path}` ({}) is in {}; {}",
                 kind.description(),
@@ -115,14 +127,10 @@ impl ImageRule for SecretFileInLayer {
             out.push(
                 ctx.file_finding(&Self::META, message, path, first)
                     .with_severity(kind.severity)
-                    .with_evidence(Evidence::plain(format!(
-                        "{} {}:{} {path}",
-                        ls_mode(meta),
-                        meta.uid,
-                        meta.gid
-                    ))),
+                    .with_evidence(evidence),
             );
         }
+        out.extend(low.findings(ctx, &Self::META, "credential-like file"));
     }
 }
 
@@ -166,7 +174,7 @@ mod tests {
         );
         assert!(
             f[0].message
-                .contains("created by `RUN rm /app/certs/client.p12"),
+                .contains("(`RUN rm /app/certs/client.p12 /root/.pgpass`)"),
             "{}",
             f[0].message
         );
@@ -195,14 +203,36 @@ mod tests {
     }
 
     #[test]
-    fn dependency_fixtures_are_lowered() {
-        let b = ImageBuilder::new("app:1").file(
-            "/app/node_modules/pkg/test/fixtures/keystore.jks",
-            0o644,
-            b"\xfe\xed\xfe\xed\0\0binary",
-        );
+    fn dependency_fixtures_are_summarized() {
+        let b = ImageBuilder::new("app:1")
+            .file(
+                "/app/node_modules/pkg/test/fixtures/keystore.jks",
+                0o644,
+                b"\xfe\xed\xfe\xed\0\0binary",
+            )
+            .file(
+                "/app/node_modules/pkg/test/fixtures/client.p12",
+                0o644,
+                b"\x30\x82\0binary",
+            )
+            .file(
+                "/usr/lib/google-cloud-sdk/platform/gsutil/gslib/tests/test_data/test.p12",
+                0o644,
+                b"\x30\x82\0binary",
+            );
         let f = run(&SecretFileInLayer, b);
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].severity, Severity::Medium);
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert!(f.iter().all(|x| x.severity == Severity::Low));
+        assert!(
+            f[0].message
+                .starts_with("2 credential-like files in 2 files under `/app/node_modules/pkg`,"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[1].message.contains("under `/usr/lib/google-cloud-sdk`"),
+            "{}",
+            f[1].message
+        );
     }
 }

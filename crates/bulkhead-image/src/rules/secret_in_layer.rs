@@ -1,4 +1,4 @@
-use super::{ImageCheckContext, ImageRule, Visibility, leftovers};
+use super::{ImageCheckContext, ImageRule, LowConfidence, Visibility, leftovers};
 use crate::secrets::SecretHit;
 use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 use std::collections::BTreeMap;
@@ -12,9 +12,11 @@ declare_rule! {
     /// or replaced by a later layer, whose bytes still ship.
     ///
     /// A secret repeated unchanged in several layers (a `chown -R` copies every file into a new layer) is
-    /// reported once, naming every layer. Hits in test fixtures, third-party code and documentation
-    /// examples (`test/`, `node_modules/`, `site-packages/`, `/usr/share/doc`, the Go toolchain's sources)
-    /// are one severity lower. SSH host keys and GnuPG private keys are left to IM012, and the account
+    /// reported once, naming every layer. Hits in test fixtures, third-party code, documentation
+    /// examples and files the distribution's packages install (`test/`, `node_modules/`,
+    /// `site-packages/`, `/usr/lib`, `/usr/share`, the Go toolchain's sources) are mostly fake keys of
+    /// test suites: they are summarized in one low-severity finding per package tree
+    /// (`/usr/lib/google-cloud-sdk`, `/app/node_modules/jsonwebtoken`) instead of one per file. SSH host keys and GnuPG private keys are left to IM012, and the account
     /// files (`/etc/shadow`) to IM008.
     ///
     /// ## Why it matters
@@ -76,11 +78,17 @@ impl ImageRule for SecretInLayer {
                 }
             }
         }
+        let mut low = LowConfidence::default();
         for ((path, line, _, _, redacted), (hit, mut layers)) in groups {
             layers.sort_unstable();
             let Some(&first) = layers.first() else {
                 continue;
             };
+            let evidence = Evidence::from_redacted(&format!("{path}:{line}: "), redacted);
+            if hit.low_confidence {
+                low.add(path, first, hit.title, evidence);
+                continue;
+            }
             let visible = layers
                 .iter()
                 .find(|l| ctx.visibility(**l, path) == Visibility::Visible);
@@ -99,20 +107,13 @@ impl ImageRule for SecretInLayer {
                     layers.iter().skip(1).map(|l| ctx.layer_short(*l)).collect();
                 message.push_str(&format!(" (also in {})", others.join(", ")));
             }
-            if hit.low_confidence {
-                message.push_str(
-                    "; the file looks like a test fixture, third-party code or an example",
-                );
-            }
             out.push(
                 ctx.file_finding(&Self::META, message, path, first)
                     .with_severity(hit.severity)
-                    .with_evidence(Evidence::from_redacted(
-                        &format!("{path}:{line}: "),
-                        redacted,
-                    )),
+                    .with_evidence(evidence),
             );
         }
+        out.extend(low.findings(ctx, &Self::META, "secret"));
     }
 }
 
@@ -192,8 +193,13 @@ mod tests {
             );
         let f = run(&SecretInLayer, b);
         assert_eq!(f.len(), 1, "{f:#?}");
-        assert!(f[0].message.contains("test fixture"), "{}", f[0].message);
-        assert!(f[0].severity < Severity::Critical);
+        assert!(
+            f[0].message
+                .contains("1 secret in 1 file under `/usr/lib/node_modules`,"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[0].severity, Severity::Low);
         assert!(
             run(
                 &SecretInLayer,

@@ -127,8 +127,9 @@ impl ImageRule for WorldWritable {
                 meta.mode & 0o7777
             );
             if item.inside > 0 {
+                let entries = if item.inside == 1 { "entry" } else { "entries" };
                 message.push_str(&format!(
-                    "; {} more world-writable entries under it",
+                    "; {} more world-writable {entries} under it",
                     item.inside
                 ));
             }
