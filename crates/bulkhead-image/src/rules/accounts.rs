@@ -195,4 +195,26 @@ mod tests {
         assert!(!is_login_shell("/usr/sbin/nologin"));
         assert!(!is_login_shell("/bin/false"));
     }
+
+    #[test]
+    fn hostile_files_never_panic() {
+        for bytes in [
+            &b""[..],
+            b":::::::",
+            b"\n\n:\n",
+            b"root:\xff\xfe:0:0",
+            b"a:_:1:1\nb:$:2:2\nc:$1:3:3\nd:_\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9:4:4",
+            "é:é:é:é:é:é:é".as_bytes(),
+        ] {
+            let _ = parse_passwd(bytes);
+            let _ = parse_group(bytes);
+            for e in parse_shadow(bytes) {
+                let _ = classify_password(&e.password, false);
+                let _ = classify_password(&e.password, true);
+            }
+        }
+        for f in ["_", "_éééééééééé", "$", "$1", "$é$", "ééééééééééééé"] {
+            let _ = classify_password(f, false);
+        }
+    }
 }

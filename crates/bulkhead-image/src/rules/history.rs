@@ -354,4 +354,46 @@ mod tests {
             "DB_PASSWORD=$DB_PASSWORD GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D"
         );
     }
+
+    #[test]
+    fn hostile_lines_never_panic() {
+        // Tricky pieces glued together in many orders (a tiny deterministic generator).
+        const PIECES: &[&str] = &[
+            "|",
+            "|2",
+            "|99999999999999999999999",
+            " ",
+            "RUN ",
+            "/bin/sh -c",
+            " #(nop) ",
+            "ENV ",
+            "ARG ",
+            "=",
+            "K=",
+            "=v",
+            "\"",
+            "'",
+            "é",
+            "日本",
+            "PASSWORD=x\u{301}y",
+            "# buildkit",
+            "\t",
+            "A=\"b c",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut line = String::new();
+            for _ in 0..(state % 9) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                line.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            let _ = instruction(&line);
+            let _ = display(&line);
+            for a in assignments(&line) {
+                assert!(line.get(a.value_range.clone()).is_some(), "{line:?} {a:?}");
+            }
+        }
+    }
 }

@@ -108,7 +108,10 @@ impl ImageRule for Leftovers {
     }
     fn check(&self, ctx: &ImageCheckContext, out: &mut Vec<Finding>) {
         self.vcs_dirs(ctx, out);
-        for (path, copies) in files_by_path(ctx) {
+        let candidates = files_by_path(ctx, |p| {
+            is_ssh_host_key(p) || is_gnupg_private(p) || is_history(p)
+        });
+        for (path, copies) in candidates {
             let (what, severity) = if is_ssh_host_key(path) {
                 (
                     "an SSH host private key: every container of the image shares it, so anyone who pulls the image can impersonate them",

@@ -491,4 +491,81 @@ mod tests {
             f.location
         );
     }
+
+    #[test]
+    fn inconsistent_images_never_panic() {
+        use crate::model::{FileKind, FileMeta, HiddenEntry, HiddenReason, HistoryEntry, Node};
+        let meta = |kind, mode| FileMeta {
+            kind,
+            mode,
+            uid: 0,
+            gid: 0,
+            size: 3,
+            link_target: None,
+        };
+        let mut image = ImageBuilder::new("weird")
+            .env("NO_EQUALS_SIGN")
+            .env("=")
+            .user(":::")
+            .build();
+        if let Some(c) = image.config.as_mut() {
+            c.history = (0..10)
+                .map(|i| HistoryEntry {
+                    created_by: Some(format!("|{i} RUN é")),
+                    ..HistoryEntry::default()
+                })
+                .collect();
+        }
+        image.layers.clear();
+        let fs = &mut image.fs;
+        fs.entries.insert(
+            "/usr/bin/sudo".into(),
+            Node {
+                meta: meta(FileKind::File, 0o4777),
+                layer: 99,
+            },
+        );
+        fs.entries.insert(
+            "/x/.git".into(),
+            Node {
+                meta: meta(FileKind::File, 0o644),
+                layer: 7,
+            },
+        );
+        fs.hidden.push(HiddenEntry {
+            path: "/root/.npmrc".into(),
+            meta: meta(FileKind::File, 0o600),
+            layer: 3,
+            reason: HiddenReason::Deleted(500),
+        });
+        fs.captured
+            .insert("/etc/passwd".into(), b"\xff:\n::::\nroot:x:0".to_vec());
+        fs.captured
+            .insert("/etc/shadow".into(), b"root::\n:".to_vec());
+        let secrets = vec![Visited {
+            layer: 42,
+            path: "/nowhere".into(),
+            output: vec![SecretHit {
+                rule_id: "SC029",
+                title: "t",
+                severity: bulkhead_core::Severity::High,
+                line: 0,
+                column: 0,
+                redacted: "ghp_****".into(),
+                low_confidence: false,
+            }],
+        }];
+        let opts = ImageCheckOptions {
+            max_world_writable: 0,
+            ..ImageCheckOptions::default()
+        };
+        let ctx = ImageCheckContext::new(&image, &secrets, &opts);
+        let findings = check(&ctx);
+        let ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert!(
+            ids.contains(&"IM006") && ids.contains(&"IM007") && ids.contains(&"IM010"),
+            "{ids:?}"
+        );
+        assert!(ids.contains(&"IM008") && ids.contains(&"IM011"), "{ids:?}");
+    }
 }

@@ -49,9 +49,10 @@ declare_rule! {
     }
 }
 
-/// Every regular file any layer wrote: path -> [(layer, meta)] in layer order.
+/// The regular files any layer wrote whose path passes `keep`: path -> [(layer, meta)] in layer order.
 pub(crate) fn files_by_path<'a>(
     ctx: &ImageCheckContext<'a>,
+    keep: impl Fn(&str) -> bool,
 ) -> BTreeMap<&'a str, Vec<(usize, &'a FileMeta)>> {
     let fs = &ctx.image.fs;
     let mut map: BTreeMap<&str, Vec<(usize, &FileMeta)>> = BTreeMap::new();
@@ -64,7 +65,7 @@ pub(crate) fn files_by_path<'a>(
         .iter()
         .map(|h| (h.path.as_str(), h.layer, &h.meta));
     for (path, layer, meta) in visible.chain(hidden) {
-        if meta.kind == FileKind::File {
+        if meta.kind == FileKind::File && keep(path) {
             map.entry(path).or_default().push((layer, meta));
         }
     }
@@ -81,10 +82,8 @@ impl ImageRule for SecretFileInLayer {
     }
     fn check(&self, ctx: &ImageCheckContext, out: &mut Vec<Finding>) {
         let mut low = LowConfidence::default();
-        for (path, copies) in files_by_path(ctx) {
-            if leftovers::owns(path) {
-                continue;
-            }
+        let candidates = files_by_path(ctx, |p| !leftovers::owns(p) && sensitive_file(p).is_some());
+        for (path, copies) in candidates {
             let Some(kind) = sensitive_file(path) else {
                 continue;
             };
