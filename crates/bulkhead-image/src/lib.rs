@@ -17,13 +17,19 @@
 //! normalized as strings (escapes skipped with a [`ReadNote`]), symlinks are recorded and only ever
 //! resolved inside the image's own tree ([`ImageFs::resolve`]), and [`ReadOptions`] bounds what one layer
 //! may inflate to, how many entries it may hold and how large a file a visitor is given.
+//! - [`secrets`]: the [`secrets::SecretVisitor`] that runs the secret engine over every layer's files.
+//! - [`rules`]: the image audit rules (`IM001`...): configuration, history, file hygiene, secrets in layers.
+//! - [`testkit`]: images built by hand, for tests of code that consumes images.
 
 pub mod config;
 pub mod digest;
 pub mod error;
 pub mod model;
 pub mod reader;
+pub mod rules;
+pub mod secrets;
 pub mod source;
+pub mod testkit;
 pub mod visit;
 
 pub use config::parse_config;
