@@ -35,6 +35,7 @@ pub struct SecretHit {
     pub severity: Severity,
     /// 1-based line and column (chars) of the secret in the file.
     pub line: usize,
+    /// See [`SecretHit::line`].
     pub column: usize,
     /// The secret, redacted.
     pub redacted: String,

@@ -4,36 +4,53 @@
 
 use crate::model::ImageFs;
 
+/// The user database (world-readable).
 pub const PASSWD: &str = "/etc/passwd";
+/// The password hashes.
 pub const SHADOW: &str = "/etc/shadow";
+/// The group database.
 pub const GROUP: &str = "/etc/group";
+/// The files the reader should capture for the account rules (IM001, IM008, IM009).
+pub const CAPTURED: [&str; 3] = [PASSWD, SHADOW, GROUP];
 
 /// One `/etc/passwd` line: `name:password:uid:gid:gecos:home:shell`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasswdEntry {
     /// 1-based line number.
     pub line: usize,
+    /// Login name.
     pub name: String,
+    /// The password field: `x` (in /etc/shadow), empty, locked or a hash.
     pub password: String,
+    /// `None` when not a number.
     pub uid: Option<u64>,
+    /// Primary group; `None` when not a number.
     pub gid: Option<u64>,
+    /// Home directory.
     pub home: String,
+    /// Login shell.
     pub shell: String,
 }
 
 /// One `/etc/shadow` line: `name:password:lastchg:min:max:warn:inactive:expire:reserved`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShadowEntry {
+    /// 1-based line number.
     pub line: usize,
+    /// Login name.
     pub name: String,
+    /// The hash, empty, or a lock marker (`*`, `!`, `!!`, `!<hash>`).
     pub password: String,
 }
 
 /// One `/etc/group` line: `name:password:gid:members`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupEntry {
+    /// 1-based line number.
     pub line: usize,
+    /// Group name.
     pub name: String,
+    /// `None` when not a number.
     pub gid: Option<u64>,
 }
 

@@ -29,7 +29,9 @@ pub enum AssignmentKind {
 /// One `NAME=value` of a history line. Ranges index the raw `created_by` text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
+    /// Build argument, `ARG` default or `ENV`.
     pub kind: AssignmentKind,
+    /// The variable name.
     pub name: String,
     /// The value with surrounding quotes removed.
     pub value: String,

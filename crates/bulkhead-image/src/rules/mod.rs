@@ -55,14 +55,17 @@ impl Default for ImageCheckOptions {
 
 /// Everything a rule sees for one image.
 pub struct ImageCheckContext<'a> {
+    /// The image read.
     pub image: &'a Image,
     /// What [`crate::secrets::SecretVisitor`] found, per layer and path (visible or not).
     pub secrets: &'a [Visited<Vec<SecretHit>>],
+    /// Options from the configuration and flags.
     pub options: &'a ImageCheckOptions,
     by_file: HashMap<(usize, &'a str), &'a [SecretHit]>,
 }
 
 impl<'a> ImageCheckContext<'a> {
+    /// The context of one image: the image, what the secret visitor found while it was read, options.
     pub fn new(
         image: &'a Image,
         secrets: &'a [Visited<Vec<SecretHit>>],
@@ -307,6 +310,7 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
 /// How a file written by one layer stands in the final image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
+    /// The file is in the squashed tree as this layer wrote it.
     Visible,
     /// Deleted by this later layer.
     Deleted(usize),
@@ -358,7 +362,9 @@ pub(crate) fn ls_mode(meta: &crate::model::FileMeta) -> String {
 
 /// An image rule.
 pub trait ImageRule: Sync + Send {
+    /// The rule's metadata and documentation.
     fn meta(&self) -> &'static RuleMeta;
+    /// Appends the rule's findings on one image to `out`.
     fn check(&self, ctx: &ImageCheckContext, out: &mut Vec<Finding>);
 }
 
