@@ -7,6 +7,8 @@ use crate::reader::ReadOptions;
 use crate::visit::{LayerVisitor, Visited};
 use std::path::PathBuf;
 
+pub mod registry;
+
 /// An image source, as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -36,11 +38,17 @@ impl Source {
 }
 
 /// Read an image from `source`, streaming every layer through `visitor`.
+#[allow(clippy::type_complexity)]
 pub fn read_image<V: LayerVisitor>(
     source: &Source,
     opts: &ReadOptions,
     visitor: &V,
 ) -> Result<(Image, Vec<Visited<V::Output>>), ImageError> {
-    let _ = (source, opts, visitor);
-    Err(ImageError::Message("not implemented".into()))
+    match source {
+        Source::Registry(r) => registry::read(r, opts, visitor),
+        _ => {
+            let _ = (opts, visitor);
+            Err(ImageError::Message("not implemented".into()))
+        }
+    }
 }
