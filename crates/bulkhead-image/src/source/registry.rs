@@ -460,10 +460,8 @@ fn read_one<V: LayerVisitor>(
     ));
     let mut reader = BlobReader::new(rx, verifier);
     let result = read_layer(index, &mut reader, opts, visitor);
-    let verdict = match &result {
-        Ok(_) => reader.finish(),
-        Err(_) => reader.failure().map_or(Ok(()), |f| Err(f.to_string())),
-    };
+    // Also after a failed read: a blob that fails verification explains a broken layer best.
+    let verdict = reader.finish();
     drop(reader);
     task.abort();
     match (result, verdict) {

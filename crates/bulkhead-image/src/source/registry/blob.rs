@@ -150,7 +150,7 @@ impl Verifier {
 }
 
 /// The blocking end of a blob download: a [`Read`] over the chunks the download task sends, verified
-/// as it goes. The first failure is kept ([`BlobReader::failure`]) and every later read repeats it.
+/// as it goes. The first failure is kept and every later read repeats it.
 pub(super) struct BlobReader {
     rx: mpsc::Receiver<Chunk>,
     chunk: Bytes,
@@ -170,7 +170,8 @@ impl BlobReader {
         }
     }
 
-    pub fn failure(&self) -> Option<&str> {
+    #[cfg(test)]
+    fn failure(&self) -> Option<&str> {
         self.failure.as_deref()
     }
 
