@@ -106,6 +106,53 @@ impl ImageFs {
     pub fn is_visible(&self, layer: usize, path: &str) -> bool {
         self.entries.get(path).is_some_and(|n| n.layer == layer)
     }
+    /// The path `path` finally names once symlinks are followed inside this tree (never on the host):
+    /// absolute targets restart at the image root, `..` stops at the root, at most 40 links are followed.
+    /// Directories that layers imply without listing them are crossed. `None` when the path, or a link on
+    /// the way, leads nowhere (missing, dangling, a cycle) or names the root itself.
+    pub fn resolve(&self, path: &str) -> Option<String> {
+        let mut pending: Vec<String> = path
+            .split('/')
+            .rev()
+            .filter(|c| !c.is_empty() && *c != ".")
+            .map(str::to_string)
+            .collect();
+        let mut current: Vec<String> = Vec::new();
+        let mut hops = 0;
+        while let Some(c) = pending.pop() {
+            if c == ".." {
+                current.pop();
+                continue;
+            }
+            current.push(c);
+            let here = format!("/{}", current.join("/"));
+            match self.entries.get(&here) {
+                None if pending.is_empty() => return None,
+                None => {}
+                Some(node) if node.meta.kind == FileKind::Symlink => {
+                    hops += 1;
+                    if hops > 40 {
+                        return None;
+                    }
+                    let target = node.meta.link_target.clone().unwrap_or_default();
+                    current.pop();
+                    if target.starts_with('/') {
+                        current.clear();
+                    }
+                    pending.extend(
+                        target
+                            .split('/')
+                            .rev()
+                            .filter(|c| !c.is_empty() && *c != ".")
+                            .map(str::to_string),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        (!current.is_empty()).then(|| format!("/{}", current.join("/")))
+    }
+
     /// Entries whose path starts with `dir/` (sorted).
     pub fn under<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a String, &'a Node)> + 'a {
         let prefix = if dir.ends_with('/') {

@@ -11,16 +11,17 @@
 
 mod auth;
 mod blob;
-mod config;
 mod errors;
 mod platform;
 
 pub use auth::{Credentials, Login, PASSWORD_ENV, USERNAME_ENV, docker_config_path};
 
+use super::ImageRead;
+use crate::config::{match_history, parse_config};
 use crate::error::ImageError;
 use crate::model::{Image, ImageConfig, ReadNote};
 use crate::reader::{LayerRead, ReadOptions, read_layer, squash};
-use crate::visit::{LayerVisitor, Visited};
+use crate::visit::LayerVisitor;
 use blob::{BlobReader, Verifier};
 use errors::{Ctx, Op, describe};
 use oci_client::client::{ClientConfig, ClientProtocol};
@@ -30,9 +31,6 @@ use oci_client::{Client, Reference, RegistryOperation};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
-
-/// A pulled image and the visitor's outputs (the shape [`crate::source::read_image`] returns).
-pub type Pulled<T> = (Image, Vec<Visited<T>>);
 
 /// Layers downloaded and read at the same time.
 const PARALLEL_LAYERS: usize = 3;
@@ -52,7 +50,7 @@ pub fn read<V: LayerVisitor>(
     reference: &str,
     opts: &ReadOptions,
     visitor: &V,
-) -> Result<Pulled<V::Output>, ImageError> {
+) -> Result<ImageRead<V::Output>, ImageError> {
     let parsed = parse_reference(reference)?;
     let login = Login::for_registry(parsed.resolve_registry());
     read_with_login(reference, opts, visitor, &login)
@@ -64,7 +62,7 @@ pub fn read_with_login<V: LayerVisitor>(
     opts: &ReadOptions,
     visitor: &V,
     login: &Login,
-) -> Result<Pulled<V::Output>, ImageError> {
+) -> Result<ImageRead<V::Output>, ImageError> {
     let parsed = parse_reference(reference)?;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let run = || pull(reference, &parsed, opts, visitor, login);
@@ -112,7 +110,7 @@ fn pull<V: LayerVisitor>(
     opts: &ReadOptions,
     visitor: &V,
     login: &Login,
-) -> Result<Pulled<V::Output>, ImageError> {
+) -> Result<ImageRead<V::Output>, ImageError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("bulkhead-registry")
@@ -122,7 +120,8 @@ fn pull<V: LayerVisitor>(
     let session = runtime.block_on(open(reference, opts, login))?;
     let target = runtime.block_on(resolve(&session, opts))?;
     let reads = read_layers(runtime.handle(), &session, &target, opts, visitor)?;
-    let (fs, layers, outputs, squash_notes) = squash(reads);
+    let (fs, mut layers, outputs, squash_notes) = squash(reads);
+    match_history(&target.config, &mut layers);
 
     let mut notes = target.notes;
     notes.extend(squash_notes);
@@ -195,6 +194,7 @@ async fn open(
     let auth = login.to_oci();
     let mut ctx = Ctx::new(
         reference.registry(),
+        &registry,
         reference.repository(),
         &reference.whole(),
         login,
@@ -284,7 +284,7 @@ async fn resolve(session: &Session, opts: &ReadOptions) -> Result<Target, ImageE
     )
     .await
     .map_err(message)?;
-    let config = config::parse(&config_bytes).map_err(|e| {
+    let config = parse_config(&config_bytes).map_err(|e| {
         message(format!(
             "{}: config blob {}: {e}",
             ctx.reference, manifest.config.digest
@@ -372,7 +372,6 @@ fn read_layers<V: LayerVisitor>(
     visitor: &V,
 ) -> Result<Vec<LayerRead<V::Output>>, ImageError> {
     let layers = &target.manifest.layers;
-    let (created_by, history_note) = config::created_by(&target.config, layers.len());
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     type Slot<T> = Option<Result<LayerRead<T>, ImageError>>;
@@ -403,14 +402,27 @@ fn read_layers<V: LayerVisitor>(
     for (i, slot) in slots.into_iter().enumerate() {
         match slot {
             Some(Ok(mut read)) => {
-                read.info.index = i;
+                let old_label = read.info.label();
                 if let Some(d) = layers.get(i) {
                     read.info.digest = Some(d.digest.clone());
                     read.info.media_type = Some(d.media_type.clone());
                     read.info.size = u64::try_from(d.size).ok();
                 }
                 read.info.diff_id = target.config.diff_ids.get(i).cloned();
-                read.info.created_by = created_by.get(i).cloned().flatten();
+                // An uncompressed blob is its own diff: the verified digest must be the diff id.
+                if read.info.compression == "none"
+                    && let (Some(digest), Some(diff_id)) = (&read.info.digest, &read.info.diff_id)
+                    && digest != diff_id
+                {
+                    read.notes.push(ReadNote {
+                        layer: Some(old_label.clone()),
+                        path: None,
+                        message: format!(
+                            "the uncompressed layer hashes to {digest}, not to the config's diff_id {diff_id}"
+                        ),
+                    });
+                }
+                read.relabel_notes(&old_label);
                 reads.push(read);
             }
             Some(Err(e)) => {
@@ -429,11 +441,6 @@ fn read_layers<V: LayerVisitor>(
             reads.len(),
             layers.len()
         )));
-    }
-    if let (Some(message), Some(first)) = (history_note, reads.first_mut()) {
-        first
-            .notes
-            .push(note(format!("{}: {message}", session.ctx.reference)));
     }
     Ok(reads)
 }

@@ -153,6 +153,8 @@ pub fn tar_layer(files: &[(&str, &[u8])]) -> Vec<u8> {
         });
         h.set_entry_type(tar::EntryType::Regular);
         h.set_mtime(1_700_000_000);
+        h.set_uid(0);
+        h.set_gid(0);
         b.append_data(&mut h, path, *data).unwrap();
     }
     b.into_inner().unwrap()

@@ -9,6 +9,8 @@ pub(super) struct Ctx {
     /// The registry as the user wrote it (`docker.io`, `127.0.0.1:5000`): what `docker login` takes.
     pub registry: String,
     pub repository: String,
+    /// The host requests go to (`index.docker.io` for `docker.io`).
+    pub endpoint: String,
     /// The reference, normalized (`127.0.0.1:5000/app:1`).
     pub reference: String,
     /// `http` or `https`.
@@ -19,9 +21,16 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(registry: &str, repository: &str, reference: &str, login: &Login) -> Ctx {
+    pub fn new(
+        registry: &str,
+        endpoint: &str,
+        repository: &str,
+        reference: &str,
+        login: &Login,
+    ) -> Ctx {
         Ctx {
             registry: registry.to_string(),
+            endpoint: endpoint.to_string(),
             repository: repository.to_string(),
             reference: reference.to_string(),
             scheme: "https",
@@ -58,34 +67,27 @@ pub(super) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-fn login_hint(ctx: &Ctx) -> String {
+fn auth_failure(ctx: &Ctx, op: &Op) -> String {
     let registry = &ctx.registry;
-    let mut hint = if ctx.anonymous {
-        format!("log in with `docker login {registry}` or set {USERNAME_ENV} and {PASSWORD_ENV}")
+    let what = match op {
+        Op::Blob(d) => format!("blob {d} of {}", ctx.repository),
+        Op::Connect | Op::Manifest(_) => ctx.repository.clone(),
+    };
+    let mut text = if ctx.anonymous {
+        format!(
+            "registry {registry} refused anonymous access to {what} (or {} does not exist): log in with `docker login {registry}` or set {USERNAME_ENV} and {PASSWORD_ENV}",
+            ctx.repository
+        )
     } else {
         format!(
-            "the credentials from {} were refused: log in again with `docker login {registry}` or set {USERNAME_ENV} and {PASSWORD_ENV}",
+            "registry {registry} refused the credentials from {} for {what}: log in again with `docker login {registry}` or set {USERNAME_ENV} and {PASSWORD_ENV}",
             ctx.origin
         )
     };
     if let Some(p) = &ctx.problem {
-        hint.push_str(&format!(" (note: {p})"));
+        text.push_str(&format!(" (note: {p})"));
     }
-    hint
-}
-
-fn auth_failure(ctx: &Ctx, what: &str) -> String {
-    let how = if ctx.anonymous {
-        "anonymous access was refused"
-    } else {
-        "access was refused"
-    };
-    format!(
-        "registry {} {how} to {what} ({} may also not exist): {}",
-        ctx.registry,
-        ctx.repository,
-        login_hint(ctx)
-    )
+    text
 }
 
 fn not_found(ctx: &Ctx, op: &Op) -> String {
@@ -109,24 +111,17 @@ fn not_found(ctx: &Ctx, op: &Op) -> String {
     }
 }
 
-fn what(op: &Op) -> String {
-    match op {
-        Op::Connect | Op::Manifest(_) => "pull".to_string(),
-        Op::Blob(d) => format!("blob {d}"),
-    }
-}
-
 /// The message for `err`, met while doing `op`.
 pub(super) fn describe(err: &E, ctx: &Ctx, op: &Op) -> String {
     let registry = &ctx.registry;
     match err {
         E::RequestError(e) => transport(e, ctx),
-        E::UnauthorizedError { .. } | E::AuthenticationFailure(_) => auth_failure(ctx, &what(op)),
+        E::UnauthorizedError { .. } | E::AuthenticationFailure(_) => auth_failure(ctx, op),
         E::RegistryError { envelope, .. } => {
             let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
             let has = |c: OciErrorCode| codes.contains(&&c);
             if has(OciErrorCode::Unauthorized) || has(OciErrorCode::Denied) {
-                auth_failure(ctx, &what(op))
+                auth_failure(ctx, op)
             } else if has(OciErrorCode::NameUnknown) {
                 format!(
                     "no repository {} in registry {registry}: check the name, or push it first",
@@ -147,7 +142,12 @@ pub(super) fn describe(err: &E, ctx: &Ctx, op: &Op) -> String {
             }
         }
         E::ServerError { code, message, .. } => match code {
-            401 | 403 => auth_failure(ctx, &what(op)),
+            401 | 403 => auth_failure(ctx, op),
+            // A registry explains a 404 with an error document; a bare one is some other server.
+            404 if matches!(op, Op::Manifest(_)) => format!(
+                "{} (the answer was a bare 404, not a registry error: is {registry} a Docker registry?)",
+                not_found(ctx, op)
+            ),
             404 => not_found(ctx, op),
             429 => rate_limited(ctx),
             _ => format!(
@@ -209,7 +209,28 @@ fn transport(e: &reqwest::Error, ctx: &Ctx) -> String {
             "registry {registry} does not speak HTTPS ({detail}): if it is a plain-HTTP registry, allow it as an insecure registry"
         );
     }
-    if e.is_connect() || lower.contains("connection refused") || lower.contains("dns error") {
+    // The token handshake goes to the realm the registry names, often another host.
+    if let Some(url) = e.url()
+        && let Some(host) = url.host_str()
+    {
+        let authority = match url.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        };
+        if !authority.eq_ignore_ascii_case(&ctx.endpoint) {
+            return format!(
+                "cannot reach {}://{authority}{}, the token service registry {registry} sends clients to ({detail}): is it running and reachable from here?",
+                url.scheme(),
+                url.path()
+            );
+        }
+    }
+    if lower.contains("dns error") {
+        return format!(
+            "cannot resolve the host of registry {registry} ({detail}): check the registry name and this machine's DNS"
+        );
+    }
+    if e.is_connect() || lower.contains("connection refused") {
         return format!(
             "cannot connect to registry {registry} at {}://{registry}/v2/ ({detail}): is the registry running at {registry}?",
             ctx.scheme
@@ -224,7 +245,13 @@ mod tests {
     use oci_client::errors::{OciEnvelope, OciError};
 
     fn ctx(login: &Login) -> Ctx {
-        Ctx::new("127.0.0.1:5000", "app", "127.0.0.1:5000/app:1", login)
+        Ctx::new(
+            "127.0.0.1:5000",
+            "127.0.0.1:5000",
+            "app",
+            "127.0.0.1:5000/app:1",
+            login,
+        )
     }
 
     fn envelope(code: OciErrorCode) -> E {
@@ -272,7 +299,7 @@ mod tests {
             &Op::Connect,
         );
         assert!(
-            m.contains("credentials from /h/.docker/config.json were refused"),
+            m.contains("refused the credentials from /h/.docker/config.json for app"),
             "{m}"
         );
         let m = describe(
