@@ -123,6 +123,12 @@ step "registry: $REGISTRY_BIN ($("$REGISTRY_BIN" --version 2>/dev/null | head -n
 
 mkdir -p "$STATE_DIR" "$STORAGE_DIR"
 chmod 700 "$STATE_DIR"
+# Test processes run this script concurrently: one at a time past this point,
+# so an instance is never started twice and the env file never read half-written.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$STATE_DIR/lock"
+    flock -w 120 9 || fail "another registry.sh held $STATE_DIR/lock for 120s"
+fi
 
 # --- 2. per-instance configuration ---------------------------------------------
 # Status and auth challenge of GET /v2/: "<code> <www-authenticate scheme+realm>".
@@ -202,6 +208,21 @@ show_log() {
 }
 
 # --- 3. instances ---------------------------------------------------------------
+# Wait for an instance to answer: 0 when it does, 1 when its process exits
+# first; fails the script after the timeout.
+wait_for() {
+    local name="$1" addr="$2" pid="$3" log="$STATE_DIR/$1.log"
+    local deadline=$((SECONDS + TIMEOUT))
+    until answers_as "$name" "$addr"; do
+        kill -0 "$pid" 2>/dev/null || return 1
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            show_log "$log"
+            fail "the $name registry did not answer at http://$addr/v2/ within ${TIMEOUT}s (last answer: $(probe "$addr" || echo none))"
+        fi
+        sleep 0.2
+    done
+}
+
 start_instance() {
     local name="$1" addr="$2"
     local pid_file="$STATE_DIR/$name.pid" log="$STATE_DIR/$name.log"
@@ -220,36 +241,30 @@ start_instance() {
         if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
             [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = "$(basename "$REGISTRY_BIN" | cut -c1-15)" ]; then
             step "$name instance (pid $pid) is running but not answering yet: waiting for it"
-        else
-            pid=""
+            if wait_for "$name" "$addr" "$pid"; then
+                step "$name instance up at http://$addr/v2/ ($(probe "$addr"))"
+                return 0
+            fi
+            step "$name instance (pid $pid) exited without answering: starting a new one"
         fi
     fi
-    if [ -z "$pid" ]; then
-        case "$name" in
-            basic) prepare_basic ;;
-            token) prepare_token ;;
-        esac
-        local config
-        config="$(write_config "$name" "$addr")"
-        step "starting $name instance on $addr (config $config, log $log)"
-        # setsid: the registry gets its own session and outlives this script.
-        setsid "$REGISTRY_BIN" serve "$config" </dev/null >"$log" 2>&1 &
-        pid=$!
-        echo "$pid" >"$pid_file"
-        step "$name instance started (pid $pid, pidfile $pid_file)"
+    case "$name" in
+        basic) prepare_basic ;;
+        token) prepare_token ;;
+    esac
+    local config
+    config="$(write_config "$name" "$addr")"
+    step "starting $name instance on $addr (config $config, log $log)"
+    # setsid: the registry gets its own session and outlives this script; fd 9
+    # (the lock) is not passed on.
+    setsid "$REGISTRY_BIN" serve "$config" </dev/null >"$log" 2>&1 9>&- &
+    pid=$!
+    echo "$pid" >"$pid_file"
+    step "$name instance started (pid $pid, pidfile $pid_file)"
+    if ! wait_for "$name" "$addr" "$pid"; then
+        show_log "$log"
+        fail "the $name registry exited before http://$addr/v2/ answered"
     fi
-    local deadline=$((SECONDS + TIMEOUT))
-    until answers_as "$name" "$addr"; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            show_log "$log"
-            fail "the $name registry exited before http://$addr/v2/ answered"
-        fi
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            show_log "$log"
-            fail "the $name registry did not answer at http://$addr/v2/ within ${TIMEOUT}s (last answer: $(probe "$addr" || echo none))"
-        fi
-        sleep 0.2
-    done
     step "$name instance up at http://$addr/v2/ ($(probe "$addr"))"
 }
 
@@ -264,6 +279,8 @@ fi
 want token && start_instance token "$TOKEN_ADDR"
 
 # --- 4. env file for callers -------------------------------------------------------
+# Written aside and renamed: readers that do not take the lock see the old or
+# the new file, never a partial one.
 {
     printf 'export BULKHEAD_REGISTRY_STORAGE=%q\n' "$STORAGE_DIR"
     if want plain; then printf 'export BULKHEAD_REGISTRY=%q\n' "$PLAIN_ADDR"; fi
@@ -280,7 +297,8 @@ want token && start_instance token "$TOKEN_ADDR"
         printf 'export BULKHEAD_REGISTRY_TOKEN_KEY=%q\n' "$STATE_DIR/token.key.der"
         printf 'export BULKHEAD_REGISTRY_TOKEN_CERT=%q\n' "$STATE_DIR/token.crt.der"
     fi
-} >"$ENV_FILE"
+} >"$ENV_FILE.$$"
+mv -f "$ENV_FILE.$$" "$ENV_FILE"
 step "addresses and credentials written to $ENV_FILE"
 step "stop the instances with: kill \$(cat $STATE_DIR/*.pid)"
 step "ready"
