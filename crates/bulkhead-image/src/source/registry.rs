@@ -4,7 +4,7 @@
 //! are fetched whole; each layer blob streams from the registry through a bounded channel into
 //! [`crate::reader::read_layer`] on its own thread, several layers at a time, and is verified against
 //! its digest and size on the way. Authentication: anonymous, HTTP basic and bearer tokens (the token
-//! handshake is oci-client's), with credentials from [`auth::USERNAME_ENV`]/[`auth::PASSWORD_ENV`] or
+//! handshake is oci-client's), with credentials from [`USERNAME_ENV`]/[`PASSWORD_ENV`] or
 //! Docker's `config.json` (see [`Login::for_registry`]). Plain HTTP is used for loopback registries
 //! (`localhost`, `127.0.0.1`, `[::1]`) and, with [`ReadOptions::insecure_registry`], for any registry,
 //! after HTTPS (certificate unchecked) failed, as Docker does for insecure registries.
@@ -64,7 +64,7 @@ pub fn read_with_login<V: LayerVisitor>(
     login: &Login,
 ) -> Result<ImageRead<V::Output>, ImageError> {
     let parsed = parse_reference(reference)?;
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto_provider();
     let run = || pull(reference, &parsed, opts, visitor, login);
     // A runtime cannot be started (or dropped) on a thread that is already inside one.
     if tokio::runtime::Handle::try_current().is_ok() {
@@ -78,6 +78,15 @@ pub fn read_with_login<V: LayerVisitor>(
     } else {
         run()
     }
+}
+
+/// rustls needs one process-wide provider; ring is the only one built in. An application that installed
+/// one already keeps it.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 fn parse_reference(reference: &str) -> Result<Reference, ImageError> {
