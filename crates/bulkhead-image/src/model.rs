@@ -196,7 +196,8 @@ impl LayerInfo {
         match self.digest.as_ref().or(self.diff_id.as_ref()) {
             Some(d) => {
                 let hex = d.split_once(':').map_or(d.as_str(), |(_, h)| h);
-                format!("layer {} ({})", self.index + 1, &hex[..hex.len().min(12)])
+                let short: String = hex.chars().take(12).collect();
+                format!("layer {} ({short})", self.index + 1)
             }
             None => format!("layer {}", self.index + 1),
         }

@@ -1,10 +1,11 @@
 //! The streaming layer reader: one layer blob (gzip, zstd or plain tar, detected by magic bytes) in, its
-//! entries, whiteouts and visitor outputs out; [`squash`] stacks layers into the [`ImageFs`].
+//! entries, whiteouts and visitor outputs out; [`squash`] stacks layers into the [`ImageFs`](crate::ImageFs).
 //!
 //! Nothing is written to disk and nothing is resolved on the host: member names are normalized as strings,
 //! symlink targets are kept as written. Memory per layer is the entries' metadata, the visitor outputs, the
 //! captured audit files and one file's contents at a time (only when the visitor asked for it).
 
+mod guard;
 mod paths;
 mod squash;
 
@@ -17,6 +18,7 @@ use std::cell::Cell;
 use std::io::{self, Read};
 use std::rc::Rc;
 
+pub(crate) use guard::HeaderGuard;
 pub(crate) use paths::{Member, normalize_member, symlink_destination};
 
 /// Limits and switches for a read.
@@ -290,7 +292,7 @@ fn read_tar<V: LayerVisitor>(
     let count = Rc::new(Cell::new(0u64));
     let tripped = Rc::new(Cell::new(false));
     let counter = Counter {
-        inner: stream,
+        inner: guard::HeaderGuard::new(stream),
         count: Rc::clone(&count),
         limit: opts.max_layer_bytes,
         tripped: Rc::clone(&tripped),

@@ -444,3 +444,121 @@ fn garbage_and_empty_blobs_do_not_panic() {
     w.write_all(&two).unwrap();
     assert_eq!(w, two);
 }
+
+fn raw_header(name: &str, kind: tar::EntryType, size: u64) -> Vec<u8> {
+    let mut h = tar::Header::new_ustar();
+    h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    h.set_entry_type(kind);
+    h.set_mode(0o644);
+    h.set_size(size);
+    h.set_cksum();
+    h.as_bytes().to_vec()
+}
+
+fn padded(data: &[u8]) -> Vec<u8> {
+    let mut v = data.to_vec();
+    v.resize(data.len().div_ceil(512) * 512, 0);
+    v
+}
+
+#[test]
+fn oversized_extended_headers_are_refused_before_loading() {
+    // A GNU long name, a PAX header that overrides the next entry's size, then a PAX header that claims
+    // 100 MiB: the watch must follow all of it to catch the last one.
+    let mut b = tar::Builder::new(Vec::new());
+    let long = format!("{}/file", "d".repeat(150));
+    let mut h = tar::Header::new_gnu();
+    h.set_size(2);
+    h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    b.append_data(&mut h, &long, &b"hi"[..]).unwrap();
+    let mut tar = b.into_inner().unwrap();
+    tar.truncate(tar.len() - 1024);
+    let records = b"15 size=000600\n";
+    tar.extend(raw_header(
+        "pax",
+        tar::EntryType::XHeader,
+        records.len() as u64,
+    ));
+    tar.extend(padded(records));
+    tar.extend(raw_header("overridden", tar::EntryType::Regular, 0));
+    tar.extend(padded(&[b'o'; 600]));
+    tar.extend(raw_header("pax2", tar::EntryType::XHeader, 100 << 20));
+    let mut stream = gzip(&tar);
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&vec![b'1'; 1 << 20]).unwrap();
+    let chunk = e.finish().unwrap();
+    for _ in 0..100 {
+        stream.extend_from_slice(&chunk);
+    }
+    let t = Instant::now();
+    let r = read_layer(
+        0,
+        stream.as_slice(),
+        &ReadOptions::default(),
+        &Grab::new(&["/"]),
+    )
+    .unwrap();
+    assert!(t.elapsed().as_secs() < 10);
+    assert!(!r.complete);
+    let note = r
+        .notes
+        .iter()
+        .find(|n| n.message.contains("extended header"))
+        .expect("refused");
+    assert!(note.message.contains("104857600"), "{}", note.message);
+    assert_eq!(note.path.as_deref(), Some("/overridden"));
+    // Less than the whole claim was inflated.
+    assert!(
+        r.info.uncompressed_size < 10 << 20,
+        "{}",
+        r.info.uncompressed_size
+    );
+    let sizes: Vec<(String, u64)> = r
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            LayerChange::Add(p, m) => Some((p.clone(), m.size)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [(format!("/{long}"), 2), ("/overridden".to_string(), 600)]
+    );
+    assert_eq!(r.outputs[1].output.len(), 600);
+}
+
+#[test]
+fn extended_headers_of_ordinary_size_pass() {
+    let mut b = tar::Builder::new(Vec::new());
+    for i in 0..20 {
+        let name = format!("{}/{i}", "x".repeat(120 + i));
+        let mut h = tar::Header::new_gnu();
+        h.set_size(700);
+        h.set_mode(0o644);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(0);
+        b.append_data(&mut h, &name, &[b'a'; 700][..]).unwrap();
+        let mut l = tar::Header::new_gnu();
+        l.set_entry_type(tar::EntryType::Symlink);
+        l.set_mode(0o777);
+        l.set_uid(0);
+        l.set_gid(0);
+        l.set_mtime(0);
+        l.set_size(0);
+        b.append_link(
+            &mut l,
+            format!("{name}-link"),
+            format!("{}/target", "y".repeat(130)),
+        )
+        .unwrap();
+    }
+    let tar = b.into_inner().unwrap();
+    let r = read_layer(0, tar.as_slice(), &ReadOptions::default(), &()).unwrap();
+    assert!(r.complete && r.notes.is_empty(), "{:?}", r.notes);
+    assert_eq!(r.changes.len(), 40);
+}

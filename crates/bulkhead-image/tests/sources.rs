@@ -616,3 +616,65 @@ fn source_specs() {
     );
     assert_eq!(Source::parse("docker:x").kind(), "daemon");
 }
+
+/// A reader that can only go forward (a pipe).
+struct Pipe<R>(R);
+
+impl<R: std::io::Read> std::io::Read for Pipe<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Small reads, as a socket gives them.
+        let n = buf.len().min(1000);
+        self.0.read(&mut buf[..n])
+    }
+}
+
+#[test]
+fn archive_streams_of_both_shapes_read_like_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy_layers: Vec<Layer> = layers()
+        .into_iter()
+        .map(|l| plain(l.tar, l.created_by))
+        .collect();
+    for (shape, files) in [
+        ("oci", common::docker_save_oci(&layers(), "app:1.0")),
+        (
+            "legacy",
+            common::docker_save_legacy(&legacy_layers, "app:1.0"),
+        ),
+    ] {
+        let path = dir.path().join(format!("{shape}.tar"));
+        files.write_tar(&path);
+        let (from_file, _) = read_image(
+            &Source::DockerArchive(path.clone()),
+            &ReadOptions::default(),
+            &(),
+        )
+        .unwrap();
+        let pipe = Pipe(std::fs::File::open(&path).unwrap());
+        let (image, outputs) = bulkhead_image::read_archive_stream(
+            "app:1.0",
+            pipe,
+            &ReadOptions::default(),
+            &Grab::new(&["/"]),
+        )
+        .unwrap();
+        check_image(&image, &outputs);
+        assert_eq!(image.source_kind, "docker-archive", "{shape}");
+        assert_eq!(image.fs.entries, from_file.fs.entries, "{shape}");
+        assert_eq!(image.fs.hidden, from_file.fs.hidden, "{shape}");
+        assert_eq!(image.layers, from_file.layers, "{shape}");
+        assert_eq!(image.manifest_digest, from_file.manifest_digest, "{shape}");
+
+        // Cut short: an error that says the stream broke off.
+        let bytes = std::fs::read(&path).unwrap();
+        let cut = &bytes[..bytes.len() / 2];
+        let err =
+            bulkhead_image::read_archive_stream("app:1.0", Pipe(cut), &ReadOptions::default(), &())
+                .unwrap_err()
+                .to_string();
+        assert!(
+            err.contains("broke off") || err.contains("missing"),
+            "{shape}: {err}"
+        );
+    }
+}

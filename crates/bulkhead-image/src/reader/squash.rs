@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 ///   [`HiddenReason::Deleted`] by this layer;
 /// - then its entries, in tar order: a path written again is [`HiddenReason::Overwritten`] by this layer,
 ///   except a directory written over a directory, which only takes the new metadata and keeps its
-///   children; a non-directory written over a directory deletes the directory's subtree;
+///   children; a non-directory written over a directory (listed or only implied by its children)
+///   deletes the directory's subtree;
 /// - captured audit files keep the version visible in the final tree.
 pub fn squash<T>(
     layers: Vec<LayerRead<T>>,
@@ -61,6 +62,10 @@ pub fn squash<T>(
 
 fn add(fs: &mut ImageFs, path: String, meta: FileMeta, layer: usize) {
     let Some(old) = fs.entries.get(&path) else {
+        if meta.kind != FileKind::Dir {
+            // A directory only implied by its children is replaced too.
+            remove_subtree(fs, &path, layer);
+        }
         fs.entries.insert(path, Node { meta, layer });
         return;
     };

@@ -9,6 +9,7 @@ mod plan;
 pub mod registry;
 mod rootfs;
 mod store;
+mod stream;
 
 use crate::error::ImageError;
 use crate::model::{FileKind, FileMeta, Image};
@@ -136,6 +137,27 @@ pub fn read_image<V: LayerVisitor>(
         Source::Rootfs(path) => rootfs::read(path, opts, visitor),
         Source::Registry(reference) => registry::read(reference, opts, visitor),
     }
+}
+
+/// Read a `docker save` archive (either shape) from a forward-only stream, such as a pipe from
+/// `docker save IMAGE`: layers are read as they pass, in order, small JSON members kept in memory, and
+/// nothing is written to disk. `name` names the image in messages and in [`Image::reference`].
+///
+/// As for the engine source, `visit` may see a layer's position in the stream rather than in the image
+/// (legacy shape); the returned [`Visited::layer`] values are the image's layer indexes.
+pub fn read_archive_stream<V: LayerVisitor>(
+    name: &str,
+    stream: impl Read,
+    opts: &ReadOptions,
+    visitor: &V,
+) -> Result<ImageRead<V::Output>, ImageError> {
+    let hints = stream::Hints {
+        kind: "docker-archive",
+        ..stream::Hints::default()
+    };
+    let what = format!("the archive stream `{name}`");
+    let no_failure = std::cell::RefCell::new(None);
+    stream::read_stream(name, &what, stream, hints, opts, visitor, &no_failure)
 }
 
 /// The contents of the regular file `path` of the squashed tree, read again from the source ("contents

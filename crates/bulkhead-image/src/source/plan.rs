@@ -126,8 +126,9 @@ fn is_attestation(desc: &Value) -> bool {
         || platform_of(desc).is_some_and(|p| p.0 == "unknown")
 }
 
-/// Pick a manifest from an index's `manifests`: the requested platform, else the host's, else the first.
-fn choose<'a>(
+/// Pick a manifest from an index's `manifests`: the requested platform, else the host's, else the first
+/// (attestation manifests are never picked). `where_` names the source in messages.
+pub(crate) fn choose<'a>(
     manifests: &'a [Value],
     opts: &ReadOptions,
     plan: &mut Plan,
@@ -272,7 +273,13 @@ pub(crate) fn plan_oci(
     )))
 }
 
-fn finish_manifest(store: &dyn Store, mut plan: Plan, doc: &Value) -> Result<Plan, ImageError> {
+/// Complete `plan` from an image manifest (OCI or Docker v2): its config blob is read from `store`
+/// (digest checked), its layer descriptors become [`LayerRef`]s.
+pub(crate) fn finish_manifest(
+    store: &dyn Store,
+    mut plan: Plan,
+    doc: &Value,
+) -> Result<Plan, ImageError> {
     let where_ = store.describe();
     let config_digest = doc
         .get("config")

@@ -2,7 +2,7 @@
 //! tar file, or small files kept in memory from a stream.
 
 use crate::error::ImageError;
-use crate::reader::{Member, normalize_member, symlink_destination};
+use crate::reader::{HeaderGuard, Member, normalize_member, symlink_destination};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -135,7 +135,7 @@ impl TarStore {
             source,
         };
         let f = File::open(file).map_err(io_err)?;
-        let mut archive = tar::Archive::new(f);
+        let mut archive = tar::Archive::new(HeaderGuard::new(f));
         let mut items = HashMap::new();
         let mut index_error = None;
         let entries = archive.entries_with_seek().map_err(io_err)?;
