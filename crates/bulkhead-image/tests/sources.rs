@@ -547,14 +547,14 @@ fn bad_sources_give_errors_that_say_what_to_do() {
     .to_string();
     assert!(err.contains("oci-layout") && err.contains("dir:"), "{err}");
     let err = read_image(
-        &Source::Registry("r/x:1".into()),
+        &Source::Registry("127.0.0.1:9/x:1".into()),
         &ReadOptions::default(),
         &(),
     )
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("not built") && err.contains("docker pull"),
+        err.contains("is the registry running at 127.0.0.1:9?"),
         "{err}"
     );
 }

@@ -6,6 +6,7 @@ mod assemble;
 mod daemon;
 mod oci;
 mod plan;
+pub mod registry;
 mod rootfs;
 mod store;
 mod stream;
@@ -134,10 +135,7 @@ pub fn read_image<V: LayerVisitor>(
         }
         Source::Daemon(name) => daemon::read(name, opts, visitor),
         Source::Rootfs(path) => rootfs::read(path, opts, visitor),
-        Source::Registry(reference) => Err(ImageError::Message(format!(
-            "registry pulls are not built in this version: pull `{reference}` with `docker pull` and read it \
-             as `docker:{reference}`, or `docker save` it and pass the tarball"
-        ))),
+        Source::Registry(reference) => registry::read(reference, opts, visitor),
     }
 }
 
