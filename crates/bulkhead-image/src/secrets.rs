@@ -153,7 +153,8 @@ fn is_sensitive_name(path: &str) -> bool {
 ///   `/usr/bin/htpasswd` is the tool, not a password file);
 /// - source code, bytecode and documentation (`kubeconfig.py`, `credentials.md`);
 /// - public keyrings (`*.gpg` under `/usr/share`, `/etc/apt/trusted.gpg.d`, `/etc/apt/keyrings`,
-///   `/etc/pki`, or named `*keyring*`, `trusted.gpg`);
+///   `/etc/pki`, or named `*keyring*`, `trusted.gpg`) and repository signatures (`Release.gpg`, anything
+///   under `/var/lib/apt/lists`);
 /// - `known_hosts` and `config` of an `.ssh` directory (public host keys, client settings).
 pub fn sensitive_file(path: &str) -> Option<SensitiveKind> {
     let kind = files::classify(path)?;
@@ -184,10 +185,13 @@ pub fn sensitive_file(path: &str) -> Option<SensitiveKind> {
                 "/usr/share/pacman/keyrings/",
                 "/usr/share/",
                 "/etc/pki/",
+                // apt's downloaded index signatures (`..._Release.gpg`).
+                "/var/lib/apt/lists/",
             ];
             let public = KEYRING_DIRS.iter().any(|d| lower.starts_with(d))
                 || name.contains("keyring")
-                || name == "trusted.gpg";
+                || name == "trusted.gpg"
+                || name.ends_with("release.gpg");
             (!public).then_some(kind)
         }
         SensitiveCategory::SshDirectoryFile => {
@@ -476,6 +480,8 @@ mod tests {
             "/usr/share/keyrings/debian-archive-keyring.gpg",
             "/etc/apt/trusted.gpg.d/debian-archive-bookworm-automatic.gpg",
             "/etc/apt/keyrings/docker.gpg",
+            "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_Release.gpg",
+            "/srv/mirror/dists/stable/Release.gpg",
             "/root/.ssh/known_hosts",
             "/root/.ssh/config",
             "/etc/ssl/certs/ca-certificates.crt",

@@ -151,7 +151,6 @@ pub fn package_table(inv: &Inventory) -> String {
 }
 
 /// Summary lines about the image itself.
-#[allow(dead_code)]
 pub fn image_header(image: &Image, inv: &Inventory) -> String {
     let mut s = format!("Image {} ({})\n", image.reference, image.source_kind);
     if let Some(id) = &image.id {
@@ -224,8 +223,253 @@ pub fn read(spec: &str, opts: &ReadOptions) -> Result<(Image, Inventory), String
     Ok((image, inv))
 }
 
-#[allow(dead_code)]
 pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(2)
+}
+
+/// The secret visitor, or nothing with `--no-secrets`.
+pub struct MaybeSecrets(pub Option<bulkhead_image::secrets::SecretVisitor>);
+
+impl LayerVisitor for MaybeSecrets {
+    type Output = Vec<bulkhead_image::secrets::SecretHit>;
+    fn wants(&self, path: &str, meta: &FileMeta) -> bool {
+        self.0.as_ref().is_some_and(|v| v.wants(path, meta))
+    }
+    fn visit(
+        &self,
+        layer: usize,
+        path: &str,
+        meta: &FileMeta,
+        data: &[u8],
+    ) -> Option<Self::Output> {
+        self.0
+            .as_ref()
+            .and_then(|v| v.visit(layer, path, meta, data))
+    }
+}
+
+type Outputs = (
+    Vec<Visited<Vec<bulkhead_image::secrets::SecretHit>>>,
+    Vec<Visited<FileResult>>,
+);
+
+type Combined = (
+    Option<Vec<bulkhead_image::secrets::SecretHit>>,
+    Option<FileResult>,
+);
+
+fn split(outputs: Vec<Visited<Combined>>) -> Outputs {
+    let mut secrets = Vec::new();
+    let mut files = Vec::new();
+    for v in outputs {
+        let (s, f) = v.output;
+        if let Some(s) = s {
+            secrets.push(Visited {
+                layer: v.layer,
+                path: v.path.clone(),
+                output: s,
+            });
+        }
+        if let Some(f) = f {
+            files.push(Visited {
+                layer: v.layer,
+                path: v.path,
+                output: f,
+            });
+        }
+    }
+    (secrets, files)
+}
+
+/// The read notes as report diagnostics: `<image>: layer 2 (abcd…) /etc/x: message`.
+pub fn diagnostics_of(image: &Image, inv: &Inventory) -> Vec<bulkhead_report::InputDiagnostic> {
+    let mut v: Vec<_> = image
+        .notes
+        .iter()
+        .map(|n| {
+            let place = [n.layer.as_deref(), n.path.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            bulkhead_report::InputDiagnostic::new(
+                image.reference.clone(),
+                None,
+                if place.is_empty() {
+                    n.message.clone()
+                } else {
+                    format!("{place}: {}", n.message)
+                },
+            )
+        })
+        .collect();
+    v.extend(
+        inv.notes.iter().map(|n| {
+            bulkhead_report::InputDiagnostic::new(image.reference.clone(), None, n.clone())
+        }),
+    );
+    v
+}
+
+fn resolve_policy(args: &crate::ImageArgs) -> Result<bulkhead_core::Policy, String> {
+    use bulkhead_core::config::Config;
+    use bulkhead_core::policy::FailOn;
+    let cwd = std::path::PathBuf::from(".");
+    let config = if args.no_config {
+        None
+    } else if let Some(p) = &args.config {
+        Some(Config::load(p).map_err(|e| e.to_string())?)
+    } else if let Some(p) = Config::discover(&cwd) {
+        Some(
+            Config::load(&p)
+                .map_err(|e| format!("{e}\n  hint: fix the file or run with --no-config"))?,
+        )
+    } else {
+        None
+    };
+    let mut policy = match &config {
+        Some(c) => c.policy_base()?,
+        None => bulkhead_core::Policy::default(),
+    };
+    if let Some(p) = &args.profile {
+        policy.profile = p.parse().map_err(|e| format!("--profile: {e}"))?;
+    }
+    if let Some(f) = &args.fail_on {
+        policy.fail_on = Some(f.parse::<FailOn>().map_err(|e| format!("--fail-on: {e}"))?);
+    }
+    if !args.select.is_empty() {
+        policy.select = args.select.clone();
+    }
+    policy.ignore.extend(args.ignore.iter().cloned());
+    let all = crate::all_rule_meta();
+    for sel in policy
+        .select
+        .iter()
+        .chain(policy.ignore.iter())
+        .chain(policy.severity.keys())
+    {
+        if !all.iter().any(|m| m.matches(sel)) {
+            return Err(format!(
+                "`{sel}` matches no rule (use an id such as IM001, a name such as root-user, an alias such as CIS-4.1, or a prefix such as IM); `bulkhead rules` lists them"
+            ));
+        }
+    }
+    Ok(policy)
+}
+
+/// `bulkhead image`.
+pub fn run(args: crate::ImageArgs) -> ExitCode {
+    use crate::OutputFormat;
+    use bulkhead_image::rules::{ImageCheckContext, ImageCheckOptions};
+    let policy = match resolve_policy(&args) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let opts = read_options(
+        args.platform.clone(),
+        args.insecure_registry,
+        args.max_layer_mb,
+    );
+    let started = std::time::Instant::now();
+    let secrets =
+        MaybeSecrets((!args.no_secrets).then(bulkhead_image::secrets::SecretVisitor::new));
+    let visitor = (secrets, InventoryVisitor);
+    let source = Source::parse(&args.image);
+    let (image, outputs) = match bulkhead_image::read_image(&source, &opts, &visitor) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let (secret_hits, files) = split(outputs);
+    let inv = inventory_of(&image, files);
+    let options = ImageCheckOptions {
+        setuid_allowlist: args.allow_setuid.clone(),
+        ..ImageCheckOptions::default()
+    };
+    let ctx = ImageCheckContext::new(&image, &secret_hits, &options);
+    let enabled: Vec<_> = bulkhead_image::rules::registry()
+        .into_iter()
+        .filter(|r| policy.rule_enabled(r.meta()))
+        .collect();
+    let metas = crate::all_rule_meta();
+    let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
+    let mut findings = policy.apply(bulkhead_image::rules::check_rules(&ctx, &enabled), lookup);
+    findings.sort_by_key(|f| f.sort_key());
+    let ran: Vec<bulkhead_core::RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
+    let diagnostics = diagnostics_of(&image, &inv);
+    let input = bulkhead_report::ReportInput {
+        findings: &findings,
+        rules: &ran,
+        sources: &bulkhead_report::no_sources,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        files_scanned: 1,
+        diagnostics: &diagnostics,
+    };
+    let text = match args.format {
+        OutputFormat::Sarif => bulkhead_report::render_sarif(&input),
+        OutputFormat::Json => {
+            let report: serde_json::Value =
+                serde_json::from_str(&bulkhead_report::render_json(&input)).unwrap_or_default();
+            let mut doc = serde_json::json!({
+                "image": {
+                    "reference": image.reference,
+                    "source": image.source_kind,
+                    "id": image.id,
+                    "manifest_digest": image.manifest_digest,
+                    "repo_tags": image.repo_tags,
+                    "config": image.config,
+                    "layers": image.layers,
+                    "entries": image.fs.entries.len(),
+                    "hidden_entries": image.fs.hidden.len(),
+                },
+                "inventory": inv,
+            });
+            if let (Some(d), serde_json::Value::Object(r)) = (doc.as_object_mut(), report) {
+                for (k, v) in r {
+                    d.insert(k, v);
+                }
+            }
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        OutputFormat::Human => {
+            let color = match args.color {
+                crate::ColorChoice::Always => true,
+                crate::ColorChoice::Never => false,
+                crate::ColorChoice::Auto => {
+                    args.output.is_none()
+                        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+                        && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            let mut s = image_header(&image, &inv);
+            s.push_str(&format!(
+                "  packages  {} ({})\n\n",
+                inv.packages.len(),
+                if inv.packages.is_empty() {
+                    "none found".to_string()
+                } else {
+                    package_counts(&inv)
+                }
+            ));
+            if args.packages && !inv.packages.is_empty() {
+                s.push_str(&package_table(&inv));
+                s.push('\n');
+            }
+            s.push_str(&bulkhead_report::render_human(&input, color));
+            s
+        }
+    };
+    if let Err(e) = write_out(&args.output, &text) {
+        return fail(e);
+    }
+    if args.format == OutputFormat::Human {
+        eprintln!("read in {:.2}s", started.elapsed().as_secs_f64());
+    }
+    if policy.fails(&findings) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

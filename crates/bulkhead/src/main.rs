@@ -27,6 +27,14 @@ struct Cli {
 enum Command {
     /// Audit Dockerfiles and their build contexts (finds Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*).
     Check(CheckArgs),
+    /// Audit an image: its config (user, secrets in Env and history, ports, healthcheck), its files in every
+    /// layer (setuid, world-writable, passwords, secrets, leftovers, including files deleted by later layers),
+    /// and the packages it ships.
+    ///
+    /// IMAGE is a `docker save` tarball, an OCI layout directory (`oci:DIR`), an image in the local engine
+    /// (`docker:NAME`, or any name that is not a path), a root filesystem directory (`dir:DIR`), or a
+    /// registry reference (`registry:HOST/REPO:TAG`).
+    Image(ImageArgs),
     /// List the packages of an image or directory as an SBOM (CycloneDX 1.6, SPDX 2.3), JSON or a table.
     ///
     /// IMAGE is a `docker save` tarball, an OCI layout directory (`oci:DIR`), an image in the local engine
@@ -73,6 +81,57 @@ pub enum SbomFormat {
     Spdx,
     Json,
     Table,
+}
+
+#[derive(Args, Debug)]
+pub struct ImageArgs {
+    /// The image: tarball, `oci:DIR`, `docker:NAME`, `dir:DIR`, `registry:REF`, or an engine image name.
+    pub image: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Write the report to a file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Policy profile: dev, staging (default), production, regulated.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Exit 1 when a finding is at or above this severity (info, low, medium, high, critical) or `never`.
+    #[arg(long)]
+    pub fail_on: Option<String>,
+    /// Only run these rules (ids, names, aliases or id prefixes; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never run these rules (ids, names, aliases or id prefixes; comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Allow plain HTTP to the registry (always allowed for 127.0.0.1 and localhost).
+    #[arg(long)]
+    pub insecure_registry: bool,
+    /// Abandon a layer that inflates beyond this many MiB (guards against decompression bombs).
+    #[arg(long = "max-layer-size", value_name = "MIB")]
+    pub max_layer_mb: Option<u64>,
+    /// Do not scan file contents for secrets (sensitive file names are still reported).
+    #[arg(long)]
+    pub no_secrets: bool,
+    /// Also accept these setuid/setgid files quietly (absolute paths, or names in system binary dirs).
+    #[arg(long = "allow-setuid", value_delimiter = ',')]
+    pub allow_setuid: Vec<String>,
+    /// List every package in the human report (the default shows counts by type).
+    #[arg(long)]
+    pub packages: bool,
+    /// Configuration file (default: bulkhead.toml or .bulkhead.toml found upward from the current directory).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Args, Debug)]
@@ -152,9 +211,10 @@ pub struct CheckArgs {
     pub color: ColorChoice,
 }
 
-/// Every rule bulkhead knows: the Dockerfile rules, then the secret detectors.
+/// Every rule bulkhead knows: the Dockerfile rules, the image rules, then the secret detectors.
 pub fn all_rule_meta() -> Vec<&'static bulkhead_core::RuleMeta> {
     let mut v = bulkhead_dockerfile::rules::all_meta();
+    v.extend(bulkhead_image::rules::all_meta());
     v.extend(bulkhead_secrets::rule::all_meta());
     v
 }
@@ -164,6 +224,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) if args.secrets_only => secrets_only::run(args),
         Command::Check(args) => check::run(args),
+        Command::Image(args) => image::run(args),
         Command::Sbom(args) => sbom::run(args),
         Command::Rules { format } => rules(format),
         Command::Rule { id } => rule(&id),
