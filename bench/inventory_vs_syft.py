@@ -36,6 +36,14 @@ TYPES = {
 
 # (image-glob, side, kind, name) -> why. side: "syft" = only Syft has it, "bulkhead" = only bulkhead.
 EXPLAINED = {
+    ("*", "bulkhead", "cargo", "*"): "read from a Cargo.lock: Syft catalogs lockfiles only when scanning a "
+                                    "directory, not an image (declared, not installed, packages); bulkhead "
+                                    "reports them in images too, since a shipped Cargo.lock is what the "
+                                    "binary next to it was built from",
+    ("*", "syft", "go", "./*"): "a dependency replaced by a local directory (`=> ./localgreet`): Syft names "
+                                "it by the directory, which is not a module path (its purl "
+                                "`pkg:golang/./localgreet` is unusable); bulkhead keeps the module path",
+    ("*", "bulkhead", "go", "example.com/localgreet"): "the same local replacement, under its module path",
     ("*", "syft", "binary", "*"): "Syft's binary classifiers (busybox, python, node, ... recognised from "
                                  "strings in executables) have no counterpart in bulkhead, which reports "
                                  "packages from package records only",
@@ -135,7 +143,13 @@ def build_lang_image(work):
     gobins = [b for b in ["/usr/bin/containerd", "/usr/bin/runc"] if os.path.exists(b)]
     for b in gobins:
         shutil.copy(b, os.path.join(ctx, os.path.basename(b)))
-    # Rust: this repository's own Cargo.lock.
+    # Go and Rust binaries built for the catalogers' tests (a Go module with replacements; a `cargo
+    # auditable` binary), and this repository's own Cargo.lock.
+    fx = os.path.join(ROOT, "crates/bulkhead-inventory/tests/fixtures")
+    for rel in ["go/app", "rust/hello-auditable"]:
+        if os.path.exists(os.path.join(fx, rel)):
+            shutil.copy(os.path.join(fx, rel), os.path.join(ctx, os.path.basename(rel)))
+            gobins.append(os.path.join(fx, rel))
     shutil.copy(os.path.join(ROOT, "Cargo.lock"), os.path.join(ctx, "Cargo.lock"))
     lines = [
         "FROM scratch",
@@ -167,6 +181,16 @@ def run_timed(cmd, runs):
     return best, out
 
 
+def norm(kind, name):
+    """Names as each ecosystem compares them: Python distribution names are case-insensitive and treat
+    runs of `-`, `_` and `.` alike (PEP 503); Syft writes the normalized form, bulkhead the one the
+    package's METADATA declares."""
+    if kind == "python":
+        import re
+        return re.sub(r"[-_.]+", "-", name).lower()
+    return name
+
+
 def syft_set(doc):
     s = set()
     for a in doc.get("artifacts", []):
@@ -178,7 +202,7 @@ def syft_set(doc):
         if kind == "maven":
             # Syft's name is the artifact id; the group is in the purl.
             pass
-        s.add((kind, name, a.get("version", "")))
+        s.add((kind, norm(kind, name), a.get("version", "")))
     return s
 
 
@@ -192,7 +216,7 @@ def bulkhead_set(doc):
             name = f"@{ns}/{name}"
         elif ns and kind in ("go", "composer"):
             name = f"{ns}/{name}"
-        s.add((kind, name, p.get("version", "")))
+        s.add((kind, norm(kind, name), p.get("version", "")))
     return s
 
 

@@ -59,7 +59,7 @@ pub(super) fn catalog(data: &[u8]) -> Option<FileResult> {
         return None;
     }
     let file = object::File::parse(data).ok()?;
-    let go = golang::catalog(&file);
+    let go = golang::catalog(&file, data);
     let audit = file
         .section_by_name(".dep-v0")
         .and_then(|s| s.data().ok())

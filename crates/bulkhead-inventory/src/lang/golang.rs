@@ -36,6 +36,8 @@ pub(super) struct BuildInfo {
     pub main: Option<Module>,
     /// Dependencies (`dep` lines), replacements applied.
     pub deps: Vec<Module>,
+    /// Build settings (`build` lines: `-ldflags`, `vcs.revision`, `vcs.time`, ...), in order.
+    pub settings: Vec<(String, String)>,
 }
 
 /// A module path and version.
@@ -46,9 +48,20 @@ pub(super) struct Module {
 }
 
 /// Packages of a Go binary: None when the image has no Go build information.
-pub(super) fn catalog(file: &object::File<'_>) -> Option<FileResult> {
+pub(super) fn catalog(file: &object::File<'_>, data: &[u8]) -> Option<FileResult> {
     Some(match read_build_info(file)? {
-        Ok(info) => found(packages(&info)),
+        Ok(mut info) => {
+            // A `(devel)` main module with no version in its build settings: the first release-like
+            // string stored on its own in the binary (`1.1.5+ds1`, as distributions' builds embed it).
+            let devel = info.main.as_ref().is_none_or(|m| m.version == DEVEL);
+            if devel
+                && main_version_from_settings(&info.settings).is_none()
+                && let Some(v) = version_from_contents(data)
+            {
+                info.settings.push(("bulkhead.contents-version".into(), v));
+            }
+            found(packages(&info))
+        }
         Err(e) => failed(e),
     })
 }
@@ -65,7 +78,12 @@ pub(super) fn packages(info: &BuildInfo) -> Vec<Package> {
         }),
         _ => None,
     };
-    if let Some(main) = main {
+    if let Some(mut main) = main {
+        if main.version == DEVEL
+            && let Some(v) = main_version_from_settings(&info.settings)
+        {
+            main.version = v;
+        }
         out.push(package(PackageKind::Go, &main.path, &main.version));
     }
     for dep in &info.deps {
@@ -81,6 +99,98 @@ pub(super) fn packages(info: &BuildInfo) -> Vec<Package> {
         out.push(stdlib);
     }
     out
+}
+
+/// A version for a `(devel)` main module from its build settings, as release builds record it: a
+/// `-X <pkg>.<name>=<value>` linker flag whose name ends in `version` (`main.version`, `gitVersion`,
+/// `version.Version`) and whose value looks like a release (`1.1.5+ds1`, `v2.3.0`), written with a `v`;
+/// else a pseudo-version from `vcs.time` and `vcs.revision` (`v0.0.0-20240101120000-0123456789ab`).
+fn main_version_from_settings(settings: &[(String, String)]) -> Option<String> {
+    let get = |key: &str| {
+        settings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(v) = get("bulkhead.contents-version") {
+        return Some(format!("v{}", v.strip_prefix('v').unwrap_or(v)));
+    }
+    if let Some(flags) = get("-ldflags") {
+        let words: Vec<&str> = flags.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let assignment = match w.strip_prefix("-X") {
+                Some("") => words.get(i + 1).copied().unwrap_or(""),
+                Some(rest) => rest.trim_start_matches('='),
+                None => continue,
+            };
+            let Some((name, value)) = assignment.split_once('=') else {
+                continue;
+            };
+            let value = value.trim_matches(|c| c == '\'' || c == '"');
+            let last = name
+                .rsplit(['.', '/'])
+                .next()
+                .unwrap_or(name)
+                .to_ascii_lowercase();
+            let named = last.ends_with("version") || last == "ver";
+            let bare = value.strip_prefix('v').unwrap_or(value);
+            let mut parts = bare.splitn(3, '.');
+            let release = parts
+                .next()
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                && parts
+                    .next()
+                    .is_some_and(|p| p.bytes().next().is_some_and(|b| b.is_ascii_digit()));
+            if named && release {
+                return Some(format!("v{bare}"));
+            }
+        }
+    }
+    let (rev, time) = (get("vcs.revision")?, get("vcs.time")?);
+    let stamp: String = time.chars().filter(char::is_ascii_digit).take(14).collect();
+    let short = rev.get(..12)?;
+    (stamp.len() == 14).then(|| format!("v0.0.0-{stamp}-{short}"))
+}
+
+/// The first release-like version stored between NUL bytes in the binary: `v?N.N.N`, then word
+/// characters or `-`, then `+` and word characters (`1.1.5+ds1`, `v2.0.1-rc1`), as distributions' builds
+/// embed it. A string that goes on past the pattern (`1.6.20~ds1`) is not a version.
+fn version_from_contents(data: &[u8]) -> Option<String> {
+    data.split(|&b| b == 0).skip(1).find_map(|seg| {
+        if seg.len() > 96 {
+            return None;
+        }
+        let mut i = usize::from(seg.first() == Some(&b'v'));
+        let digits = |i: &mut usize| {
+            let start = *i;
+            while seg.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > start
+        };
+        for n in 0..3 {
+            if !digits(&mut i) {
+                return None;
+            }
+            if n < 2 {
+                if seg.get(i) != Some(&b'.') {
+                    return None;
+                }
+                i += 1;
+            }
+        }
+        let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        while seg.get(i).is_some_and(|b| word(b) || *b == b'-') {
+            i += 1;
+        }
+        while seg.get(i).is_some_and(|b| word(b) || *b == b'+') {
+            i += 1;
+        }
+        if i != seg.len() {
+            return None;
+        }
+        std::str::from_utf8(seg).ok().map(str::to_string)
+    })
 }
 
 /// Finds and decodes the build-info header: None when there is none, an error when it is unreadable.
@@ -271,6 +381,11 @@ pub(super) fn parse_modinfo(text: &str) -> BuildInfo {
         match kind {
             "go" if info.go_version.is_empty() => info.go_version = path,
             "path" => info.path = path,
+            "build" => {
+                if let Some((k, v)) = path.split_once('=') {
+                    info.settings.push((k.to_string(), v.to_string()));
+                }
+            }
             "mod" => {
                 info.main = Some(Module { path, version });
                 last_is_dep = false;
@@ -329,6 +444,56 @@ mod tests {
                 "example.com/new@v1.2.0",
                 "example.com/local@(devel)"
             ]
+        );
+    }
+
+    #[test]
+    fn version_strings_in_contents() {
+        let bin = b"\x7fELF junk\x001.2\x001.6.20~ds1\x001.1.5+ds1-1+deb12u1\x001.1.5+ds1\x00";
+        assert_eq!(version_from_contents(bin).as_deref(), Some("1.1.5+ds1"));
+        assert_eq!(version_from_contents(b"1.2.3\x00v1.2.3.4\x00"), None);
+        assert_eq!(
+            version_from_contents(b"\x00v2.0.1-rc1\x00").as_deref(),
+            Some("v2.0.1-rc1")
+        );
+        assert_eq!(version_from_contents(b"\x001.2.x\x00go1.22.1\x00"), None);
+    }
+
+    #[test]
+    fn devel_main_version_from_ldflags_or_vcs() {
+        let s = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        // runc as Debian builds it.
+        let runc = s(&[(
+            "-ldflags",
+            "-X main.gitCommit= -X main.version=1.1.5+ds1 -X main.bad=1.2",
+        )]);
+        assert_eq!(
+            main_version_from_settings(&runc).as_deref(),
+            Some("v1.1.5+ds1")
+        );
+        let spaced = s(&[("-ldflags", "-s -w -X github.com/x/y/version.Version=v2.3.0")]);
+        assert_eq!(
+            main_version_from_settings(&spaced).as_deref(),
+            Some("v2.3.0")
+        );
+        let not_a_release = s(&[("-ldflags", "-X main.version=dev -X main.commit=1.2.3")]);
+        assert_eq!(main_version_from_settings(&not_a_release), None);
+        let vcs = s(&[
+            ("vcs.revision", "0123456789abcdef0123"),
+            ("vcs.time", "2024-01-02T03:04:05Z"),
+        ]);
+        assert_eq!(
+            main_version_from_settings(&vcs).as_deref(),
+            Some("v0.0.0-20240102030405-0123456789ab")
+        );
+        assert_eq!(
+            main_version_from_settings(&s(&[("vcs.revision", "abc")])),
+            None
         );
     }
 
