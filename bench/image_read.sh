@@ -3,7 +3,7 @@
 #
 #   bash bench/image_read.sh [WORK_DIR]
 #
-# Builds bulkhead-bench/big:1 (a Debian rootfs when one is at $BULKHEAD_DEBIAN_ROOTFS or /work/debroot,
+# Builds bulkhead-bench/big:1 (a Debian rootfs when one is at $BULKHEAD_DEBIAN_ROOTFS or the one scripts/debian-rootfs.sh makes,
 # plus ~100k small text files and ~800 MB of incompressible blobs, in 4 layers; about 1 GB uncompressed),
 # saves it, converts it to an OCI layout with gzip layers, then measures on the same layers:
 #   - gzip -dc | tar -x of every layer (the decompression + unpack limit on this machine);
@@ -15,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="${1:-${TMPDIR:-/tmp}/bulkhead-image-bench}"
 DOCKER="${BULKHEAD_DOCKER:-/usr/bin/docker}"
 BIN="$ROOT/target/release/bulkhead"
-DEB="${BULKHEAD_DEBIAN_ROOTFS:-/work/debroot}"
+DEB="${BULKHEAD_DEBIAN_ROOTFS:-${TMPDIR:-/tmp}/bulkhead-debian-rootfs}"
 mkdir -p "$WORK"
 [ -x "$BIN" ] || (cd "$ROOT" && cargo build --release -q -p bulkhead)
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }

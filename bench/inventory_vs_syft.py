@@ -89,7 +89,7 @@ def prepare(work, quick):
     if not alpine:
         print("SKIP alpine images: ../shared/data/rootfs/alpine not found", file=sys.stderr)
 
-    deb = os.environ.get("BULKHEAD_DEBIAN_ROOTFS", "/work/debroot")
+    deb = os.environ.get("BULKHEAD_DEBIAN_ROOTFS", os.path.join(tempfile.gettempdir(), "bulkhead-debian-rootfs"))
     out = os.path.join(work, "debian-12.tar")
     if os.path.exists(out) or os.path.isdir(os.path.join(deb, "var/lib/dpkg")):
         if not os.path.exists(out):
@@ -101,7 +101,7 @@ def prepare(work, quick):
         images.append(("debian 12 debootstrap (docker save)", f"docker-archive:{out}", out))
     else:
         print(f"SKIP debian image: no debootstrap rootfs at {deb} "
-              "(debootstrap --variant=minbase bookworm DIR http://deb.debian.org/debian)", file=sys.stderr)
+              "(bash scripts/debian-rootfs.sh makes one)", file=sys.stderr)
 
     lang = build_lang_image(work)
     if lang:
