@@ -53,7 +53,13 @@ fi
 if [ ! -d "$WORK/big-oci" ]; then
     python3 "$ROOT/bench/make_oci_layout.py" "$WORK/big.tar" "$WORK/big-oci" --compression gzip >/dev/null
 fi
-LAYERS=$(python3 -c "import json,sys;m=json.load(open('$WORK/big-oci/index.json'))['manifests'][0]['digest'].split(':')[1];print(' '.join(l['digest'].split(':')[1] for l in json.load(open('$WORK/big-oci/blobs/sha256/'+m))['layers']))")
+if [ ! -d "$WORK/big-oci-zstd" ] && command -v zstd >/dev/null; then
+    python3 "$ROOT/bench/make_oci_layout.py" "$WORK/big.tar" "$WORK/big-oci-zstd" --compression zstd --level 3 >/dev/null
+fi
+layers_of() {
+    python3 -c "import json,sys;m=json.load(open('$1/index.json'))['manifests'][0]['digest'].split(':')[1];print(' '.join(l['digest'].split(':')[1] for l in json.load(open('$1/blobs/sha256/'+m))['layers']))"
+}
+LAYERS=$(layers_of "$WORK/big-oci")
 UNCOMP=$(tar -tvf "$WORK/big.tar" | awk '/layer.tar|blobs\/sha256/ {s+=$3} END {printf "%.0f", s/1048576}')
 COMP=$(du -sm "$WORK/big-oci/blobs" | cut -f1)
 echo "image: $WORK/big-oci ($(echo $LAYERS | wc -w) gzip layers, ${COMP} MiB compressed; docker save tar ${UNCOMP} MiB)"
@@ -72,6 +78,23 @@ rm -rf "$WORK/untar"
 t1=$(date +%s.%N)
 echo "gzip -dc | tar -x, all layers (serial):     $(echo "$t1 - $t0" | bc) s"
 
+t0=$(date +%s.%N)
+for l in $LAYERS; do gzip -dc "$WORK/big-oci/blobs/sha256/$l" | tar -t > /dev/null; done
+t1=$(date +%s.%N)
+echo "gzip -dc | tar -t, all layers (serial):     $(echo "$t1 - $t0" | bc) s"
+if [ -d "$WORK/big-oci-zstd" ]; then
+    ZL=$(layers_of "$WORK/big-oci-zstd")
+    t0=$(date +%s.%N)
+    for l in $ZL; do zstd -dc -q "$WORK/big-oci-zstd/blobs/sha256/$l" | tar -t > /dev/null; done
+    t1=$(date +%s.%N)
+    echo "zstd -dc | tar -t, all layers (serial):     $(echo "$t1 - $t0" | bc) s"
+    t0=$(date +%s.%N)
+    for l in $ZL; do D="$WORK/untar"; rm -rf "$D"; mkdir -p "$D"; zstd -dc -q "$WORK/big-oci-zstd/blobs/sha256/$l" | tar -x -C "$D"; done
+    rm -rf "$WORK/untar"
+    t1=$(date +%s.%N)
+    echo "zstd -dc | tar -x, all layers (serial):     $(echo "$t1 - $t0" | bc) s"
+fi
+
 measure() {
     local label="$1"; shift
     /usr/bin/time -v "$@" > /dev/null 2> "$WORK/time.txt" || true
@@ -81,6 +104,7 @@ measure() {
     echo "$label wall ${wall}, peak RSS $((rss / 1024)) MiB"
 }
 measure "bulkhead sbom  oci:big-oci (inventory):          " "$BIN" sbom "oci:$WORK/big-oci" -f json
+[ -d "$WORK/big-oci-zstd" ] && measure "bulkhead sbom  oci:big-oci-zstd (inventory):     " "$BIN" sbom "oci:$WORK/big-oci-zstd" -f json
 measure "bulkhead sbom  big.tar (docker save, inventory): " "$BIN" sbom "$WORK/big.tar" -f json
 measure "bulkhead image oci:big-oci (audit+secrets+inv):  " "$BIN" image "oci:$WORK/big-oci" -f json --fail-on never
 measure "bulkhead image big.tar (audit+secrets+inv):      " "$BIN" image "$WORK/big.tar" -f json --fail-on never

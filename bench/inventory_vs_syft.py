@@ -262,7 +262,7 @@ def main():
             for kind, name, ver in diff:
                 why = explained(label, side, kind, name)
                 if why:
-                    notes.append(f"only {side}: {kind} {name} {ver} — {why}")
+                    notes.append((side, kind, why, f"{name} {ver}"))
                 else:
                     unexplained.append(f"only {side}: {kind} {name} {ver}")
         failures += len(unexplained)
@@ -273,8 +273,12 @@ def main():
     for label, ns, nb, both, ts, tb, _, _ in rows:
         w.write(f"| {label} | {ns} | {nb} | {both} | {ts:.3f} | {tb:.3f} | {ts / tb:.1f}x |\n")
     for label, _, _, _, _, _, unexplained, notes in rows:
-        for n in sorted(set(notes)):
-            w.write(f"- {label}: {n}\n")
+        groups = {}
+        for side, kind, why, what in notes:
+            groups.setdefault((side, kind, why), []).append(what)
+        for (side, kind, why), whats in sorted(groups.items()):
+            shown = ", ".join(sorted(whats)[:3]) + (", ..." if len(whats) > 3 else "")
+            w.write(f"- {label}: only {side}: {len(whats)} {kind} ({shown}) — {why}\n")
         for u in unexplained:
             w.write(f"- {label}: UNEXPLAINED {u}\n")
     if failures:
