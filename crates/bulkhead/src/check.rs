@@ -33,16 +33,27 @@ pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Resolves configuration and flags into a policy and rule options.
-pub(crate) fn resolve(
-    args: &CheckArgs,
-    first: &Path,
-) -> Result<(Policy, CheckOptions, Option<Config>), String> {
-    let config = if args.no_config {
+/// The policy flags every command shares.
+pub(crate) struct PolicyFlags<'a> {
+    pub config: Option<&'a Path>,
+    pub no_config: bool,
+    pub profile: Option<&'a str>,
+    pub fail_on: Option<&'a str>,
+    pub select: &'a [String],
+    pub ignore: &'a [String],
+}
+
+/// Configuration (given, or discovered upward from `start`) plus flags into a policy; a selector that names
+/// no rule is an error.
+pub(crate) fn resolve_policy(
+    flags: &PolicyFlags,
+    start: &Path,
+) -> Result<(Policy, Option<Config>), String> {
+    let config = if flags.no_config {
         None
-    } else if let Some(p) = &args.config {
+    } else if let Some(p) = flags.config {
         Some(Config::load(p).map_err(|e| e.to_string())?)
-    } else if let Some(p) = Config::discover(first) {
+    } else if let Some(p) = Config::discover(start) {
         Some(
             Config::load(&p)
                 .map_err(|e| format!("{e}\n  hint: fix the file or run with --no-config"))?,
@@ -54,18 +65,18 @@ pub(crate) fn resolve(
         Some(c) => c.policy_base()?,
         None => Policy::default(),
     };
-    if let Some(p) = &args.profile {
+    if let Some(p) = flags.profile {
         policy.profile = p
             .parse::<Profile>()
             .map_err(|e| format!("--profile: {e}"))?;
     }
-    if let Some(f) = &args.fail_on {
+    if let Some(f) = flags.fail_on {
         policy.fail_on = Some(f.parse::<FailOn>().map_err(|e| format!("--fail-on: {e}"))?);
     }
-    if !args.select.is_empty() {
-        policy.select = args.select.clone();
+    if !flags.select.is_empty() {
+        policy.select = flags.select.to_vec();
     }
-    policy.ignore.extend(args.ignore.iter().cloned());
+    policy.ignore.extend(flags.ignore.iter().cloned());
     let all = crate::all_rule_meta();
     for sel in policy
         .select
@@ -75,10 +86,27 @@ pub(crate) fn resolve(
     {
         if !all.iter().any(|m| m.matches(sel)) {
             return Err(format!(
-                "`{sel}` matches no rule (use an id such as DF001, a name such as root-user, an alias such as DL3002, or a prefix such as DF); `bulkhead rules` lists them"
+                "`{sel}` matches no rule (use an id such as DF001 or IM001, a name such as root-user, an alias such as DL3002, or a prefix such as DF); `bulkhead rules` lists them"
             ));
         }
     }
+    Ok((policy, config))
+}
+
+/// Resolves configuration and flags into a policy and rule options.
+pub(crate) fn resolve(
+    args: &CheckArgs,
+    first: &Path,
+) -> Result<(Policy, CheckOptions, Option<Config>), String> {
+    let flags = PolicyFlags {
+        config: args.config.as_deref(),
+        no_config: args.no_config,
+        profile: args.profile.as_deref(),
+        fail_on: args.fail_on.as_deref(),
+        select: &args.select,
+        ignore: &args.ignore,
+    };
+    let (policy, config) = resolve_policy(&flags, first)?;
     let mut options = CheckOptions {
         context_secrets: true,
         ..CheckOptions::default()

@@ -313,49 +313,15 @@ pub fn diagnostics_of(image: &Image, inv: &Inventory) -> Vec<bulkhead_report::In
 }
 
 fn resolve_policy(args: &crate::ImageArgs) -> Result<bulkhead_core::Policy, String> {
-    use bulkhead_core::config::Config;
-    use bulkhead_core::policy::FailOn;
-    let cwd = std::path::PathBuf::from(".");
-    let config = if args.no_config {
-        None
-    } else if let Some(p) = &args.config {
-        Some(Config::load(p).map_err(|e| e.to_string())?)
-    } else if let Some(p) = Config::discover(&cwd) {
-        Some(
-            Config::load(&p)
-                .map_err(|e| format!("{e}\n  hint: fix the file or run with --no-config"))?,
-        )
-    } else {
-        None
+    let flags = crate::check::PolicyFlags {
+        config: args.config.as_deref(),
+        no_config: args.no_config,
+        profile: args.profile.as_deref(),
+        fail_on: args.fail_on.as_deref(),
+        select: &args.select,
+        ignore: &args.ignore,
     };
-    let mut policy = match &config {
-        Some(c) => c.policy_base()?,
-        None => bulkhead_core::Policy::default(),
-    };
-    if let Some(p) = &args.profile {
-        policy.profile = p.parse().map_err(|e| format!("--profile: {e}"))?;
-    }
-    if let Some(f) = &args.fail_on {
-        policy.fail_on = Some(f.parse::<FailOn>().map_err(|e| format!("--fail-on: {e}"))?);
-    }
-    if !args.select.is_empty() {
-        policy.select = args.select.clone();
-    }
-    policy.ignore.extend(args.ignore.iter().cloned());
-    let all = crate::all_rule_meta();
-    for sel in policy
-        .select
-        .iter()
-        .chain(policy.ignore.iter())
-        .chain(policy.severity.keys())
-    {
-        if !all.iter().any(|m| m.matches(sel)) {
-            return Err(format!(
-                "`{sel}` matches no rule (use an id such as IM001, a name such as root-user, an alias such as CIS-4.1, or a prefix such as IM); `bulkhead rules` lists them"
-            ));
-        }
-    }
-    Ok(policy)
+    crate::check::resolve_policy(&flags, std::path::Path::new(".")).map(|(p, _)| p)
 }
 
 /// `bulkhead image`.
