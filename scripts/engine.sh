@@ -35,48 +35,13 @@ DEFAULT_HOST="unix:///var/run/docker.sock"
 # label, and is rebuilt when they change.
 RECIPE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/busybox-image"
 
-step() { printf '[engine] %s\n' "$*"; }
-fail() {
-    printf '[engine] ERROR: %s\n' "$*" >&2
-    exit 1
-}
-
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo -n "$@"
-    else
-        return 1
-    fi
-}
-
-APT_UPDATED=0
+LOG_TAG=engine
 APT_LOG="$STATE_DIR/bulkhead-apt.log"
-apt_install() {
-    [ "${BULKHEAD_NO_INSTALL:-0}" = 1 ] && fail "missing $*, and BULKHEAD_NO_INSTALL=1 forbids installing it"
-    command -v apt-get >/dev/null 2>&1 || fail "missing $*, and there is no apt-get to install it"
-    export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 NEEDRESTART_MODE=a
-    if [ "$APT_UPDATED" = 0 ]; then
-        step "apt-get update"
-        if ! as_root apt-get update -qq </dev/null >"$APT_LOG" 2>&1; then
-            tail -n 15 "$APT_LOG" >&2 || true
-            fail "apt-get update failed (log: $APT_LOG)"
-        fi
-        APT_UPDATED=1
-    fi
-    step "apt-get install $*"
-    # With recommends: docker.io recommends apparmor, whose parser dockerd
-    # needs to load its container profile on kernels with AppArmor on.
-    if ! as_root apt-get install -y -qq "$@" </dev/null >>"$APT_LOG" 2>&1; then
-        tail -n 15 "$APT_LOG" >&2 || true
-        fail "apt-get install $* failed (log: $APT_LOG)"
-    fi
-}
-
-pkg_installed() {
-    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
-}
+# With recommends: docker.io recommends apparmor, whose parser dockerd needs to load its container
+# profile on kernels with AppArmor on.
+APT_RECOMMENDS=1
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- 1. packages --------------------------------------------------------------
 need=()

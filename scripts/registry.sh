@@ -56,42 +56,10 @@ STATE_DIR="$TMP_BASE/bulkhead-registry"
 STORAGE_DIR="$STATE_DIR/storage"
 ENV_FILE="$TMP_BASE/bulkhead-registry.env"
 
-step() { printf '[registry] %s\n' "$*"; }
-fail() {
-    printf '[registry] ERROR: %s\n' "$*" >&2
-    exit 1
-}
-
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo -n "$@"
-    else
-        return 1
-    fi
-}
-
-APT_UPDATED=0
+LOG_TAG=registry
 APT_LOG="$TMP_BASE/bulkhead-apt.log"
-apt_install() {
-    [ "${BULKHEAD_NO_INSTALL:-0}" = 1 ] && fail "missing $*, and BULKHEAD_NO_INSTALL=1 forbids installing it"
-    command -v apt-get >/dev/null 2>&1 || fail "missing $*, and there is no apt-get to install it"
-    export DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 NEEDRESTART_MODE=a
-    if [ "$APT_UPDATED" = 0 ]; then
-        step "apt-get update"
-        if ! as_root apt-get update -qq </dev/null >"$APT_LOG" 2>&1; then
-            tail -n 15 "$APT_LOG" >&2 || true
-            fail "apt-get update failed (log: $APT_LOG)"
-        fi
-        APT_UPDATED=1
-    fi
-    step "apt-get install $*"
-    if ! as_root apt-get install -y -qq --no-install-recommends "$@" </dev/null >>"$APT_LOG" 2>&1; then
-        tail -n 15 "$APT_LOG" >&2 || true
-        fail "apt-get install $* failed (log: $APT_LOG)"
-    fi
-}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 want() { [[ " $INSTANCES " == *" $1 "* ]]; }
 
