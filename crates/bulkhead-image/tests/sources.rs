@@ -432,6 +432,41 @@ fn multi_platform_index_picks_the_platform() {
     assert!(!err.contains("unknown"), "{err}");
 }
 
+/// A single-platform archive read with another platform asked for is read, with a note saying so.
+#[test]
+fn other_platform_asked_of_a_single_platform_archive_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("legacy.tar");
+    let ls: Vec<Layer> = layers()
+        .into_iter()
+        .map(|l| plain(l.tar, l.created_by))
+        .collect();
+    common::docker_save_legacy(&ls, "legacy:1").write_tar(&tar);
+    let read = |platform: &str| {
+        let opts = ReadOptions {
+            platform: Some(platform.to_string()),
+            ..ReadOptions::default()
+        };
+        read_image(&Source::DockerArchive(tar.clone()), &opts, &())
+            .unwrap()
+            .0
+            .notes
+    };
+    let notes = read("linux/arm64");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.message.contains("platform linux/arm64 was asked for")
+                && n.message.contains("linux/amd64 only")),
+        "{notes:?}"
+    );
+    let notes = read("linux/amd64");
+    assert!(
+        !notes.iter().any(|n| n.message.contains("was asked for")),
+        "{notes:?}"
+    );
+}
+
 #[test]
 fn rootfs_directory() {
     use std::os::unix::fs::{PermissionsExt, symlink};

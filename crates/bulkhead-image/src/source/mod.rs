@@ -142,7 +142,7 @@ pub fn read_image<V: LayerVisitor>(
     opts: &ReadOptions,
     visitor: &V,
 ) -> Result<ImageRead<V::Output>, ImageError> {
-    match source {
+    let (mut image, outputs) = match source {
         Source::DockerArchive(path) => archive::read(path, opts, visitor),
         Source::OciLayout { path, reference } => {
             oci::read(path, reference.as_deref(), opts, visitor)
@@ -150,7 +150,16 @@ pub fn read_image<V: LayerVisitor>(
         Source::Daemon(name) => daemon::read(name, opts, visitor),
         Source::Rootfs(path) => rootfs::read(path, opts, visitor),
         Source::Registry(reference) => registry::read(reference, opts, visitor),
+    }?;
+    // A single-platform image read with another platform asked for: said for every source, as the
+    // registry source says it (an index without the platform is an error in the index choice instead).
+    if !matches!(source, Source::Registry(_))
+        && let (Some(asked), Some(config)) = (&opts.platform, &image.config)
+        && let Some(note) = registry::platform_mismatch(asked, config, &image.reference)
+    {
+        image.notes.push(note);
     }
+    Ok((image, outputs))
 }
 
 /// Read a `docker save` archive (either shape) from a forward-only stream, such as a pipe from
