@@ -202,6 +202,18 @@ impl LayerInfo {
             None => format!("layer {}", self.index + 1),
         }
     }
+
+    /// A copy safe to print: the `created_by` line redacted as the rules redact it
+    /// ([`crate::rules::history::redact_line`]: secrets the engine recognises, values of credential names).
+    pub fn redacted(&self) -> LayerInfo {
+        LayerInfo {
+            created_by: self
+                .created_by
+                .as_deref()
+                .map(crate::rules::history::redact_line),
+            ..self.clone()
+        }
+    }
 }
 
 /// One history entry of the image config.
@@ -241,6 +253,45 @@ pub struct ImageConfig {
     pub diff_ids: Vec<String>,
 }
 
+impl ImageConfig {
+    /// A copy safe to print (a JSON report, an SBOM): environment entries, labels, entrypoint, command,
+    /// health check and history lines with secrets redacted as the rules redact them
+    /// ([`crate::rules::history::redact_line`]). `docker inspect` shows the raw values; a report that
+    /// may be attached to a ticket or a CI log must not.
+    pub fn redacted(&self) -> ImageConfig {
+        use crate::rules::history::redact_line;
+        let all = |v: &[String]| v.iter().map(|s| redact_line(s)).collect::<Vec<_>>();
+        ImageConfig {
+            env: all(&self.env),
+            entrypoint: all(&self.entrypoint),
+            cmd: all(&self.cmd),
+            healthcheck: self.healthcheck.as_deref().map(all),
+            labels: self
+                .labels
+                .iter()
+                .map(|(k, v)| {
+                    let line = redact_line(&format!("{k}={v}"));
+                    let value = line
+                        .strip_prefix(k.as_str())
+                        .and_then(|r| r.strip_prefix('='))
+                        .map_or_else(|| redact_line(v), str::to_string);
+                    (k.clone(), value)
+                })
+                .collect(),
+            history: self
+                .history
+                .iter()
+                .map(|h| HistoryEntry {
+                    created_by: h.created_by.as_deref().map(redact_line),
+                    comment: h.comment.as_deref().map(redact_line),
+                    ..h.clone()
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
 /// A problem met while reading, that did not stop the read: names the layer and path where it can.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadNote {
@@ -270,4 +321,47 @@ pub struct Image {
     pub layers: Vec<LayerInfo>,
     pub fs: ImageFs,
     pub notes: Vec<ReadNote>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacted_config_and_layers_keep_no_secret() {
+        // Built from pieces: the repository holds no token.
+        let token = format!("ghp_{}", "Qm7Rt2Vx9Lp4Kd8Wz3Nc6Hs1Jb5Fy0Ge2Ua7");
+        let pass = "Xk9mQ2vL8pR4tW7z";
+        let run = format!("RUN |1 DEPLOY_TOKEN={token} /bin/sh -c make");
+        let config = ImageConfig {
+            env: vec![
+                "PATH=/usr/local/bin:/usr/bin".into(),
+                format!("GITHUB_TOKEN={token}"),
+                format!("DB_PASSWORD={pass}"),
+            ],
+            cmd: vec!["app".into(), format!("--token={token}")],
+            labels: [("deploy.password".to_string(), pass.to_string())].into(),
+            history: vec![HistoryEntry {
+                created_by: Some(run.clone()),
+                ..HistoryEntry::default()
+            }],
+            ..ImageConfig::default()
+        };
+        let layer = LayerInfo {
+            created_by: Some(run),
+            ..LayerInfo::default()
+        };
+        let shown = format!(
+            "{}{}",
+            serde_json::to_string(&config.redacted()).unwrap(),
+            serde_json::to_string(&layer.redacted()).unwrap()
+        );
+        assert!(!shown.contains(&token), "{shown}");
+        assert!(!shown.contains(pass), "{shown}");
+        // What is not a secret stays readable.
+        assert!(shown.contains("PATH=/usr/local/bin:/usr/bin"), "{shown}");
+        assert!(shown.contains("/bin/sh -c make"), "{shown}");
+        assert!(shown.contains("GITHUB_TOKEN=ghp_"), "{shown}");
+        assert_eq!(config.redacted().labels.len(), 1);
+    }
 }

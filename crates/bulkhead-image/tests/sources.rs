@@ -432,6 +432,41 @@ fn multi_platform_index_picks_the_platform() {
     assert!(!err.contains("unknown"), "{err}");
 }
 
+/// A single-platform archive read with another platform asked for is read, with a note saying so.
+#[test]
+fn other_platform_asked_of_a_single_platform_archive_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("legacy.tar");
+    let ls: Vec<Layer> = layers()
+        .into_iter()
+        .map(|l| plain(l.tar, l.created_by))
+        .collect();
+    common::docker_save_legacy(&ls, "legacy:1").write_tar(&tar);
+    let read = |platform: &str| {
+        let opts = ReadOptions {
+            platform: Some(platform.to_string()),
+            ..ReadOptions::default()
+        };
+        read_image(&Source::DockerArchive(tar.clone()), &opts, &())
+            .unwrap()
+            .0
+            .notes
+    };
+    let notes = read("linux/arm64");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.message.contains("platform linux/arm64 was asked for")
+                && n.message.contains("linux/amd64 only")),
+        "{notes:?}"
+    );
+    let notes = read("linux/amd64");
+    assert!(
+        !notes.iter().any(|n| n.message.contains("was asked for")),
+        "{notes:?}"
+    );
+}
+
 #[test]
 fn rootfs_directory() {
     use std::os::unix::fs::{PermissionsExt, symlink};
@@ -677,4 +712,66 @@ fn archive_streams_of_both_shapes_read_like_the_files() {
             "{shape}: {err}"
         );
     }
+}
+
+/// A `docker save` archive cut short: the legacy shape writes `manifest.json` last, so a cut anywhere
+/// loses it; the archive must not then be read as a root filesystem (an empty, clean "image"). With the
+/// manifest first and a layer cut, the error says the archive ends early.
+#[test]
+fn truncated_docker_save_archive_is_an_error_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let ls: Vec<Layer> = layers()
+        .into_iter()
+        .map(|l| plain(l.tar, l.created_by))
+        .collect();
+    let files = common::docker_save_legacy(&ls, "legacy:1");
+    let full = dir.path().join("full.tar");
+    files.write_tar(&full);
+    let bytes = std::fs::read(&full).unwrap();
+    let cut = dir.path().join("cut.tar");
+    std::fs::write(&cut, &bytes[..middle_of_first_layer(&full)]).unwrap();
+    let err = read_image(
+        &Source::parse(cut.to_str().unwrap()),
+        &ReadOptions::default(),
+        &(),
+    )
+    .expect_err("a cut docker save archive is an error");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("truncated") && msg.contains("manifest.json") && msg.contains("layer.tar"),
+        "{msg}"
+    );
+
+    // Manifest first, then the layers; cut inside the first layer: later layers are missing.
+    let mut reordered = Files::default();
+    let (meta, data): (Vec<_>, Vec<_>) = files
+        .0
+        .iter()
+        .cloned()
+        .partition(|(p, _)| !p.ends_with("layer.tar"));
+    reordered.0.extend(meta);
+    reordered.0.extend(data);
+    let first = dir.path().join("manifest-first.tar");
+    reordered.write_tar(&first);
+    let bytes = std::fs::read(&first).unwrap();
+    std::fs::write(&cut, &bytes[..middle_of_first_layer(&first)]).unwrap();
+    let err = read_image(
+        &Source::DockerArchive(cut.clone()),
+        &ReadOptions::default(),
+        &(),
+    )
+    .expect_err("missing layers are an error");
+    assert!(err.to_string().contains("ends early"), "{err}");
+}
+
+/// Offset of the middle of the first `layer.tar` member's data in the tar file `path`.
+fn middle_of_first_layer(path: &Path) -> usize {
+    let mut archive = tar::Archive::new(std::fs::File::open(path).unwrap());
+    for entry in archive.entries().unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().unwrap().ends_with("layer.tar") {
+            return (entry.raw_file_position() + entry.size() / 2) as usize;
+        }
+    }
+    panic!("no layer.tar in {}", path.display());
 }

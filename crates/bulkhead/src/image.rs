@@ -223,6 +223,12 @@ pub fn read(spec: &str, opts: &ReadOptions) -> Result<(Image, Inventory), String
     Ok((image, inv))
 }
 
+/// The layers as reports show them: `created_by` lines redacted (a build argument's value is a secret
+/// more often than not).
+pub fn redacted_layers(image: &Image) -> Vec<bulkhead_image::LayerInfo> {
+    image.layers.iter().map(|l| l.redacted()).collect()
+}
+
 pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(2)
@@ -383,8 +389,8 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
                     "id": image.id,
                     "manifest_digest": image.manifest_digest,
                     "repo_tags": image.repo_tags,
-                    "config": image.config,
-                    "layers": image.layers,
+                    "config": image.config.as_ref().map(|c| c.redacted()),
+                    "layers": redacted_layers(&image),
                     "entries": image.fs.entries.len(),
                     "hidden_entries": image.fs.hidden.len(),
                 },

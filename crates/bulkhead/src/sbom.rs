@@ -48,7 +48,7 @@ pub fn run(args: SbomArgs) -> ExitCode {
                 "source": img.source_kind,
                 "id": img.id,
                 "manifest_digest": img.manifest_digest,
-                "layers": img.layers,
+                "layers": image::redacted_layers(&img),
             },
             "os": inv.os,
             "packages": inv.packages,

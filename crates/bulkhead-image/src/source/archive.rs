@@ -52,6 +52,20 @@ fn shape(path: &Path) -> Result<Shape, ImageError> {
     if store.is_image() {
         return Ok(Shape::Image(store));
     }
+    if let Some(member) = store.docker_save_member() {
+        return Err(ImageError::Message(match &store.index_error {
+            Some(e) => format!(
+                "{} is a truncated or corrupt `docker save` archive: it holds {member} but reading stopped \
+                 ({e}) before manifest.json or index.json, which come last; save the image again",
+                path.display()
+            ),
+            None => format!(
+                "{} holds {member} like a `docker save` archive but has no manifest.json or index.json: \
+                 the archive is incomplete; save the image again",
+                path.display()
+            ),
+        }));
+    }
     match &store.index_error {
         Some(e) if !store.has_members() => Err(ImageError::Message(format!(
             "{} is not a tar archive ({e}): expected a `docker save` tarball",
@@ -96,7 +110,13 @@ pub(crate) fn read<V: LayerVisitor>(
             Ok(assemble(&reference, "docker-archive", plan, vec![blob]))
         }
         Shape::Image(store) => {
-            let mut plan = plan_archive(&store, opts)?;
+            let ends_early = |e: ImageError| match &store.index_error {
+                Some(ie) => {
+                    ImageError::Message(format!("{e} (the archive ends early or is corrupt: {ie})"))
+                }
+                None => e,
+            };
+            let mut plan = plan_archive(&store, opts).map_err(ends_early)?;
             if let Some(e) = &store.index_error {
                 plan.notes.push(ReadNote {
                     layer: None,
@@ -105,14 +125,7 @@ pub(crate) fn read<V: LayerVisitor>(
                 });
             }
             let blobs: Vec<Blob<V::Output>> =
-                read_seekable(&store, &plan, opts, visitor).map_err(|e| {
-                    match &store.index_error {
-                        Some(ie) => ImageError::Message(format!(
-                            "{e} (the archive ends early or is corrupt: {ie})"
-                        )),
-                        None => e,
-                    }
-                })?;
+                read_seekable(&store, &plan, opts, visitor).map_err(ends_early)?;
             Ok(assemble(&reference, "docker-archive", plan, blobs))
         }
     }

@@ -46,7 +46,10 @@ impl Source {
     /// Parse a user-given spec. Explicit prefixes: `docker-archive:`, `oci:`/`oci-layout:`,
     /// `docker:`/`daemon:`, `dir:`/`rootfs:`, `registry:`. Without one: an existing file is a docker-save
     /// tarball, a directory with `oci-layout` is an OCI layout, another directory a rootfs, anything else an
-    /// image in the local engine.
+    /// image in the local engine. A spec that cannot be an image reference because it is spelled as a path
+    /// (`/…`, `./…`, `../…`, `~/…`) or that names a tarball (`….tar`, `….tar.gz`, `….tgz`, `….tar.zst`)
+    /// is a docker-save tarball even when no such file exists, so the error names the missing file instead
+    /// of asking the engine for an image of that name.
     ///
     /// For `oci:PATH:REF`, the part after the last `:` is the ref name when `PATH` alone is an existing
     /// directory and the whole spec is not.
@@ -79,6 +82,8 @@ impl Source {
             } else {
                 Source::Rootfs(path.to_path_buf())
             }
+        } else if looks_like_a_path(spec) {
+            Source::DockerArchive(path.to_path_buf())
         } else {
             Source::Daemon(spec.to_string())
         }
@@ -94,6 +99,15 @@ impl Source {
             Source::Registry(_) => "registry",
         }
     }
+}
+
+/// Whether `spec` is spelled as a file path or a tarball name rather than an image reference (references
+/// never start with `/`, `.` or `~`; none in use ends in a tarball extension).
+fn looks_like_a_path(spec: &str) -> bool {
+    const PREFIXES: [&str; 4] = ["/", "./", "../", "~/"];
+    const TARBALLS: [&str; 4] = [".tar", ".tar.gz", ".tgz", ".tar.zst"];
+    let lower = spec.to_ascii_lowercase();
+    PREFIXES.iter().any(|p| spec.starts_with(p)) || TARBALLS.iter().any(|t| lower.ends_with(t))
 }
 
 fn parse_oci(rest: &str) -> Source {
@@ -128,7 +142,7 @@ pub fn read_image<V: LayerVisitor>(
     opts: &ReadOptions,
     visitor: &V,
 ) -> Result<ImageRead<V::Output>, ImageError> {
-    match source {
+    let (mut image, outputs) = match source {
         Source::DockerArchive(path) => archive::read(path, opts, visitor),
         Source::OciLayout { path, reference } => {
             oci::read(path, reference.as_deref(), opts, visitor)
@@ -136,7 +150,16 @@ pub fn read_image<V: LayerVisitor>(
         Source::Daemon(name) => daemon::read(name, opts, visitor),
         Source::Rootfs(path) => rootfs::read(path, opts, visitor),
         Source::Registry(reference) => registry::read(reference, opts, visitor),
+    }?;
+    // A single-platform image read with another platform asked for: said for every source, as the
+    // registry source says it (an index without the platform is an error in the index choice instead).
+    if !matches!(source, Source::Registry(_))
+        && let (Some(asked), Some(config)) = (&opts.platform, &image.config)
+        && let Some(note) = registry::platform_mismatch(asked, config, &image.reference)
+    {
+        image.notes.push(note);
     }
+    Ok((image, outputs))
 }
 
 /// Read a `docker save` archive (either shape) from a forward-only stream, such as a pipe from
@@ -224,4 +247,42 @@ fn find_in_layer(index: usize, blob: impl Read, path: &str) -> Result<Option<Vec
     };
     let read = read_layer(index, blob, &opts, &FindVisitor(path))?;
     Ok(read.outputs.into_iter().last().map(|v| v.output))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_paths_and_tarball_names_are_archives_and_names_are_engine_images() {
+        for spec in [
+            "/nonexistent/bulkhead/app.tar",
+            "./missing",
+            "../missing/image",
+            "~/images/app",
+            "app.tar",
+            "app.TAR.GZ",
+            "images/app.tgz",
+            "app.tar.zst",
+        ] {
+            assert_eq!(
+                Source::parse(spec),
+                Source::DockerArchive(PathBuf::from(spec)),
+                "{spec}"
+            );
+        }
+        for spec in [
+            "alpine:3.20",
+            "bulkhead-test/busybox:latest",
+            "127.0.0.1:5000/app:1",
+            "ghcr.io/org/tarball:v1",
+            "sha256:0123456789abcdef",
+        ] {
+            assert_eq!(
+                Source::parse(spec),
+                Source::Daemon(spec.to_string()),
+                "{spec}"
+            );
+        }
+    }
 }

@@ -327,7 +327,11 @@ fn note(message: String) -> ReadNote {
 }
 
 /// A single-platform image read with a platform asked for that is not its own.
-fn platform_mismatch(asked: &str, config: &ImageConfig, reference: &str) -> Option<ReadNote> {
+pub(crate) fn platform_mismatch(
+    asked: &str,
+    config: &ImageConfig,
+    reference: &str,
+) -> Option<ReadNote> {
     let wanted = platform::Platform::parse(asked).ok()?;
     let have = platform::Platform::new(
         config.os.as_deref()?,

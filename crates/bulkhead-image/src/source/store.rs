@@ -135,6 +135,7 @@ impl TarStore {
             source,
         };
         let f = File::open(file).map_err(io_err)?;
+        let file_len = f.metadata().map_err(io_err)?.len();
         let mut archive = tar::Archive::new(HeaderGuard::new(f));
         let mut items = HashMap::new();
         let mut index_error = None;
@@ -153,10 +154,17 @@ impl TarStore {
                 .link_name_bytes()
                 .map(|b| String::from_utf8_lossy(&b).into_owned());
             let item = match entry.header().entry_type() {
-                tar::EntryType::Regular | tar::EntryType::Continuous => TarItem::File {
-                    offset: entry.raw_file_position(),
-                    size: entry.size(),
-                },
+                tar::EntryType::Regular | tar::EntryType::Continuous => {
+                    let (offset, size) = (entry.raw_file_position(), entry.size());
+                    // Seeking past the end succeeds and the next header read looks like a clean end:
+                    // a member that runs past the end of the file is the sign of a cut archive.
+                    if offset.saturating_add(size) > file_len && index_error.is_none() {
+                        index_error = Some(format!(
+                            "member {name} needs {size} bytes from offset {offset}, but the file ends at {file_len}"
+                        ));
+                    }
+                    TarItem::File { offset, size }
+                }
                 tar::EntryType::Symlink => {
                     match link.and_then(|t| symlink_destination(&format!("/{name}"), &t)) {
                         Some(dest) => TarItem::Link(dest.trim_start_matches('/').to_string()),
@@ -198,6 +206,20 @@ impl TarStore {
     /// Whether the archive holds image metadata (`manifest.json` or `index.json`).
     pub(crate) fn is_image(&self) -> bool {
         self.has("manifest.json") || self.has("index.json")
+    }
+
+    /// A member that only a `docker save` archive has (`<64 hex>/layer.tar`, `blobs/sha256/<64 hex>`,
+    /// `oci-layout`), when there is one: an archive with such members but no `manifest.json` or
+    /// `index.json` is a `docker save` archive that lost them (both come last), not a root filesystem.
+    pub(crate) fn docker_save_member(&self) -> Option<&str> {
+        let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let mut names: Vec<&str> = self.items.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names.into_iter().find(|name| {
+            *name == "oci-layout"
+                || name.strip_suffix("/layer.tar").is_some_and(&hex64)
+                || name.strip_prefix("blobs/sha256/").is_some_and(&hex64)
+        })
     }
 }
 
