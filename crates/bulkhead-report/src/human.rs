@@ -191,7 +191,10 @@ fn level_for(s: Severity) -> Level<'static> {
 }
 
 fn summary(input: &ReportInput<'_>, paint: Paint) -> String {
-    let files = plural(input.files_scanned, "file", "files");
+    let files = match input.subject {
+        Some(s) => s.to_string(),
+        None => plural(input.files_scanned, "file", "files"),
+    };
     if input.findings.is_empty() {
         return format!("No findings in {files}.");
     }

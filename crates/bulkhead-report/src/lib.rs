@@ -85,6 +85,9 @@ pub struct ReportInput<'a> {
     pub files_scanned: usize,
     /// Problems with the inputs (unreadable or unparsable files).
     pub diagnostics: &'a [InputDiagnostic],
+    /// What was scanned when it is one thing rather than files (`image alpine.tar`): the human summary
+    /// then reads `in image alpine.tar` instead of counting files.
+    pub subject: Option<&'a str>,
 }
 
 /// A source lookup that knows no files, for reports without snippets.

@@ -233,6 +233,7 @@ fn rule_index_points_at_the_rule() {
         tool_version: "0",
         files_scanned: 1,
         diagnostics: &[],
+        subject: None,
     };
     let v: Value = serde_json::from_str(&render_sarif(&input)).unwrap();
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();

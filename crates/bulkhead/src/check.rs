@@ -464,6 +464,7 @@ pub(crate) fn emit(
         tool_version: version,
         files_scanned: analysed,
         diagnostics: &diagnostics,
+        subject: None,
     };
     let color = match args.color {
         ColorChoice::Always => true,

@@ -369,6 +369,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
     findings.sort_by_key(|f| f.sort_key());
     let ran: Vec<bulkhead_core::RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
     let diagnostics = diagnostics_of(&image, &inv);
+    let subject = format!("image {}", image.reference);
     let input = bulkhead_report::ReportInput {
         findings: &findings,
         rules: &ran,
@@ -376,6 +377,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
         tool_version: env!("CARGO_PKG_VERSION"),
         files_scanned: 1,
         diagnostics: &diagnostics,
+        subject: Some(&subject),
     };
     let text = match args.format {
         OutputFormat::Sarif => bulkhead_report::render_sarif(&input),
@@ -429,7 +431,19 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
                 s.push_str(&package_table(&inv));
                 s.push('\n');
             }
-            s.push_str(&bulkhead_report::render_human(&input, color));
+            // Read notes (an entry skipped, a layer cut short) did not stop the audit: shown as notes
+            // before the findings, not as errors.
+            for d in &diagnostics {
+                s.push_str(&format!("note: {}\n", d.message));
+            }
+            if !diagnostics.is_empty() {
+                s.push('\n');
+            }
+            let findings_only = bulkhead_report::ReportInput {
+                diagnostics: &[],
+                ..input
+            };
+            s.push_str(&bulkhead_report::render_human(&findings_only, color));
             s
         }
     };

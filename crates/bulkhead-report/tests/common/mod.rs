@@ -246,6 +246,7 @@ pub fn with_input<R>(
         tool_version: "0.1.0",
         files_scanned: 3,
         diagnostics,
+        subject: None,
     };
     f(&input)
 }
