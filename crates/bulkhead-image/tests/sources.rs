@@ -421,6 +421,17 @@ fn multi_platform_index_picks_the_platform() {
         arch_of(Some("linux/amd64")).unwrap(),
         ("amd64".to_string(), 5)
     );
+    // Platform names are compared normalized, as the registry source compares them.
+    assert_eq!(
+        arch_of(Some("linux/aarch64")).unwrap(),
+        ("arm64".to_string(), 7)
+    );
+    assert_eq!(
+        arch_of(Some("linux/x86_64")).unwrap(),
+        ("amd64".to_string(), 5)
+    );
+    let bad = arch_of(Some("amd64")).unwrap_err().to_string();
+    assert!(bad.contains("expected os/arch[/variant]"), "{bad}");
     if std::env::consts::ARCH == "x86_64" {
         assert_eq!(arch_of(None).unwrap(), ("amd64".to_string(), 5));
     }

@@ -6,6 +6,7 @@ mod assemble;
 mod daemon;
 mod oci;
 mod plan;
+mod platform;
 pub mod registry;
 mod rootfs;
 mod store;

@@ -2,6 +2,7 @@
 //! Handles OCI image indexes (multi-platform, nested), OCI and Docker v2 manifests, and the
 //! `manifest.json` of `docker save`.
 
+use super::platform::Platform;
 use super::store::{MAX_JSON_BYTES, Store};
 use crate::digest::{blob_path, digest_of_blob_path, sha256_digest};
 use crate::error::ImageError;
@@ -90,18 +91,6 @@ fn blob(
     Ok((bytes, v))
 }
 
-/// The host platform in OCI terms (`linux/amd64`).
-pub(crate) fn host_platform() -> (String, String) {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        "x86" => "386",
-        "powerpc64" => "ppc64le",
-        other => other,
-    };
-    ("linux".into(), arch.into())
-}
-
 fn platform_of(desc: &Value) -> Option<(String, String, Option<String>)> {
     let p = desc.get("platform")?;
     Some((
@@ -150,30 +139,28 @@ pub(crate) fn choose<'a>(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let wanted = match &opts.platform {
-        Some(p) => {
-            let mut it = p.split('/');
-            let os = it.next().unwrap_or_default().to_string();
-            let arch = it.next().unwrap_or_default().to_string();
-            (os, arch, it.next().map(str::to_string), true)
-        }
-        None => {
-            let (os, arch) = host_platform();
-            (os, arch, None, false)
-        }
+    // Platform names compared normalized (`aarch64` = `arm64`, `arm64/v8` = `arm64`, `x86_64` = `amd64`),
+    // as the registry source compares them.
+    let (wanted, explicit) = match &opts.platform {
+        Some(p) => (
+            Platform::parse(p).map_err(|e| ImageError::Message(format!("--platform: {e}")))?,
+            true,
+        ),
+        None => (Platform::host(), false),
     };
     let matches = |d: &&&Value| {
         platform_of(d).is_some_and(|p| {
-            p.0 == wanted.0
-                && p.1 == wanted.1
-                && (wanted.2.is_none() || p.2.as_deref() == wanted.2.as_deref())
+            let p = Platform::new(&p.0, &p.1, p.2.as_deref());
+            p.os == wanted.os
+                && p.arch == wanted.arch
+                && (wanted.variant.is_none() || p.variant == wanted.variant)
         })
     };
     if let Some(d) = candidates.iter().find(matches) {
         return Ok(*d);
     }
     let any_platform = candidates.iter().any(|d| platform_of(d).is_some());
-    if wanted.3 && any_platform {
+    if explicit && any_platform {
         return Err(ImageError::Message(format!(
             "{where_}: no {} image in the index; it has: {}. Pick one of those platforms",
             opts.platform.as_deref().unwrap_or_default(),
@@ -185,9 +172,7 @@ pub(crate) fn choose<'a>(
             .map(|p| platform_text(&p))
             .unwrap_or_default();
         plan.note(format!(
-            "no {}/{} image in the index (it has: {}); read the first one ({p}); choose another with a platform option",
-            wanted.0,
-            wanted.1,
+            "no {wanted} image in the index (it has: {}); read the first one ({p}); choose another with a platform option",
             available()
         ));
     } else if candidates.len() > 1 {

@@ -12,7 +12,7 @@
 mod auth;
 mod blob;
 mod errors;
-mod platform;
+use super::platform;
 
 pub use auth::{Credentials, Login, PASSWORD_ENV, USERNAME_ENV, docker_config_path};
 

@@ -6,7 +6,7 @@ use std::fmt;
 /// An `os/arch[/variant]`, normalized the way containerd compares them (`aarch64` = `arm64`, `arm64/v8` =
 /// `arm64`, `arm` = `arm/v7`, `x86_64` = `amd64`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Platform {
+pub(crate) struct Platform {
     pub os: String,
     pub arch: String,
     pub variant: Option<String>,
@@ -92,7 +92,7 @@ impl Platform {
 
 /// The manifest chosen from an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Pick {
+pub(crate) struct Pick {
     pub digest: String,
     pub platform: Option<Platform>,
     /// Set when the default platform was not in the index and another entry was taken.
@@ -111,7 +111,7 @@ fn is_image_entry(entry: &ImageIndexEntry) -> bool {
 }
 
 /// Pick the manifest of `requested` (or of the host platform, then the first image, when `None`).
-pub(super) fn pick(entries: &[ImageIndexEntry], requested: Option<&str>) -> Result<Pick, String> {
+pub(crate) fn pick(entries: &[ImageIndexEntry], requested: Option<&str>) -> Result<Pick, String> {
     let wanted = match requested {
         Some(text) => Platform::parse(text)?,
         None => Platform::host(),
