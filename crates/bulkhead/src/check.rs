@@ -33,25 +33,15 @@ pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The policy flags every command shares.
-pub(crate) struct PolicyFlags<'a> {
-    pub config: Option<&'a Path>,
-    pub no_config: bool,
-    pub profile: Option<&'a str>,
-    pub fail_on: Option<&'a str>,
-    pub select: &'a [String],
-    pub ignore: &'a [String],
-}
-
 /// Configuration (given, or discovered upward from `start`) plus flags into a policy; a selector that names
 /// no rule is an error.
 pub(crate) fn resolve_policy(
-    flags: &PolicyFlags,
+    flags: &crate::PolicyArgs,
     start: &Path,
 ) -> Result<(Policy, Option<Config>), String> {
     let config = if flags.no_config {
         None
-    } else if let Some(p) = flags.config {
+    } else if let Some(p) = &flags.config {
         Some(Config::load(p).map_err(|e| e.to_string())?)
     } else if let Some(p) = Config::discover(start) {
         Some(
@@ -65,16 +55,16 @@ pub(crate) fn resolve_policy(
         Some(c) => c.policy_base()?,
         None => Policy::default(),
     };
-    if let Some(p) = flags.profile {
+    if let Some(p) = &flags.profile {
         policy.profile = p
             .parse::<Profile>()
             .map_err(|e| format!("--profile: {e}"))?;
     }
-    if let Some(f) = flags.fail_on {
+    if let Some(f) = &flags.fail_on {
         policy.fail_on = Some(f.parse::<FailOn>().map_err(|e| format!("--fail-on: {e}"))?);
     }
     if !flags.select.is_empty() {
-        policy.select = flags.select.to_vec();
+        policy.select = flags.select.clone();
     }
     policy.ignore.extend(flags.ignore.iter().cloned());
     let all = crate::all_rule_meta();
@@ -98,15 +88,7 @@ pub(crate) fn resolve(
     args: &CheckArgs,
     first: &Path,
 ) -> Result<(Policy, CheckOptions, Option<Config>), String> {
-    let flags = PolicyFlags {
-        config: args.config.as_deref(),
-        no_config: args.no_config,
-        profile: args.profile.as_deref(),
-        fail_on: args.fail_on.as_deref(),
-        select: &args.select,
-        ignore: &args.ignore,
-    };
-    let (policy, config) = resolve_policy(&flags, first)?;
+    let (policy, config) = resolve_policy(&args.policy, first)?;
     let mut options = CheckOptions {
         context_secrets: true,
         ..CheckOptions::default()

@@ -319,15 +319,7 @@ pub fn diagnostics_of(image: &Image, inv: &Inventory) -> Vec<bulkhead_report::In
 }
 
 fn resolve_policy(args: &crate::ImageArgs) -> Result<bulkhead_core::Policy, String> {
-    let flags = crate::check::PolicyFlags {
-        config: args.config.as_deref(),
-        no_config: args.no_config,
-        profile: args.profile.as_deref(),
-        fail_on: args.fail_on.as_deref(),
-        select: &args.select,
-        ignore: &args.ignore,
-    };
-    crate::check::resolve_policy(&flags, std::path::Path::new(".")).map(|(p, _)| p)
+    crate::check::resolve_policy(&args.policy, std::path::Path::new(".")).map(|(p, _)| p)
 }
 
 /// `bulkhead image`.

@@ -83,16 +83,9 @@ pub enum SbomFormat {
     Table,
 }
 
+/// The policy flags every auditing command shares.
 #[derive(Args, Debug)]
-pub struct ImageArgs {
-    /// The image: tarball, `oci:DIR`, `docker:NAME`, `dir:DIR`, `registry:REF`, or an engine image name.
-    pub image: String,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
-    /// Write the report to a file instead of standard output.
-    #[arg(long, short = 'o')]
-    pub output: Option<PathBuf>,
+pub struct PolicyArgs {
     /// Policy profile: dev, staging (default), production, regulated.
     #[arg(long)]
     pub profile: Option<String>,
@@ -105,6 +98,27 @@ pub struct ImageArgs {
     /// Never run these rules (ids, names, aliases or id prefixes; comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Configuration file (default: bulkhead.toml or .bulkhead.toml found upward from the first path, or
+    /// from the current directory for images).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImageArgs {
+    /// The image: tarball, `oci:DIR`, `docker:NAME`, `dir:DIR`, `registry:REF`, or an engine image name.
+    pub image: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Write the report to a file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
     #[arg(long)]
     pub platform: Option<String>,
@@ -123,12 +137,6 @@ pub struct ImageArgs {
     /// List every package in the human report (the default shows counts by type).
     #[arg(long)]
     pub packages: bool,
-    /// Configuration file (default: bulkhead.toml or .bulkhead.toml found upward from the current directory).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Ignore configuration files.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -165,27 +173,11 @@ pub struct CheckArgs {
     /// Write the report to a file instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
-    /// Policy profile: dev, staging (default), production, regulated.
-    #[arg(long)]
-    pub profile: Option<String>,
-    /// Exit 1 when a finding is at or above this severity (info, low, medium, high, critical) or `never`.
-    #[arg(long)]
-    pub fail_on: Option<String>,
-    /// Only run these rules (ids, names, aliases or id prefixes; comma-separated or repeated).
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Never run these rules (ids, names, aliases or id prefixes; comma-separated or repeated).
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Registries base images may come from (repeatable); overrides `[check] trusted-registries`.
     #[arg(long = "trusted-registry")]
     pub trusted_registries: Vec<String>,
-    /// Configuration file (default: bulkhead.toml or .bulkhead.toml found upward from the first path).
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Ignore configuration files.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
     /// Build context directory (default: each Dockerfile's own directory).
     #[arg(long)]
     pub context: Option<PathBuf>,
