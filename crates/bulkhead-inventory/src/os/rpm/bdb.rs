@@ -21,7 +21,7 @@
 
 use std::cell::Cell;
 
-use super::Problems;
+use super::{Problems, u16_at, u32_at};
 
 /// Hash database magic.
 pub const HASH_MAGIC: u32 = 0x0006_1561;
@@ -38,28 +38,10 @@ const H_OFFPAGE: u8 = 3;
 
 /// Whether `data` starts like a Berkeley DB hash or btree file (either byte order).
 pub fn looks_like(data: &[u8]) -> bool {
-    let magic = |le: bool| read_u32(data, 12, le);
+    let magic = |le: bool| u32_at(data, 12, le);
     [true, false]
         .iter()
         .any(|&le| matches!(magic(le), Some(HASH_MAGIC | BTREE_MAGIC)))
-}
-
-fn read_u32(data: &[u8], at: usize, le: bool) -> Option<u32> {
-    let bytes: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(if le {
-        u32::from_le_bytes(bytes)
-    } else {
-        u32::from_be_bytes(bytes)
-    })
-}
-
-fn read_u16(data: &[u8], at: usize, le: bool) -> Option<u16> {
-    let bytes: [u8; 2] = data.get(at..at.checked_add(2)?)?.try_into().ok()?;
-    Some(if le {
-        u16::from_le_bytes(bytes)
-    } else {
-        u16::from_be_bytes(bytes)
-    })
 }
 
 /// An open database: its bytes, byte order, page size and page count.
@@ -110,13 +92,13 @@ impl<'a> Db<'a> {
             if page.get(25) != Some(&P_OVERFLOW) {
                 return Err(format!("page {pgno} is not an overflow page"));
             }
-            let len = usize::from(read_u16(page, 22, self.le).unwrap_or_default());
+            let len = usize::from(u16_at(page, 22, self.le).unwrap_or_default());
             let chunk = page
                 .get(PAGE_HEADER..PAGE_HEADER + len)
                 .ok_or_else(|| format!("overflow page {pgno} claims {len} bytes"))?;
             let want = (total - out.len()).min(chunk.len());
             out.extend_from_slice(chunk.get(..want).unwrap_or_default());
-            pgno = read_u32(page, 16, self.le).unwrap_or_default();
+            pgno = u32_at(page, 16, self.le).unwrap_or_default();
         }
         Ok(out)
     }
@@ -124,7 +106,7 @@ impl<'a> Db<'a> {
     /// The bytes of item `index` of a hash page, following it off-page if needed.
     fn item(&self, page: &[u8], entries: usize, index: usize) -> Result<Vec<u8>, String> {
         let offset_at = |i: usize| -> Option<usize> {
-            read_u16(page, PAGE_HEADER + 2 * i, self.le).map(usize::from)
+            u16_at(page, PAGE_HEADER + 2 * i, self.le).map(usize::from)
         };
         let start = offset_at(index).ok_or("item offset outside the page")?;
         let end = if index == 0 {
@@ -148,8 +130,8 @@ impl<'a> Db<'a> {
                 Ok(bytes.to_vec())
             }
             Some(&H_OFFPAGE) => {
-                let pgno = read_u32(item, 4, self.le).ok_or("short off-page item")?;
-                let total = read_u32(item, 8, self.le).ok_or("short off-page item")?;
+                let pgno = u32_at(item, 4, self.le).ok_or("short off-page item")?;
+                let total = u32_at(item, 8, self.le).ok_or("short off-page item")?;
                 self.overflow(pgno, usize::try_from(total).map_err(|e| e.to_string())?)
             }
             Some(other) => Err(format!(
@@ -162,7 +144,7 @@ impl<'a> Db<'a> {
 
 /// Header blobs of an rpm Berkeley DB `Packages` file, recording problems with single items in `problems`.
 pub fn blobs(data: &[u8], problems: &mut Problems) -> Result<Vec<Vec<u8>>, String> {
-    let le = match (read_u32(data, 12, true), read_u32(data, 12, false)) {
+    let le = match (u32_at(data, 12, true), u32_at(data, 12, false)) {
         (Some(HASH_MAGIC), _) => true,
         (_, Some(HASH_MAGIC)) => false,
         (Some(BTREE_MAGIC), _) | (_, Some(BTREE_MAGIC)) => {
@@ -170,7 +152,7 @@ pub fn blobs(data: &[u8], problems: &mut Problems) -> Result<Vec<Vec<u8>>, Strin
         }
         _ => return Err("not a Berkeley DB hash database (magic 0x061561 missing)".into()),
     };
-    let page_size = read_u32(data, 20, le).unwrap_or_default();
+    let page_size = u32_at(data, 20, le).unwrap_or_default();
     if !(512..=65536).contains(&page_size) || !page_size.is_power_of_two() {
         return Err(format!(
             "Berkeley DB page size {page_size} is not a power of two in 512..=65536"
@@ -183,7 +165,7 @@ pub fn blobs(data: &[u8], problems: &mut Problems) -> Result<Vec<Vec<u8>>, Strin
         return Err("Berkeley DB metadata page is not a hash metadata page".into());
     }
     let page_size = page_size as usize;
-    let last_pgno = read_u32(data, 32, le).unwrap_or_default() as usize;
+    let last_pgno = u32_at(data, 32, le).unwrap_or_default() as usize;
     let in_file = data.len() / page_size;
     let db = Db {
         data,
@@ -205,7 +187,7 @@ pub fn blobs(data: &[u8], problems: &mut Problems) -> Result<Vec<Vec<u8>>, Strin
         if !matches!(page.get(25), Some(&(P_HASH | P_HASH_UNSORTED))) {
             continue;
         }
-        let entries = usize::from(read_u16(page, 20, le).unwrap_or_default());
+        let entries = usize::from(u16_at(page, 20, le).unwrap_or_default());
         if PAGE_HEADER + 2 * entries > page_size {
             problems.push(format!(
                 "page {pgno}: {entries} entries do not fit the page"

@@ -4,6 +4,8 @@
 //! length), `il` index entries of 16 bytes (`tag` i32, `type` u32, `offset` i32 into the store, `count`
 //! u32), then the `dl`-byte data store. Strings are NUL-terminated in the store.
 
+use super::u32_at;
+
 /// `NAME` tag.
 pub const TAG_NAME: u32 = 1000;
 /// `VERSION` tag.
@@ -47,14 +49,9 @@ pub struct Header<'a> {
     store: &'a [u8],
 }
 
-fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    let chunk = bytes.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes(chunk.try_into().ok()?))
-}
-
 /// Parse a header blob. Trailing bytes after the data store are tolerated (some backends pad).
 pub fn parse(blob: &[u8]) -> Result<Header<'_>, String> {
-    let (Some(il), Some(dl)) = (be_u32(blob, 0), be_u32(blob, 4)) else {
+    let (Some(il), Some(dl)) = (u32_at(blob, 0, false), u32_at(blob, 4, false)) else {
         return Err(format!(
             "header blob of {} bytes, expected at least 8",
             blob.len()
@@ -80,10 +77,10 @@ pub fn parse(blob: &[u8]) -> Result<Header<'_>, String> {
     let entries = index
         .chunks_exact(16)
         .map(|e| Entry {
-            tag: be_u32(e, 0).unwrap_or_default(),
-            ty: be_u32(e, 4).unwrap_or_default(),
-            offset: be_u32(e, 8).unwrap_or_default(),
-            count: be_u32(e, 12).unwrap_or_default(),
+            tag: u32_at(e, 0, false).unwrap_or_default(),
+            ty: u32_at(e, 4, false).unwrap_or_default(),
+            offset: u32_at(e, 8, false).unwrap_or_default(),
+            count: u32_at(e, 12, false).unwrap_or_default(),
         })
         .collect();
     Ok(Header { entries, store })
@@ -114,7 +111,7 @@ impl<'a> Header<'a> {
         if entry.ty != TYPE_INT32 || entry.count == 0 {
             return None;
         }
-        be_u32(self.store, usize::try_from(entry.offset).ok()?)
+        u32_at(self.store, usize::try_from(entry.offset).ok()?, false)
     }
 }
 

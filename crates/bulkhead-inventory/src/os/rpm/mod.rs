@@ -49,6 +49,26 @@ impl Problems {
     }
 }
 
+/// The `u32` at byte `at` of `data`, little-endian or big-endian; `None` past the end.
+pub(crate) fn u32_at(data: &[u8], at: usize, little_endian: bool) -> Option<u32> {
+    let bytes: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(if little_endian {
+        u32::from_le_bytes(bytes)
+    } else {
+        u32::from_be_bytes(bytes)
+    })
+}
+
+/// The `u16` at byte `at` of `data`, little-endian or big-endian; `None` past the end.
+pub(crate) fn u16_at(data: &[u8], at: usize, little_endian: bool) -> Option<u16> {
+    let bytes: [u8; 2] = data.get(at..at.checked_add(2)?)?.try_into().ok()?;
+    Some(if little_endian {
+        u16::from_le_bytes(bytes)
+    } else {
+        u16::from_be_bytes(bytes)
+    })
+}
+
 /// Which backend a file is, from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

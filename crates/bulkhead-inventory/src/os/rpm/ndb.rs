@@ -9,7 +9,7 @@
 //!   blob, padding, and in the last 12 bytes of its blocks the tail (Adler-32 of everything before the
 //!   tail, length, magic `BlbE`).
 
-use super::Problems;
+use super::{Problems, u32_at};
 
 /// `RpmP`, the file magic.
 pub const MAGIC: &[u8; 4] = b"RpmP";
@@ -22,11 +22,6 @@ const BLOCK_SIZE: usize = 16;
 const PAGE_SIZE: usize = 4096;
 const BLOB_HEAD: usize = 16;
 const BLOB_TAIL: usize = 12;
-
-fn le_u32(data: &[u8], at: usize) -> Option<u32> {
-    let bytes: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_le_bytes(bytes))
-}
 
 /// Adler-32 (RFC 1950) of `data`.
 pub fn adler32(data: &[u8]) -> u32 {
@@ -49,11 +44,11 @@ pub fn blobs(data: &[u8], problems: &mut Problems) -> Result<Vec<Vec<u8>>, Strin
     if !data.starts_with(MAGIC) {
         return Err("not an rpm NDB database (magic `RpmP` missing)".into());
     }
-    let version = le_u32(data, 4).ok_or("NDB header truncated")?;
+    let version = u32_at(data, 4, true).ok_or("NDB header truncated")?;
     if version != 0 {
         return Err(format!("NDB version {version}, expected 0"));
     }
-    let slot_pages = le_u32(data, 12).ok_or("NDB header truncated")? as usize;
+    let slot_pages = u32_at(data, 12, true).ok_or("NDB header truncated")? as usize;
     let slot_area = slot_pages.saturating_mul(PAGE_SIZE);
     if slot_pages == 0 || slot_area > data.len() {
         return Err(format!(
@@ -72,9 +67,9 @@ pub fn blobs(data: &[u8], problems: &mut Problems) -> Result<Vec<Vec<u8>>, Strin
             continue;
         }
         let (pkgidx, blkoff, blkcnt) = (
-            le_u32(slot, 4).unwrap_or_default(),
-            le_u32(slot, 8).unwrap_or_default() as usize,
-            le_u32(slot, 12).unwrap_or_default() as usize,
+            u32_at(slot, 4, true).unwrap_or_default(),
+            u32_at(slot, 8, true).unwrap_or_default() as usize,
+            u32_at(slot, 12, true).unwrap_or_default() as usize,
         );
         if blkoff == 0 {
             continue;
@@ -117,20 +112,20 @@ fn blob<'a>(
     if region.len() < BLOB_HEAD + BLOB_TAIL || !region.starts_with(BLOB_HEAD_MAGIC) {
         return Err("blob head magic `BlbS` missing".into());
     }
-    if le_u32(region, 4) != Some(pkgidx) {
+    if u32_at(region, 4, true) != Some(pkgidx) {
         return Err("blob belongs to another package".into());
     }
-    let blob_len = le_u32(region, 12).unwrap_or_default() as usize;
+    let blob_len = u32_at(region, 12, true).unwrap_or_default() as usize;
     let tail_at = region.len() - BLOB_TAIL;
     let tail = region.get(tail_at..).unwrap_or_default();
-    if !tail.ends_with(BLOB_TAIL_MAGIC) || le_u32(tail, 4) != Some(blob_len as u32) {
+    if !tail.ends_with(BLOB_TAIL_MAGIC) || u32_at(tail, 4, true) != Some(blob_len as u32) {
         return Err("blob tail missing or of another length".into());
     }
     let content = region
         .get(BLOB_HEAD..BLOB_HEAD.saturating_add(blob_len))
         .filter(|_| BLOB_HEAD + blob_len <= tail_at)
         .ok_or_else(|| format!("blob of {blob_len} bytes does not fit its {blkcnt} blocks"))?;
-    if le_u32(tail, 0) != Some(adler32(region.get(..tail_at).unwrap_or_default())) {
+    if u32_at(tail, 0, true) != Some(adler32(region.get(..tail_at).unwrap_or_default())) {
         return Err("blob checksum (Adler-32) mismatch".into());
     }
     Ok(content)
