@@ -1,20 +1,19 @@
 //! Executables: Go build information (committed fixture, this machine's Go programs checked against
 //! `go version -m`, hand-made pre-1.18 images) and `cargo auditable` data.
 
-#[path = "lang_common/mod.rs"]
 mod common;
 
 use std::path::Path;
 use std::process::Command;
 
 use bulkhead_inventory::{PackageKind, lang};
-use common::{fixture, ids};
+use common::{fixture, fixture_path, ids};
 
 #[test]
 fn go_fixture_binary() {
     // Built by tests/fixtures/go/build.sh: a module dependency, a module replaced by another module,
     // a module replaced by a local directory.
-    let data = std::fs::read(fixture("go/app")).expect("fixture go/app");
+    let data = fixture("go/app");
     let r = lang::catalog("/usr/local/bin/app", &data).expect("a Go binary is a record");
     assert_eq!(r.error, None);
     assert_eq!(
@@ -110,7 +109,7 @@ fn go_binaries_of_this_machine_agree_with_go_version_m() {
         );
         return;
     }
-    let fixture_app = fixture("go/app");
+    let fixture_app = fixture_path("go/app");
     let candidates = [
         fixture_app.to_string_lossy().into_owned(),
         "/usr/bin/dockerd".into(),
@@ -185,7 +184,7 @@ fn go_fixture_cross_compiled_to_pe_and_mach_o() {
     ] {
         let out = dir.path().join(name);
         let status = Command::new("sh")
-            .arg(fixture("go/build.sh"))
+            .arg(fixture_path("go/build.sh"))
             .arg(&out)
             .env("GOOS", goos)
             .env("GOARCH", goarch)
@@ -322,8 +321,7 @@ fn pointer_format_with_dangling_pointers_is_an_error() {
 #[test]
 fn auditable_rust_fixture_binary() {
     // Built by tests/fixtures/rust/build.sh with `cargo auditable`: itoa at runtime, autocfg at build time.
-    let data =
-        std::fs::read(fixture("rust/hello-auditable")).expect("fixture rust/hello-auditable");
+    let data = fixture("rust/hello-auditable");
     let r = lang::catalog("/usr/local/bin/hello", &data).expect("an auditable binary is a record");
     assert_eq!(r.error, None);
     assert_eq!(ids(&r.packages), vec!["hello@0.1.0", "itoa@1.0.11"]);

@@ -1,7 +1,6 @@
 //! Java archives: crafted jars (pom.properties, manifest fallback, nesting, depth limit, zip bombs) and
 //! the real jars of this machine's /usr/share/java.
 
-#[path = "lang_common/mod.rs"]
 mod common;
 
 use std::time::Instant;

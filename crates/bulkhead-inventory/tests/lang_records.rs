@@ -1,7 +1,6 @@
 //! Text records: this machine's Python site-packages checked against `pip list`, and a snapshot of
 //! everything the language catalogers find in the committed fixture tree (plus a generated jar).
 
-#[path = "lang_common/mod.rs"]
 mod common;
 
 use std::fmt::Write as _;
@@ -10,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use bulkhead_inventory::{FileResult, lang};
-use common::{fixture, jar};
+use common::{fixture_path, jar};
 
 /// PEP 503 name normalization: lowercase, runs of `-`, `_`, `.` become `-`.
 fn normalize(name: &str) -> String {
@@ -152,7 +151,7 @@ fn describe(out: &mut String, path: &str, r: &FileResult) {
 
 #[test]
 fn fixture_tree_snapshot() {
-    let root = fixture("");
+    let root = fixture_path("");
     let mut out = String::new();
     for file in walk(&root) {
         let rel = file

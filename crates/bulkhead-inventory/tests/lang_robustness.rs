@@ -1,31 +1,12 @@
 //! Hostile input: random bytes, truncations and byte flips of real records reach every cataloger;
 //! none may panic, and whatever comes out must be well-formed packages.
 
-#[path = "lang_common/mod.rs"]
 mod common;
 
 use std::time::Instant;
 
 use bulkhead_inventory::{FileResult, lang};
-use common::{fixture, jar};
-
-/// xorshift64*: a deterministic byte source, so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
+use common::{Rng, fixture, jar};
 
 /// One path per cataloger (the binary path is owned by none, so dispatch goes by magic).
 const PATHS: &[&str] = &[
@@ -106,10 +87,7 @@ fn samples() -> Vec<(String, Vec<u8>)> {
         ),
     ];
     for (rel, path) in tree {
-        out.push((
-            path.to_string(),
-            std::fs::read(fixture(rel)).expect("fixture"),
-        ));
+        out.push((path.to_string(), fixture(rel)));
     }
     let inner = jar(&[(
         "META-INF/MANIFEST.MF",
@@ -157,7 +135,7 @@ fn mutated_executables() {
     let started = Instant::now();
     let mut errors = 0;
     for rel in ["go/app", "rust/hello-auditable"] {
-        let data = std::fs::read(fixture(rel)).expect("fixture binary");
+        let data = fixture(rel);
         // Where the interesting structures are: ELF and program headers, section headers (at the end),
         // the Go build info and the audit data.
         let mut hot = vec![
