@@ -50,17 +50,11 @@ pub(super) struct Module {
 /// Packages of a Go binary: None when the image has no Go build information.
 pub(super) fn catalog(file: &object::File<'_>, data: &[u8]) -> Option<FileResult> {
     Some(match read_build_info(file)? {
-        Ok(mut info) => {
-            // A `(devel)` main module with no version in its build settings: the first release-like
-            // string stored on its own in the binary (`1.1.5+ds1`, as distributions' builds embed it).
+        Ok(info) => {
             let devel = info.main.as_ref().is_none_or(|m| m.version == DEVEL);
-            if devel
-                && main_version_from_settings(&info.settings).is_none()
-                && let Some(v) = version_from_contents(data)
-            {
-                info.settings.push(("bulkhead.contents-version".into(), v));
-            }
-            found(packages(&info))
+            found(packages(&info, || {
+                devel.then(|| version_from_contents(data)).flatten()
+            }))
         }
         Err(e) => failed(e),
     })
@@ -68,7 +62,14 @@ pub(super) fn catalog(file: &object::File<'_>, data: &[u8]) -> Option<FileResult
 
 /// The main module (or `path` with version `(devel)` when there is no `mod` line, as Syft does), each
 /// dependency, and `stdlib` at the toolchain version without its `go` prefix.
-pub(super) fn packages(info: &BuildInfo) -> Vec<Package> {
+///
+/// A `(devel)` main module takes a version from its build settings, else from `contents_version`
+/// (asked only then): the first release-like string stored on its own in the binary (`1.1.5+ds1`, as
+/// distributions' builds embed it), written with a `v`.
+pub(super) fn packages(
+    info: &BuildInfo,
+    contents_version: impl FnOnce() -> Option<String>,
+) -> Vec<Package> {
     let mut out = Vec::new();
     let main = match &info.main {
         Some(m) if !m.path.is_empty() => Some(m.clone()),
@@ -80,7 +81,9 @@ pub(super) fn packages(info: &BuildInfo) -> Vec<Package> {
     };
     if let Some(mut main) = main {
         if main.version == DEVEL
-            && let Some(v) = main_version_from_settings(&info.settings)
+            && let Some(v) = main_version_from_settings(&info.settings).or_else(|| {
+                contents_version().map(|v| format!("v{}", v.strip_prefix('v').unwrap_or(&v)))
+            })
         {
             main.version = v;
         }
@@ -112,9 +115,6 @@ fn main_version_from_settings(settings: &[(String, String)]) -> Option<String> {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
-    if let Some(v) = get("bulkhead.contents-version") {
-        return Some(format!("v{}", v.strip_prefix('v').unwrap_or(v)));
-    }
     if let Some(flags) = get("-ldflags") {
         let words: Vec<&str> = flags.split_whitespace().collect();
         for (i, w) in words.iter().enumerate() {
@@ -504,7 +504,7 @@ mod tests {
             path: "command-line-arguments".into(),
             ..BuildInfo::default()
         };
-        let got: Vec<_> = packages(&info)
+        let got: Vec<_> = packages(&info, || None)
             .iter()
             .map(|p| format!("{}@{}", p.name, p.version))
             .collect();

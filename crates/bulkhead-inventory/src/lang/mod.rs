@@ -10,7 +10,9 @@
 //!   (dev-only entries and links skipped, as Syft does) and `yarn.lock` files;
 //! - every `[[package]]` of a `Cargo.lock` (path and workspace members too), and the runtime crates of a
 //!   `cargo auditable` binary (build-only crates skipped, as Syft does);
-//! - a Go binary's main module (`(devel)` kept as is; the `path` at `(devel)` when there is no module),
+//! - a Go binary's main module (a `(devel)` version replaced by one from the build settings' `-ldflags`
+//!   or VCS stamp, or a release-like string in the binary, when there is one; the `path` at `(devel)`
+//!   when there is no module),
 //!   its dependencies (a `=>` module replacement wins; a directory replacement keeps the module path,
 //!   where Syft would name the package after the directory) and a `stdlib` package whose version is the
 //!   toolchain's without the `go` prefix (Syft keeps the prefix in the version, not in the purl);
