@@ -9,6 +9,15 @@ use std::process::Command;
 use bulkhead_inventory::{PackageKind, lang};
 use common::{fixture, fixture_path, ids};
 
+/// The modules of tests/fixtures/go (built by its build.sh): a module dependency, a module replaced by
+/// another module, a module replaced by a local directory; `stdlib` comes after them.
+const FIXTURE_APP_MODULES: [&str; 4] = [
+    "example.com/app@(devel)",
+    "example.com/greet@v1.2.3",
+    "example.com/localgreet@(devel)",
+    "example.com/newgreet@v1.1.0",
+];
+
 #[test]
 fn go_fixture_binary() {
     // Built by tests/fixtures/go/build.sh: a module dependency, a module replaced by another module,
@@ -16,16 +25,9 @@ fn go_fixture_binary() {
     let data = fixture("go/app");
     let r = lang::catalog("/usr/local/bin/app", &data).expect("a Go binary is a record");
     assert_eq!(r.error, None);
-    assert_eq!(
-        ids(&r.packages),
-        vec![
-            "example.com/app@(devel)",
-            "example.com/greet@v1.2.3",
-            "example.com/localgreet@(devel)",
-            "example.com/newgreet@v1.1.0",
-            "stdlib@1.19.8",
-        ]
-    );
+    let mut want = FIXTURE_APP_MODULES.to_vec();
+    want.push("stdlib@1.19.8");
+    assert_eq!(ids(&r.packages), want);
     assert!(r.packages.iter().all(|p| p.kind == Some(PackageKind::Go)));
     let stdlib = r
         .packages
@@ -203,17 +205,9 @@ fn go_fixture_cross_compiled_to_pe_and_mach_o() {
         assert!(data.starts_with(magic), "{goos}");
         let r = lang::catalog(&format!("/app/{name}"), &data).expect("a Go binary is a record");
         assert_eq!(r.error, None, "{goos}");
-        assert_eq!(
-            ids(&r.packages),
-            vec![
-                "example.com/app@(devel)",
-                "example.com/greet@v1.2.3",
-                "example.com/localgreet@(devel)",
-                "example.com/newgreet@v1.1.0",
-                stdlib.as_str(),
-            ],
-            "{goos}"
-        );
+        let mut want = FIXTURE_APP_MODULES.to_vec();
+        want.push(stdlib.as_str());
+        assert_eq!(ids(&r.packages), want, "{goos}");
     }
 }
 
