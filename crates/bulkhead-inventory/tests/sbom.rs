@@ -87,7 +87,8 @@ fn inventory() -> Inventory {
                 "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
                 &["MIT", "GPL-2.0-only OR Apache-2.0"],
             ),
-            // The same purl twice (two kinds of record): ids must stay unique.
+            // The same purl twice: ids must stay unique. (Inventory::assemble keeps records apart that
+            // differ only where the purl normalizes, such as PyPI names `PyYAML` and `pyyaml`.)
             pkg(
                 PackageKind::Go,
                 Some("github.com/x"),
