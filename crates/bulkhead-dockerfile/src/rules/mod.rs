@@ -146,6 +146,20 @@ impl<'a> CheckContext<'a> {
         )
     }
 
+    /// A finding of `meta` at `script_range` (a range of [`RunScript::text`], mapped back to the source), with
+    /// that script text as evidence.
+    pub fn script_finding(
+        &self,
+        meta: &RuleMeta,
+        message: impl Into<String>,
+        rs: &RunScript,
+        script_range: std::ops::Range<usize>,
+    ) -> Finding {
+        let range = rs.to_source(script_range.clone());
+        self.finding(meta, message, &range)
+            .with_evidence(evidence(rs.text.get(script_range).unwrap_or("")))
+    }
+
     /// The source text of a range (for evidence of non-secret things).
     pub fn text(&self, range: &ByteRange) -> &str {
         self.df.text.get(range.clone()).unwrap_or("")

@@ -103,19 +103,12 @@ impl DockerfileRule for SetuidAdded {
                         continue;
                     }
                 }
-                {
-                    let range = rs.to_source(c.range.clone());
-                    out.push(
-                        ctx.finding(
-                            &Self::META,
-                            format!("`chmod {mode}` adds a setuid/setgid bit"),
-                            &range,
-                        )
-                        .with_evidence(crate::rules::evidence(
-                            rs.text.get(c.range.clone()).unwrap_or(""),
-                        )),
-                    );
-                }
+                out.push(ctx.script_finding(
+                    &Self::META,
+                    format!("`chmod {mode}` adds a setuid/setgid bit"),
+                    rs,
+                    c.range.clone(),
+                ));
             }
         }
         for ins in &ctx.df.instructions {

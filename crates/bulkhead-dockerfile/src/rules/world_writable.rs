@@ -68,17 +68,12 @@ impl DockerfileRule for WorldWritable {
                     .find(|a| !a.starts_with('-'))
                     && grants_other_write(mode)
                 {
-                    let range = rs.to_source(c.range.clone());
-                    out.push(
-                        ctx.finding(
-                            &Self::META,
-                            format!("`chmod {mode}` makes files writable by every user"),
-                            &range,
-                        )
-                        .with_evidence(crate::rules::evidence(
-                            rs.text.get(c.range.clone()).unwrap_or(""),
-                        )),
-                    );
+                    out.push(ctx.script_finding(
+                        &Self::META,
+                        format!("`chmod {mode}` makes files writable by every user"),
+                        rs,
+                        c.range.clone(),
+                    ));
                 }
             }
         }
