@@ -228,6 +228,28 @@ impl<'a> CheckContext<'a> {
             })
     }
 
+    /// The COPY/ADD instructions that read the build context (no `--from`, no heredoc), with their index and
+    /// source words (every word but the destination; URLs and Git remotes included). Instructions with no
+    /// source are left out.
+    pub fn context_copies(
+        &self,
+    ) -> impl Iterator<Item = (usize, &'a Instruction, Vec<(String, ByteRange)>)> + 'a {
+        self.df
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(|(_, ins)| {
+                matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+                    && ins.flag("from").is_none()
+                    && ins.heredocs.is_empty()
+            })
+            .filter_map(|(i, ins)| {
+                let mut words = ins.words();
+                words.pop();
+                (!words.is_empty()).then_some((i, ins, words))
+            })
+    }
+
     /// Every (instruction index, RUN script) pair.
     pub fn run_scripts(&self) -> impl Iterator<Item = (usize, &RunScript)> + '_ {
         self.scripts
