@@ -45,11 +45,6 @@ impl DockerfileRule for BuildContextLeak {
         if sensitive.is_empty() {
             return;
         }
-        let final_lineage = ctx
-            .model
-            .final_stage()
-            .map(|s| ctx.model.lineage(s.index))
-            .unwrap_or_default();
         // Walks every context file: computed once, and only when a leaked file is reported by directory.
         let dirs = std::cell::OnceCell::new();
         for (i, ins, sources) in ctx.context_copies() {
@@ -85,10 +80,7 @@ impl DockerfileRule for BuildContextLeak {
             if leaked.is_empty() {
                 continue;
             }
-            let in_final = ctx
-                .model
-                .stage_of(i)
-                .is_some_and(|s| final_lineage.contains(&s.index));
+            let in_final = ctx.model.in_final_lineage(i);
             let list = leaked
                 .iter()
                 .map(|(p, d)| format!("`{p}` ({d})"))
