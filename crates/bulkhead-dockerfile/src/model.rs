@@ -190,6 +190,15 @@ impl Model {
         out
     }
 
+    /// Whether instruction `i` is in the final stage or in a stage it is built `FROM`: what it adds ends up in
+    /// the image (other stages only reach the build cache, or the image through `COPY --from`).
+    pub fn in_final_lineage(&self, i: usize) -> bool {
+        match (self.final_stage(), self.stage_of(i)) {
+            (Some(last), Some(s)) => self.lineage(last.index).contains(&s.index),
+            _ => false,
+        }
+    }
+
     /// The external base image of a stage (following `FROM <stage>` links).
     pub fn root_base(&self, stage: usize) -> &str {
         let chain = self.lineage(stage);

@@ -312,52 +312,15 @@ mod context {
 
     #[test]
     fn context_sensitive_ids_and_descriptions_are_distinct() {
-        use SensitiveCategory::*;
-        let all = [
-            PrivateKey,
-            PemFile,
-            SshPrivateKey,
-            SshDirectoryFile,
-            PuttyPrivateKey,
-            DotEnv,
-            NpmRc,
-            PypiRc,
-            Netrc,
-            GitCredentials,
-            DockerConfig,
-            RegistryCredentials,
-            OAuthCredentials,
-            ServiceAccountKey,
-            AwsCredentials,
-            AwsConfig,
-            CloudCredentials,
-            Kubeconfig,
-            Pkcs12,
-            JavaKeystore,
-            KeePass,
-            OpenVpn,
-            Htpasswd,
-            TerraformState,
-            TerraformVars,
-            SecretsFile,
-            RailsMasterKey,
-            WordPressConfig,
-            GpgSecretKeyring,
-            GpgFile,
-            VaultToken,
-            PgPass,
-            MysqlConfig,
-            GitDirectory,
-            VcsDirectory,
-            SshDirectory,
-            AwsDirectory,
-            KubeDirectory,
-            GnupgDirectory,
-        ];
+        let all = SensitiveCategory::ALL;
         let mut ids: Vec<&str> = all.iter().map(|c| c.id()).collect();
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), all.len());
+        let mut descriptions: Vec<&str> = all.iter().map(|c| c.description()).collect();
+        descriptions.sort_unstable();
+        descriptions.dedup();
+        assert_eq!(descriptions.len(), all.len());
         for c in all {
             assert!(
                 c.id()

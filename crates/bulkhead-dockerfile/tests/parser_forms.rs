@@ -6,19 +6,10 @@ use bulkhead_dockerfile::{
     Arguments, DiagnosticLevel, Dockerfile, HealthcheckKind, InstructionKind, KeyValue, parse,
 };
 
+mod parser_support;
+use parser_support::{errors, src};
+
 const KEYVALUES: &str = include_str!("fixtures/parser/keyvalues.Dockerfile");
-
-fn src<'a>(df: &'a Dockerfile, r: &std::ops::Range<usize>) -> &'a str {
-    df.text.get(r.clone()).unwrap_or("<bad range>")
-}
-
-fn errors(df: &Dockerfile) -> Vec<&str> {
-    df.diagnostics
-        .iter()
-        .filter(|d| d.level == DiagnosticLevel::Error)
-        .map(|d| d.message.as_str())
-        .collect()
-}
 
 fn kv(df: &Dockerfile, k: &KeyValue) -> (String, Option<String>, String, Option<String>) {
     (

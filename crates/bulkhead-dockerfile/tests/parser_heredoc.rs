@@ -1,21 +1,12 @@
 //! Heredocs: several on one line, `<<-` tab stripping, quoted delimiters, file descriptors, JSON form and
 //! quoted words (no heredoc), ONBUILD, and unterminated heredocs (error, earlier instructions kept).
 
-use bulkhead_dockerfile::{DiagnosticLevel, Dockerfile, InstructionKind, parse};
+use bulkhead_dockerfile::{InstructionKind, parse};
+
+mod parser_support;
+use parser_support::{errors, src};
 
 const HEREDOCS: &str = include_str!("fixtures/parser/heredocs.Dockerfile");
-
-fn src<'a>(df: &'a Dockerfile, r: &std::ops::Range<usize>) -> &'a str {
-    df.text.get(r.clone()).unwrap_or("<bad range>")
-}
-
-fn errors(df: &Dockerfile) -> Vec<&str> {
-    df.diagnostics
-        .iter()
-        .filter(|d| d.level == DiagnosticLevel::Error)
-        .map(|d| d.message.as_str())
-        .collect()
-}
 
 #[test]
 fn two_heredocs_on_one_line() {

@@ -6,26 +6,17 @@ use bulkhead_dockerfile::{
     Arguments, DiagnosticLevel, Dockerfile, Instruction, InstructionKind, parse, parse_bytes,
 };
 
+mod parser_support;
+use parser_support::{errors, src};
+
 const CONTINUATION: &str = include_str!("fixtures/parser/continuation.Dockerfile");
 const WINDOWS: &str = include_str!("fixtures/parser/windows.Dockerfile");
-
-fn src<'a>(df: &'a Dockerfile, r: &std::ops::Range<usize>) -> &'a str {
-    df.text.get(r.clone()).unwrap_or("<bad range>")
-}
 
 fn shell(ins: &Instruction) -> (&str, &bulkhead_dockerfile::SegmentMap) {
     match &ins.args {
         Arguments::Shell { text, map } => (text.as_str(), map),
         Arguments::Exec { .. } => panic!("{} is in exec form", ins.keyword),
     }
-}
-
-fn errors(df: &Dockerfile) -> Vec<&str> {
-    df.diagnostics
-        .iter()
-        .filter(|d| d.level == DiagnosticLevel::Error)
-        .map(|d| d.message.as_str())
-        .collect()
 }
 
 #[test]

@@ -102,7 +102,63 @@ pub enum SensitiveCategory {
     GnupgDirectory,
 }
 
+// `ALL[i]` is the variant with discriminant `i`: none left out before the last listed, none twice.
+const _: () = {
+    let mut i = 0;
+    while i < SensitiveCategory::ALL.len() {
+        assert!(SensitiveCategory::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 impl SensitiveCategory {
+    /// Every category, in declaration order (a compile-time check below rejects a gap, a repeat or a wrong
+    /// order; a variant added at the end of the enum must be appended here by hand).
+    pub const ALL: [SensitiveCategory; 39] = {
+        use SensitiveCategory::*;
+        [
+            PrivateKey,
+            PemFile,
+            SshPrivateKey,
+            SshDirectoryFile,
+            PuttyPrivateKey,
+            DotEnv,
+            NpmRc,
+            PypiRc,
+            Netrc,
+            GitCredentials,
+            DockerConfig,
+            RegistryCredentials,
+            OAuthCredentials,
+            ServiceAccountKey,
+            AwsCredentials,
+            AwsConfig,
+            CloudCredentials,
+            Kubeconfig,
+            Pkcs12,
+            JavaKeystore,
+            KeePass,
+            OpenVpn,
+            Htpasswd,
+            TerraformState,
+            TerraformVars,
+            SecretsFile,
+            RailsMasterKey,
+            WordPressConfig,
+            GpgSecretKeyring,
+            GpgFile,
+            VaultToken,
+            PgPass,
+            MysqlConfig,
+            GitDirectory,
+            VcsDirectory,
+            SshDirectory,
+            AwsDirectory,
+            KubeDirectory,
+            GnupgDirectory,
+        ]
+    };
+
     /// Stable identifier, kebab-case.
     pub fn id(self) -> &'static str {
         use SensitiveCategory::*;

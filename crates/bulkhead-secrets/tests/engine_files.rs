@@ -8,42 +8,19 @@ use bulkhead_secrets::{Engine, ScanConfig, Scope, SecretRule, SkipReason};
 use std::fs;
 use std::path::Path;
 
-static RULES: &[SecretRule] = &[
-    SecretRule {
-        id: "T001",
-        name: "github",
-        title: "GitHub token",
-        severity: Severity::Critical,
-        keywords: &["ghp_"],
-        pattern: r"ghp_[A-Za-z0-9]{36}",
-        scope: Scope::Line,
-        entropy: Some(3.0),
-        validate: None,
-        allow: &[],
-        aliases: &[],
-        examples: &[],
-        near_misses: &[],
-        doc: "",
-    },
-    SecretRule {
-        id: "T002",
-        name: "password",
-        title: "Password",
-        severity: Severity::High,
-        keywords: &["password"],
-        pattern: r#"(?i)password\s*[:=]\s*["']?(?P<secret>[^\s"']{4,})"#,
-        scope: Scope::Line,
-        entropy: None,
-        validate: None,
-        allow: &[],
-        aliases: &[],
-        examples: &[],
-        near_misses: &[],
-        doc: "",
-    },
-];
+mod support;
+use support::{GITHUB, TOKEN, rule};
 
-const TOKEN: &str = "ghp_R2d9Kx7LmQ4vT8wZp1Ns6Yb3Hc5Jf0GeUaXo";
+static RULES: &[SecretRule] = &[
+    GITHUB,
+    rule(
+        "T002",
+        Severity::High,
+        &["password"],
+        r#"(?i)password\s*[:=]\s*["']?(?P<secret>[^\s"']{4,})"#,
+        Scope::Line,
+    ),
+];
 
 fn engine() -> Engine {
     Engine::with_rules(ScanConfig::default(), RULES)

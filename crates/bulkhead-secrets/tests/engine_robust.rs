@@ -6,59 +6,30 @@ use bulkhead_core::Severity;
 use bulkhead_secrets::{Engine, ScanConfig, Scope, SecretMatch, SecretRule};
 use std::time::{Duration, Instant};
 
-static RULES: &[SecretRule] = &[
-    SecretRule {
-        id: "T001",
-        name: "github",
-        title: "GitHub token",
-        severity: Severity::Critical,
-        keywords: &["ghp_"],
-        pattern: r"ghp_[A-Za-z0-9]{36}",
-        scope: Scope::Line,
-        entropy: Some(3.0),
-        validate: None,
-        allow: &[],
-        aliases: &[],
-        examples: &[],
-        near_misses: &[],
-        doc: "",
-    },
-    SecretRule {
-        id: "T002",
-        name: "generic",
-        title: "Generic assignment",
-        severity: Severity::Medium,
-        keywords: &["password", "secret", "token", "key", "="],
-        // Deliberately greedy over `=` and word characters: the shape that makes `=` floods costly.
-        pattern: r#"(?i)[\w.-]{0,40}(?:password|secret|token|key)[\w.-]{0,20}\s*[=:]+\s*["']?(?P<secret>[\w.=+/-]{8,})"#,
-        scope: Scope::Line,
-        entropy: Some(2.0),
-        validate: None,
-        allow: &[],
-        aliases: &[],
-        examples: &[],
-        near_misses: &[],
-        doc: "",
-    },
-    SecretRule {
-        id: "T003",
-        name: "pem",
-        title: "Private key",
-        severity: Severity::Critical,
-        keywords: &["-----begin"],
-        pattern: r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
-        scope: Scope::Text,
-        entropy: None,
-        validate: None,
-        allow: &[],
-        aliases: &[],
-        examples: &[],
-        near_misses: &[],
-        doc: "",
-    },
-];
+mod support;
+use support::{GITHUB, TOKEN, rule};
 
-const TOKEN: &str = "ghp_R2d9Kx7LmQ4vT8wZp1Ns6Yb3Hc5Jf0GeUaXo";
+static RULES: &[SecretRule] = &[
+    GITHUB,
+    SecretRule {
+        entropy: Some(2.0),
+        ..rule(
+            "T002",
+            Severity::Medium,
+            &["password", "secret", "token", "key", "="],
+            // Deliberately greedy over `=` and word characters: the shape that makes `=` floods costly.
+            r#"(?i)[\w.-]{0,40}(?:password|secret|token|key)[\w.-]{0,20}\s*[=:]+\s*["']?(?P<secret>[\w.=+/-]{8,})"#,
+            Scope::Line,
+        )
+    },
+    rule(
+        "T003",
+        Severity::Critical,
+        &["-----begin"],
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
+        Scope::Text,
+    ),
+];
 
 fn engine() -> Engine {
     Engine::with_rules(ScanConfig::default(), RULES)

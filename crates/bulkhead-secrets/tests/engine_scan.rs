@@ -5,41 +5,9 @@ use bulkhead_core::Severity;
 use bulkhead_secrets::engine::is_placeholder;
 use bulkhead_secrets::{Engine, ScanConfig, Scope, SecretMatch, SecretRule};
 
-const fn rule(
-    id: &'static str,
-    severity: Severity,
-    keywords: &'static [&'static str],
-    pattern: &'static str,
-    scope: Scope,
-) -> SecretRule {
-    SecretRule {
-        id,
-        name: id,
-        title: id,
-        severity,
-        keywords,
-        pattern,
-        scope,
-        entropy: None,
-        validate: None,
-        allow: &[],
-        aliases: &[],
-        examples: &[],
-        near_misses: &[],
-        doc: "",
-    }
-}
+mod support;
+use support::{GITHUB, TOKEN, rule};
 
-const GITHUB: SecretRule = SecretRule {
-    entropy: Some(3.0),
-    ..rule(
-        "T001",
-        Severity::Critical,
-        &["ghp_"],
-        r"ghp_[A-Za-z0-9]{36}",
-        Scope::Line,
-    )
-};
 const PASSWORD: SecretRule = rule(
     "T002",
     Severity::High,
@@ -110,8 +78,6 @@ const KEY: SecretRule = rule(
 static RULES: &[SecretRule] = &[
     GITHUB, PASSWORD, PEM, ACME, ANCHORED, ZEBRA, GIRAFFE, SAME_LOW, SAME_HIGH, APIKEY, KEY,
 ];
-
-const TOKEN: &str = "ghp_R2d9Kx7LmQ4vT8wZp1Ns6Yb3Hc5Jf0GeUaXo";
 
 fn engine() -> Engine {
     let e = Engine::with_rules(ScanConfig::default(), RULES);

@@ -54,17 +54,13 @@ impl DockerfileRule for AptNoInstallRecommends {
                 }) {
                     continue;
                 }
-                let range = rs.to_source(c.range.clone());
                 let ins_end = rs.to_source(install.range.clone()).end;
-                let mut f = ctx
-                    .finding(
-                        &Self::META,
-                        "`apt-get install` pulls in recommended packages",
-                        &range,
-                    )
-                    .with_evidence(crate::rules::evidence(
-                        rs.text.get(c.range.clone()).unwrap_or(""),
-                    ));
+                let mut f = ctx.script_finding(
+                    &Self::META,
+                    "`apt-get install` pulls in recommended packages",
+                    rs,
+                    c.range.clone(),
+                );
                 // Only offer the edit when the mapping is exact (the word maps to the same text in the source).
                 if ctx.df.text.get(ins_end.saturating_sub(7)..ins_end) == Some("install") {
                     f = f.with_fix(Fix {

@@ -1,5 +1,4 @@
 use super::{CheckContext, DockerfileRule};
-use crate::ast::InstructionKind;
 use bulkhead_core::{Finding, Fix, RuleMeta, Severity, TextEdit, declare_rule};
 
 declare_rule! {
@@ -46,29 +45,13 @@ impl DockerfileRule for BuildContextLeak {
         if sensitive.is_empty() {
             return;
         }
-        let final_lineage = ctx
-            .model
-            .final_stage()
-            .map(|s| ctx.model.lineage(s.index))
-            .unwrap_or_default();
-        for (i, ins) in ctx.df.instructions.iter().enumerate() {
-            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
-                || ins.flag("from").is_some()
-                || !ins.heredocs.is_empty()
-            {
-                continue;
-            }
-            let words = ins.words();
-            if words.len() < 2 {
-                continue;
-            }
-            let dirs = bc.sensitive_dirs();
+        // Walks every context file: computed once, and only when a leaked file is reported by directory.
+        let dirs = std::cell::OnceCell::new();
+        for (i, ins, sources) in ctx.context_copies() {
             let mut leaked: Vec<(String, String)> = Vec::new();
             let mut worst = Severity::Info;
-            for (src, _) in &words[..words.len() - 1] {
-                if src.contains("://") || src.starts_with("git@") {
-                    continue;
-                }
+            // (URLs and Git remotes select no context file.)
+            for (src, _) in &sources {
                 // Sources named explicitly as secret files are DF004's business.
                 if crate::sensitive::classify(src.trim_start_matches("./")).is_some() {
                     continue;
@@ -80,7 +63,8 @@ impl DockerfileRule for BuildContextLeak {
                         continue;
                     };
                     let shown = if kind.category.reported_as_directory() {
-                        dirs.iter()
+                        dirs.get_or_init(|| bc.sensitive_dirs())
+                            .iter()
                             .find(|d| f.rel_path.starts_with(&format!("{}/", d.rel_path)))
                             .map(|d| d.rel_path.clone())
                             .unwrap_or_else(|| f.rel_path.clone())
@@ -96,10 +80,7 @@ impl DockerfileRule for BuildContextLeak {
             if leaked.is_empty() {
                 continue;
             }
-            let in_final = ctx
-                .model
-                .stage_of(i)
-                .is_some_and(|s| final_lineage.contains(&s.index));
+            let in_final = ctx.model.in_final_lineage(i);
             let list = leaked
                 .iter()
                 .map(|(p, d)| format!("`{p}` ({d})"))

@@ -2,7 +2,6 @@
 //! engine's rule ids (`SC...`) and point at the context file, with the COPY/ADD that ships it in the message.
 
 use super::CheckContext;
-use crate::ast::InstructionKind;
 use bulkhead_core::{Evidence, Finding, Location, Severity};
 
 /// Findings for every secret in a context file that a COPY/ADD (not `--from`) of this Dockerfile ships.
@@ -19,18 +18,8 @@ pub fn context_secrets(ctx: &CheckContext) -> Vec<Finding> {
         }
     };
     let mut out = Vec::new();
-    for ins in &ctx.df.instructions {
-        if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
-            || ins.flag("from").is_some()
-            || !ins.heredocs.is_empty()
-        {
-            continue;
-        }
-        let words = ins.words();
-        if words.len() < 2 {
-            continue;
-        }
-        for (src, _) in &words[..words.len() - 1] {
+    for (_, _, sources) in ctx.context_copies() {
+        for (src, _) in &sources {
             if src.contains("://") || src.starts_with("git@") {
                 continue;
             }

@@ -100,7 +100,7 @@ impl DockerfileRule for CredentialFileWritten {
         &Self::META
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
-        for (i, scripts) in ctx.scripts.iter().enumerate() {
+        for scripts in &ctx.scripts {
             let all: Vec<&Command> = scripts
                 .iter()
                 .flat_map(|rs| rs.script.commands.iter())
@@ -113,16 +113,12 @@ impl DockerfileRule for CredentialFileWritten {
                     if all.iter().any(|d| deletes(d, file)) {
                         continue;
                     }
-                    let range = rs.to_source(c.range.clone());
-                    let _ = i;
-                    out.push(
-                        ctx.finding(
-                            &Self::META,
-                            format!("`{file}` is written here and not deleted in the same RUN, so it stays in the layer"),
-                            &range,
-                        )
-                        .with_evidence(super::evidence(rs.text.get(c.range.clone()).unwrap_or(""))),
-                    );
+                    out.push(ctx.script_finding(
+                        &Self::META,
+                        format!("`{file}` is written here and not deleted in the same RUN, so it stays in the layer"),
+                        rs,
+                        c.range.clone(),
+                    ));
                 }
             }
         }

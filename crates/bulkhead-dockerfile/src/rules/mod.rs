@@ -1,7 +1,7 @@
 //! The Dockerfile rule set. One rule per file; the file's doc comment (through `declare_rule!`) is the rule's
 //! documentation. [`registry`] lists every rule; [`check`] runs them over one Dockerfile.
 
-use crate::ast::{Arguments, ByteRange, Dockerfile, Instruction, InstructionKind};
+use crate::ast::{Arguments, ByteRange, Dockerfile, Flag, Instruction, InstructionKind};
 use crate::context::BuildContext;
 use crate::model::Model;
 use crate::shell::{self, Script};
@@ -146,6 +146,20 @@ impl<'a> CheckContext<'a> {
         )
     }
 
+    /// A finding of `meta` at `script_range` (a range of [`RunScript::text`], mapped back to the source), with
+    /// that script text as evidence.
+    pub fn script_finding(
+        &self,
+        meta: &RuleMeta,
+        message: impl Into<String>,
+        rs: &RunScript,
+        script_range: std::ops::Range<usize>,
+    ) -> Finding {
+        let range = rs.to_source(script_range.clone());
+        self.finding(meta, message, &range)
+            .with_evidence(evidence(rs.text.get(script_range).unwrap_or("")))
+    }
+
     /// The source text of a range (for evidence of non-secret things).
     pub fn text(&self, range: &ByteRange) -> &str {
         self.df.text.get(range.clone()).unwrap_or("")
@@ -199,6 +213,43 @@ impl<'a> CheckContext<'a> {
             .collect()
     }
 
+    /// The `--chmod` flags of every COPY/ADD (ONBUILD triggers are not looked at), with their instruction
+    /// and value.
+    pub fn copy_chmod_flags(
+        &self,
+    ) -> impl Iterator<Item = (&'a Instruction, &'a Flag, &'a str)> + 'a {
+        self.df
+            .instructions
+            .iter()
+            .filter(|ins| matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add))
+            .filter_map(|ins| {
+                let f = ins.flag("chmod")?;
+                Some((ins, f, f.value.as_deref()?))
+            })
+    }
+
+    /// The COPY/ADD instructions that read the build context (no `--from`, no heredoc), with their index and
+    /// source words (every word but the destination; URLs and Git remotes included). Instructions with no
+    /// source are left out.
+    pub fn context_copies(
+        &self,
+    ) -> impl Iterator<Item = (usize, &'a Instruction, Vec<(String, ByteRange)>)> + 'a {
+        self.df
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(|(_, ins)| {
+                matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
+                    && ins.flag("from").is_none()
+                    && ins.heredocs.is_empty()
+            })
+            .filter_map(|(i, ins)| {
+                let mut words = ins.words();
+                words.pop();
+                (!words.is_empty()).then_some((i, ins, words))
+            })
+    }
+
     /// Every (instruction index, RUN script) pair.
     pub fn run_scripts(&self) -> impl Iterator<Item = (usize, &RunScript)> + '_ {
         self.scripts
@@ -222,6 +273,18 @@ pub struct ExternalBase<'a> {
     /// The image word of the FROM instruction.
     pub range: ByteRange,
     pub from: &'a Instruction,
+}
+
+/// For a `chmod` command (behind wrappers too): its argument texts and the index among them of the mode,
+/// the first argument that is not an option.
+pub(crate) fn chmod_args(c: &shell::Command) -> Option<(Vec<&str>, usize)> {
+    let argv = c.unwrapped_argv();
+    if argv.first().map(|w| shell::basename(&w.text)) != Some("chmod") {
+        return None;
+    }
+    let args: Vec<&str> = argv.iter().skip(1).map(|w| w.text.as_str()).collect();
+    let mode = args.iter().position(|a| !a.starts_with('-'))?;
+    Some((args, mode))
 }
 
 /// Shells whose `-c` argument or stdin is a script.

@@ -61,11 +61,12 @@ impl DockerfileRule for PipeToShell {
                             && !lu.has_flag(Some('c'), None)
                             && !lu.has_flag(Some('e'), None)
                         {
-                            let range = rs.to_source(c.range.start..later.range.end);
-                            out.push(
-                                ctx.finding(&Self::META, format!("output of `{prog}` is piped into `{lp}` and executed unverified"), &range)
-                                    .with_evidence(crate::rules::evidence(rs.text.get(c.range.start..later.range.end).unwrap_or(""))),
-                            );
+                            out.push(ctx.script_finding(
+                                &Self::META,
+                                format!("output of `{prog}` is piped into `{lp}` and executed unverified"),
+                                rs,
+                                c.range.start..later.range.end,
+                            ));
                             break;
                         }
                     }
@@ -79,21 +80,12 @@ impl DockerfileRule for PipeToShell {
                                 || t.contains(&format!("<({d} "))
                                 || t.contains(&format!("`{d} "))
                         }) {
-                            let range = rs.to_source(c.range.clone());
-                            out.push(
-                                ctx.finding(
-                                    &Self::META,
-                                    format!(
-                                        "`{prog}` executes the output of a download unverified"
-                                    ),
-                                    &range,
-                                )
-                                .with_evidence(
-                                    crate::rules::evidence(
-                                        rs.text.get(c.range.clone()).unwrap_or(""),
-                                    ),
-                                ),
-                            );
+                            out.push(ctx.script_finding(
+                                &Self::META,
+                                format!("`{prog}` executes the output of a download unverified"),
+                                rs,
+                                c.range.clone(),
+                            ));
                             break;
                         }
                     }

@@ -38,11 +38,6 @@ impl DockerfileRule for SecretFileCopied {
         &Self::META
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
-        let final_lineage = ctx
-            .model
-            .final_stage()
-            .map(|s| ctx.model.lineage(s.index))
-            .unwrap_or_default();
         for (i, ins) in ctx.df.instructions.iter().enumerate() {
             if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add)
                 || !ins.heredocs.is_empty()
@@ -53,10 +48,7 @@ impl DockerfileRule for SecretFileCopied {
             if words.len() < 2 {
                 continue;
             }
-            let in_final = ctx
-                .model
-                .stage_of(i)
-                .is_some_and(|s| final_lineage.contains(&s.index));
+            let in_final = ctx.model.in_final_lineage(i);
             for (src, range) in &words[..words.len() - 1] {
                 let clean = src.trim_start_matches("./").trim_end_matches('/');
                 let kind = sensitive::classify(clean).or_else(|| sensitive::classify_dir(clean));

@@ -1,5 +1,4 @@
 use super::{CheckContext, DockerfileRule};
-use crate::ast::InstructionKind;
 use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -72,12 +71,7 @@ impl DockerfileRule for SetuidAdded {
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
         for (_, rs) in ctx.run_scripts() {
             for c in &rs.script.commands {
-                let u = c.unwrapped();
-                if u.program() != Some("chmod") {
-                    continue;
-                }
-                let args: Vec<&str> = u.args().iter().map(|w| w.text.as_str()).collect();
-                let Some(mpos) = args.iter().position(|a| !a.starts_with('-')) else {
+                let Some((args, mpos)) = super::chmod_args(c) else {
                     continue;
                 };
                 let mode = args[mpos];
@@ -103,29 +97,16 @@ impl DockerfileRule for SetuidAdded {
                         continue;
                     }
                 }
-                {
-                    let range = rs.to_source(c.range.clone());
-                    out.push(
-                        ctx.finding(
-                            &Self::META,
-                            format!("`chmod {mode}` adds a setuid/setgid bit"),
-                            &range,
-                        )
-                        .with_evidence(crate::rules::evidence(
-                            rs.text.get(c.range.clone()).unwrap_or(""),
-                        )),
-                    );
-                }
+                out.push(ctx.script_finding(
+                    &Self::META,
+                    format!("`chmod {mode}` adds a setuid/setgid bit"),
+                    rs,
+                    c.range.clone(),
+                ));
             }
         }
-        for ins in &ctx.df.instructions {
-            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) {
-                continue;
-            }
-            if let Some(f) = ins.flag("chmod")
-                && let Some(v) = &f.value
-                && adds_setid(v)
-            {
+        for (ins, f, v) in ctx.copy_chmod_flags() {
+            if adds_setid(v) {
                 out.push(
                     ctx.finding(
                         &Self::META,

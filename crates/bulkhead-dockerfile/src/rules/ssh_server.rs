@@ -53,17 +53,12 @@ impl DockerfileRule for SshServer {
                     let name = a.split(['=', ':']).next().unwrap_or(a);
                     SERVERS.contains(&name)
                 }) {
-                    let range = rs.to_source(c.range.clone());
-                    out.push(
-                        ctx.finding(
-                            &Self::META,
-                            format!("`{pkg}` installs an SSH server"),
-                            &range,
-                        )
-                        .with_evidence(crate::rules::evidence(
-                            rs.text.get(c.range.clone()).unwrap_or(""),
-                        )),
-                    );
+                    out.push(ctx.script_finding(
+                        &Self::META,
+                        format!("`{pkg}` installs an SSH server"),
+                        rs,
+                        c.range.clone(),
+                    ));
                 }
             }
         }

@@ -38,13 +38,12 @@ impl DockerfileRule for Sudo {
                 if let Some(p) = c.program()
                     && (p == "sudo" || p == "doas")
                 {
-                    let range = rs.to_source(c.range.clone());
-                    out.push(
-                        ctx.finding(&Self::META, format!("`{p}` in a build step"), &range)
-                            .with_evidence(crate::rules::evidence(
-                                rs.text.get(c.range.clone()).unwrap_or(""),
-                            )),
-                    );
+                    out.push(ctx.script_finding(
+                        &Self::META,
+                        format!("`{p}` in a build step"),
+                        rs,
+                        c.range.clone(),
+                    ));
                 }
             }
         }

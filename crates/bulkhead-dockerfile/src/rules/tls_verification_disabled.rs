@@ -203,10 +203,7 @@ impl DockerfileRule for TlsVerificationDisabled {
                     });
                 }
                 if let Some(msg) = issue {
-                    let range = rs.to_source(c.range.clone());
-                    out.push(ctx.finding(&Self::META, msg, &range).with_evidence(
-                        crate::rules::evidence(rs.text.get(c.range.clone()).unwrap_or("")),
-                    ));
+                    out.push(ctx.script_finding(&Self::META, msg, rs, c.range.clone()));
                 }
             }
         }

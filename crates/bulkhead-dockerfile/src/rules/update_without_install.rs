@@ -65,7 +65,7 @@ impl DockerfileRule for UpdateWithoutInstall {
         &Self::META
     }
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
-        for (i, scripts) in ctx.scripts.iter().enumerate() {
+        for scripts in &ctx.scripts {
             let mut update: Option<(&super::RunScript, std::ops::Range<usize>)> = None;
             let mut install = false;
             for rs in scripts {
@@ -89,16 +89,12 @@ impl DockerfileRule for UpdateWithoutInstall {
                 }
             }
             if let (Some((rs, r)), false) = (update, install) {
-                let range = rs.to_source(r.clone());
-                let _ = i;
-                out.push(
-                    ctx.finding(
-                        &Self::META,
-                        "the package index is updated in a RUN that installs nothing",
-                        &range,
-                    )
-                    .with_evidence(crate::rules::evidence(rs.text.get(r).unwrap_or(""))),
-                );
+                out.push(ctx.script_finding(
+                    &Self::META,
+                    "the package index is updated in a RUN that installs nothing",
+                    rs,
+                    r,
+                ));
             }
         }
     }

@@ -1,5 +1,4 @@
 use super::{CheckContext, DockerfileRule};
-use crate::ast::InstructionKind;
 use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
@@ -57,39 +56,21 @@ impl DockerfileRule for WorldWritable {
     fn check(&self, ctx: &CheckContext, out: &mut Vec<Finding>) {
         for (_, rs) in ctx.run_scripts() {
             for c in &rs.script.commands {
-                let u = c.unwrapped();
-                if u.program() != Some("chmod") {
-                    continue;
-                }
-                if let Some(mode) = u
-                    .args()
-                    .iter()
-                    .map(|w| w.text.as_str())
-                    .find(|a| !a.starts_with('-'))
+                if let Some((args, mpos)) = super::chmod_args(c)
+                    && let mode = args[mpos]
                     && grants_other_write(mode)
                 {
-                    let range = rs.to_source(c.range.clone());
-                    out.push(
-                        ctx.finding(
-                            &Self::META,
-                            format!("`chmod {mode}` makes files writable by every user"),
-                            &range,
-                        )
-                        .with_evidence(crate::rules::evidence(
-                            rs.text.get(c.range.clone()).unwrap_or(""),
-                        )),
-                    );
+                    out.push(ctx.script_finding(
+                        &Self::META,
+                        format!("`chmod {mode}` makes files writable by every user"),
+                        rs,
+                        c.range.clone(),
+                    ));
                 }
             }
         }
-        for ins in &ctx.df.instructions {
-            if !matches!(ins.kind, InstructionKind::Copy | InstructionKind::Add) {
-                continue;
-            }
-            if let Some(f) = ins.flag("chmod")
-                && let Some(v) = &f.value
-                && grants_other_write(v)
-            {
+        for (ins, f, v) in ctx.copy_chmod_flags() {
+            if grants_other_write(v) {
                 out.push(
                     ctx.finding(
                         &Self::META,

@@ -226,7 +226,7 @@ pub struct Command {
 
 /// The base name of a path: `/usr/bin/curl` -> `curl`. Slashes inside `$(...)`, `${...}` and
 /// backquotes do not count (`$(curl https://x)` stays whole).
-fn basename(path: &str) -> &str {
+pub(crate) fn basename(path: &str) -> &str {
     let mut depth = 0usize;
     let mut in_backquote = false;
     let mut cut = 0;
