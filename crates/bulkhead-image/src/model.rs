@@ -153,6 +153,20 @@ impl ImageFs {
         (!current.is_empty()).then(|| format!("/{}", current.join("/")))
     }
 
+    /// Every entry any layer wrote, visible or hidden: `(path, layer, meta)`, the squashed tree first
+    /// (sorted), then what later layers deleted or overwrote.
+    pub fn written(&self) -> impl Iterator<Item = (&str, usize, &FileMeta)> + '_ {
+        let visible = self
+            .entries
+            .iter()
+            .map(|(p, n)| (p.as_str(), n.layer, &n.meta));
+        let hidden = self
+            .hidden
+            .iter()
+            .map(|h| (h.path.as_str(), h.layer, &h.meta));
+        visible.chain(hidden)
+    }
+
     /// Entries whose path starts with `dir/` (sorted).
     pub fn under<'a>(&'a self, dir: &str) -> impl Iterator<Item = (&'a String, &'a Node)> + 'a {
         let prefix = if dir.ends_with('/') {

@@ -284,22 +284,11 @@ fn has_binary_extension(path: &str) -> bool {
         .is_some_and(|(_, ext)| BINARY_EXTENSIONS.contains(&ext))
 }
 
-/// Trees of code the image did not write itself: what the operating system's packages install, language
-/// toolchains' own sources, module caches, documentation. On top of the engine's test-path rules
-/// (`test/`, `tests/`, `fixtures/`, `node_modules/`, `site-packages/`, `vendor/`, `*_test.go`, ...).
-const LOW_CONFIDENCE_TREES: &[&str] = &[
-    "/usr/lib/",
-    "/usr/lib32/",
-    "/usr/lib64/",
-    "/usr/libexec/",
-    "/usr/share/",
-    "/usr/bin/",
-    "/usr/sbin/",
-    "/bin/",
-    "/sbin/",
-    "/lib/",
-    "/lib64/",
-    "/usr/local/go/",
+/// Trees of code the image did not write itself: what the operating system's packages install
+/// ([`PACKAGE_TREES`]), language toolchains' own sources, module caches, documentation. On top of the
+/// engine's test-path rules (`test/`, `tests/`, `fixtures/`, `node_modules/`, `site-packages/`,
+/// `vendor/`, `*_test.go`, ...).
+const TOOLCHAIN_TREES: &[&str] = &[
     "/go/pkg/mod/",
     "/root/go/pkg/mod/",
     "/usr/local/cargo/registry/",
@@ -312,7 +301,10 @@ const LOW_CONFIDENCE_TREES: &[&str] = &[
 /// by the distribution's packages, documentation examples. The application's own trees (`/app`, `/srv`,
 /// `/opt`, `/home`, `/root`, `/etc`, `/usr/local/bin`, `/var/www`, ...) are not.
 pub fn is_low_confidence_path(path: &str) -> bool {
-    LOW_CONFIDENCE_TREES.iter().any(|t| path.starts_with(t))
+    PACKAGE_TREES
+        .iter()
+        .chain(TOOLCHAIN_TREES)
+        .any(|t| path.starts_with(t))
         || path.contains("/examples/")
         || path.contains("/example/")
         || bulkhead_secrets::engine::is_test_path(path)

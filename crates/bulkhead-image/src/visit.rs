@@ -32,6 +32,17 @@ impl LayerVisitor for () {
     }
 }
 
+/// An optional visitor: `None` wants nothing (a pass switched off by the caller), `Some` delegates.
+impl<V: LayerVisitor> LayerVisitor for Option<V> {
+    type Output = V::Output;
+    fn wants(&self, path: &str, meta: &FileMeta) -> bool {
+        self.as_ref().is_some_and(|v| v.wants(path, meta))
+    }
+    fn visit(&self, layer: usize, path: &str, meta: &FileMeta, data: &[u8]) -> Option<V::Output> {
+        self.as_ref().and_then(|v| v.visit(layer, path, meta, data))
+    }
+}
+
 /// Two visitors over one read: the file is read once and given to each that wants it.
 impl<A: LayerVisitor, B: LayerVisitor> LayerVisitor for (A, B) {
     type Output = (Option<A::Output>, Option<B::Output>);

@@ -234,27 +234,6 @@ pub fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The secret visitor, or nothing with `--no-secrets`.
-pub struct MaybeSecrets(pub Option<bulkhead_image::secrets::SecretVisitor>);
-
-impl LayerVisitor for MaybeSecrets {
-    type Output = Vec<bulkhead_image::secrets::SecretHit>;
-    fn wants(&self, path: &str, meta: &FileMeta) -> bool {
-        self.0.as_ref().is_some_and(|v| v.wants(path, meta))
-    }
-    fn visit(
-        &self,
-        layer: usize,
-        path: &str,
-        meta: &FileMeta,
-        data: &[u8],
-    ) -> Option<Self::Output> {
-        self.0
-            .as_ref()
-            .and_then(|v| v.visit(layer, path, meta, data))
-    }
-}
-
 type Outputs = (
     Vec<Visited<Vec<bulkhead_image::secrets::SecretHit>>>,
     Vec<Visited<FileResult>>,
@@ -336,8 +315,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
         args.max_layer_mb,
     );
     let started = std::time::Instant::now();
-    let secrets =
-        MaybeSecrets((!args.no_secrets).then(bulkhead_image::secrets::SecretVisitor::new));
+    let secrets = (!args.no_secrets).then(bulkhead_image::secrets::SecretVisitor::new);
     let visitor = (secrets, InventoryVisitor);
     let source = Source::parse(&args.image);
     let (image, outputs) = match bulkhead_image::read_image(&source, &opts, &visitor) {

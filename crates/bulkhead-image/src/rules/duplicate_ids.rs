@@ -52,6 +52,33 @@ fn list(members: &[(usize, String)]) -> String {
         .join(", ")
 }
 
+/// One finding per name defined more than once in `file` (`kind` is `user` or `group`), naming its lines.
+fn same_names<'a>(
+    ctx: &ImageCheckContext,
+    kind: &str,
+    names: impl Iterator<Item = (&'a str, usize)>,
+    file: &str,
+    layer: usize,
+    out: &mut Vec<Finding>,
+) {
+    for (name, members) in duplicates(names.map(|(n, line)| (n.to_string(), line, n.to_string()))) {
+        let lines: Vec<String> = members.iter().map(|(l, _)| l.to_string()).collect();
+        out.push(
+            ctx.file_finding(
+                &DuplicateIds::META,
+                format!(
+                    "{kind} `{name}` is defined {} times (lines {})",
+                    members.len(),
+                    lines.join(", ")
+                ),
+                file,
+                layer,
+            )
+            .with_evidence(Evidence::plain(format!("{kind} {name}"))),
+        );
+    }
+}
+
 impl ImageRule for DuplicateIds {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -86,27 +113,8 @@ impl ImageRule for DuplicateIds {
                         .with_evidence(Evidence::plain(format!("uid {uid}"))),
                 );
             }
-            let by_name = duplicates(
-                passwd
-                    .iter()
-                    .map(|p| (p.name.clone(), p.line, p.name.clone())),
-            );
-            for (name, members) in by_name {
-                let lines: Vec<String> = members.iter().map(|(l, _)| l.to_string()).collect();
-                out.push(
-                    ctx.file_finding(
-                        &Self::META,
-                        format!(
-                            "user `{name}` is defined {} times (lines {})",
-                            members.len(),
-                            lines.join(", ")
-                        ),
-                        accounts::PASSWD,
-                        layer,
-                    )
-                    .with_evidence(Evidence::plain(format!("user {name}"))),
-                );
-            }
+            let names = passwd.iter().map(|p| (p.name.as_str(), p.line));
+            same_names(ctx, "user", names, accounts::PASSWD, layer, out);
         }
         if let Some(group) = fs.content(accounts::GROUP) {
             let layer = layer_of(accounts::GROUP);
@@ -127,27 +135,8 @@ impl ImageRule for DuplicateIds {
                     .with_evidence(Evidence::plain(format!("gid {gid}"))),
                 );
             }
-            let by_name = duplicates(
-                groups
-                    .iter()
-                    .map(|g| (g.name.clone(), g.line, g.name.clone())),
-            );
-            for (name, members) in by_name {
-                let lines: Vec<String> = members.iter().map(|(l, _)| l.to_string()).collect();
-                out.push(
-                    ctx.file_finding(
-                        &Self::META,
-                        format!(
-                            "group `{name}` is defined {} times (lines {})",
-                            members.len(),
-                            lines.join(", ")
-                        ),
-                        accounts::GROUP,
-                        layer,
-                    )
-                    .with_evidence(Evidence::plain(format!("group {name}"))),
-                );
-            }
+            let names = groups.iter().map(|g| (g.name.as_str(), g.line));
+            same_names(ctx, "group", names, accounts::GROUP, layer, out);
         }
     }
 }

@@ -168,15 +168,7 @@ impl Leftovers {
         let fs = &ctx.image.fs;
         // root -> (layers holding entries of it, number of files)
         let mut roots: BTreeMap<&str, (Vec<usize>, usize)> = BTreeMap::new();
-        let visible = fs
-            .entries
-            .iter()
-            .map(|(p, n)| (p.as_str(), n.layer, &n.meta));
-        let hidden = fs
-            .hidden
-            .iter()
-            .map(|h| (h.path.as_str(), h.layer, &h.meta));
-        for (path, layer, meta) in visible.chain(hidden) {
+        for (path, layer, meta) in fs.written() {
             let Some(root) = vcs_root(path) else {
                 continue;
             };

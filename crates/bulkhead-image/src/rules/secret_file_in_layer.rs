@@ -54,17 +54,8 @@ pub(crate) fn files_by_path<'a>(
     ctx: &ImageCheckContext<'a>,
     keep: impl Fn(&str) -> bool,
 ) -> BTreeMap<&'a str, Vec<(usize, &'a FileMeta)>> {
-    let fs = &ctx.image.fs;
     let mut map: BTreeMap<&str, Vec<(usize, &FileMeta)>> = BTreeMap::new();
-    let visible = fs
-        .entries
-        .iter()
-        .map(|(p, n)| (p.as_str(), n.layer, &n.meta));
-    let hidden = fs
-        .hidden
-        .iter()
-        .map(|h| (h.path.as_str(), h.layer, &h.meta));
-    for (path, layer, meta) in visible.chain(hidden) {
+    for (path, layer, meta) in ctx.image.fs.written() {
         if meta.kind == FileKind::File && keep(path) {
             map.entry(path).or_default().push((layer, meta));
         }
