@@ -339,40 +339,20 @@ pub fn low_confidence_root(path: &str) -> String {
         return join(3);
     }
     let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
-    let deps = [
-        "node_modules",
-        "site-packages",
-        "dist-packages",
-        "vendor",
-        "bower_components",
-    ];
     if let Some(i) = lower
         .iter()
         .take(dirs)
-        .position(|p| deps.contains(&p.as_str()))
+        .position(|p| files::is_dependency_dir(p))
     {
         // Scoped npm packages: node_modules/@scope/name.
         let scoped = parts.get(i + 1).is_some_and(|p| p.starts_with('@'));
         return join(i + if scoped { 3 } else { 2 });
     }
-    let tests = [
-        "test",
-        "tests",
-        "testdata",
-        "test-data",
-        "test_data",
-        "fixtures",
-        "__fixtures__",
-        "__tests__",
-        "spec",
-        "specs",
-        "examples",
-        "example",
-    ];
     if let Some(i) = lower
         .iter()
         .take(dirs)
-        .position(|p| tests.contains(&p.as_str()))
+        // Example trees group like test trees (one summary per tree).
+        .position(|p| files::is_test_dir(p) || matches!(p.as_str(), "example" | "examples"))
     {
         return join(i.max(1));
     }
@@ -497,6 +477,7 @@ mod tests {
             "/usr/share/go-1.19/src/crypto/tls/example_test.go",
             "/app/node_modules/pkg/index.js",
             "/usr/local/lib/python3.12/site-packages/botocore/data/x.json",
+            "/usr/local/lib/python3.11/dist-packages/botocore/data/x.json",
             "/app/tests/fixtures/key.pem",
             "/usr/local/go/src/net/http/internal/testcert/testcert.go",
         ] {

@@ -329,12 +329,17 @@ impl SensitiveKind {
     }
 }
 
-/// Directory names whose contents are third-party code or test data.
-const LOW_CONFIDENCE_DIRS: &[&str] = &[
+/// Directory names whose contents are third-party code (installed dependencies).
+const DEPENDENCY_DIRS: &[&str] = &[
     "node_modules",
     "vendor",
     "bower_components",
     "site-packages",
+    "dist-packages",
+];
+
+/// Directory names whose contents are tests or test data.
+const TEST_DIRS: &[&str] = &[
     "test",
     "tests",
     "testdata",
@@ -348,13 +353,26 @@ const LOW_CONFIDENCE_DIRS: &[&str] = &[
     "specs",
 ];
 
+/// Whether a directory of this name (any case) holds installed third-party code (`node_modules`,
+/// `site-packages`, `dist-packages`, `vendor`, ...).
+pub fn is_dependency_dir(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    DEPENDENCY_DIRS.contains(&lower.as_str())
+}
+
+/// Whether a directory of this name (any case) holds tests or test data (`tests`, `fixtures`, ...).
+pub fn is_test_dir(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    TEST_DIRS.contains(&lower.as_str())
+}
+
 /// Whether any directory of `rel_path` (not the file name) is a dependency or test-fixture directory.
 pub fn is_test_path(rel_path: &str) -> bool {
     let parts = components(rel_path);
     let dirs = parts.len().saturating_sub(1);
     parts[..dirs]
         .iter()
-        .any(|d| LOW_CONFIDENCE_DIRS.contains(&d.to_ascii_lowercase().as_str()))
+        .any(|d| is_dependency_dir(d) || is_test_dir(d))
 }
 
 /// Lower-cased, non-empty components, with `.` dropped.
@@ -663,4 +681,25 @@ pub fn classify_dir(rel_dir: &str) -> Option<SensitiveKind> {
     // The directory itself is the last component, so its own name never counts as a test dir.
     let probe = format!("{}/x", parts.join("/"));
     Some(SensitiveKind::new(category, &probe).finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependency_and_test_directories() {
+        for p in [
+            "app/node_modules/pkg/key.pem",
+            "usr/local/lib/python3.11/dist-packages/botocore/data/x.json",
+            "lib/python3.12/site-packages/x/y.py",
+            "src/Tests/fixtures/id_rsa",
+            "web/__mocks__/api.js",
+        ] {
+            assert!(is_test_path(p), "{p}");
+        }
+        for p in ["app/.env", "deploy/keys/id_rsa", "tests", "src/latest/config.json"] {
+            assert!(!is_test_path(p), "{p}");
+        }
+    }
 }
