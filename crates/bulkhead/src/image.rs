@@ -53,17 +53,13 @@ pub fn inventory_of(image: &Image, outputs: Vec<Visited<FileResult>>) -> Invento
 }
 
 /// Read options from the flags every image command shares.
-pub fn read_options(
-    platform: Option<String>,
-    insecure: bool,
-    max_layer_mb: Option<u64>,
-) -> ReadOptions {
+pub fn read_options(flags: &crate::ImageSourceArgs) -> ReadOptions {
     let mut o = ReadOptions {
-        platform,
-        insecure_registry: insecure,
+        platform: flags.platform.clone(),
+        insecure_registry: flags.insecure_registry,
         ..ReadOptions::default()
     };
-    if let Some(mb) = max_layer_mb {
+    if let Some(mb) = flags.max_layer_mb {
         o.max_layer_bytes = mb.saturating_mul(1 << 20);
     }
     o
@@ -330,11 +326,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let opts = read_options(
-        args.platform.clone(),
-        args.insecure_registry,
-        args.max_layer_mb,
-    );
+    let opts = read_options(&args.source);
     let started = std::time::Instant::now();
     let secrets =
         MaybeSecrets((!args.no_secrets).then(bulkhead_image::secrets::SecretVisitor::new));

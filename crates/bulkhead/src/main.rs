@@ -107,6 +107,20 @@ pub struct PolicyArgs {
     pub no_config: bool,
 }
 
+/// How to read an image: the flags `image` and `sbom` share.
+#[derive(Args, Debug)]
+pub struct ImageSourceArgs {
+    /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Allow plain HTTP to the registry (always allowed for 127.0.0.1 and localhost).
+    #[arg(long)]
+    pub insecure_registry: bool,
+    /// Abandon a layer that inflates beyond this many MiB (guards against decompression bombs).
+    #[arg(long = "max-layer-size", value_name = "MIB")]
+    pub max_layer_mb: Option<u64>,
+}
+
 #[derive(Args, Debug)]
 pub struct ImageArgs {
     /// The image: tarball, `oci:DIR`, `docker:NAME`, `dir:DIR`, `registry:REF`, or an engine image name.
@@ -119,15 +133,8 @@ pub struct ImageArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
-    #[arg(long)]
-    pub platform: Option<String>,
-    /// Allow plain HTTP to the registry (always allowed for 127.0.0.1 and localhost).
-    #[arg(long)]
-    pub insecure_registry: bool,
-    /// Abandon a layer that inflates beyond this many MiB (guards against decompression bombs).
-    #[arg(long = "max-layer-size", value_name = "MIB")]
-    pub max_layer_mb: Option<u64>,
+    #[command(flatten)]
+    pub source: ImageSourceArgs,
     /// Do not scan file contents for secrets (sensitive file names are still reported).
     #[arg(long)]
     pub no_secrets: bool,
@@ -152,15 +159,8 @@ pub struct SbomArgs {
     /// Write the document to a file instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
-    /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
-    #[arg(long)]
-    pub platform: Option<String>,
-    /// Allow plain HTTP to the registry (always allowed for 127.0.0.1 and localhost).
-    #[arg(long)]
-    pub insecure_registry: bool,
-    /// Abandon a layer that inflates beyond this many MiB (guards against decompression bombs).
-    #[arg(long = "max-layer-size", value_name = "MIB")]
-    pub max_layer_mb: Option<u64>,
+    #[command(flatten)]
+    pub source: ImageSourceArgs,
 }
 
 #[derive(Args, Debug)]

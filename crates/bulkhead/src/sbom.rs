@@ -6,11 +6,7 @@ use bulkhead_inventory::sbom::{SbomSubject, cyclonedx_json, now_rfc3339, spdx_js
 use std::process::ExitCode;
 
 pub fn run(args: SbomArgs) -> ExitCode {
-    let opts = image::read_options(
-        args.platform.clone(),
-        args.insecure_registry,
-        args.max_layer_mb,
-    );
+    let opts = image::read_options(&args.source);
     let started = std::time::Instant::now();
     let (img, inv) = match image::read(&args.image, &opts) {
         Ok(v) => v,
