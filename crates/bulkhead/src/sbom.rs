@@ -12,21 +12,9 @@ pub fn run(args: SbomArgs) -> ExitCode {
         Ok(v) => v,
         Err(e) => return image::fail(e),
     };
-    for n in &img.notes {
-        let place = [n.layer.as_deref(), n.path.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        eprintln!(
-            "note: {}{}{}",
-            place,
-            if place.is_empty() { "" } else { ": " },
-            n.message
-        );
-    }
-    for n in &inv.notes {
-        eprintln!("note: {n}");
+    // The same wording as the notes of `bulkhead image`, on standard error (standard output is the document).
+    for d in image::diagnostics_of(&img, &inv) {
+        eprintln!("note: {}", d.message);
     }
     let subject = SbomSubject {
         name: args.image.clone(),
