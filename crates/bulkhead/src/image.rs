@@ -366,8 +366,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
     let text = match args.format {
         OutputFormat::Sarif => bulkhead_report::render_sarif(&input),
         OutputFormat::Json => {
-            let report: serde_json::Value =
-                serde_json::from_str(&bulkhead_report::render_json(&input)).unwrap_or_default();
+            let report = bulkhead_report::json_value(&input);
             let mut doc = serde_json::json!({
                 "image": {
                     "reference": image.reference,
