@@ -266,11 +266,7 @@ fn analyse_file(
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = args.paths_or_cwd();
     let (policy, options, config) = match resolve(&args, &paths[0]) {
         Ok(v) => v,
         Err(e) => return usage_error(e),

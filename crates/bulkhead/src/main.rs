@@ -203,6 +203,17 @@ pub struct CheckArgs {
     pub color: ColorChoice,
 }
 
+impl CheckArgs {
+    /// The paths to check: the given ones, or the current directory when none is given.
+    pub fn paths_or_cwd(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        }
+    }
+}
+
 /// Every rule bulkhead knows: the Dockerfile rules, the image rules, then the secret detectors.
 pub fn all_rule_meta() -> Vec<&'static bulkhead_core::RuleMeta> {
     let mut v = bulkhead_dockerfile::rules::all_meta();
