@@ -391,15 +391,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
             s
         }
         OutputFormat::Human => {
-            let color = match args.color {
-                crate::ColorChoice::Always => true,
-                crate::ColorChoice::Never => false,
-                crate::ColorChoice::Auto => {
-                    args.output.is_none()
-                        && std::io::IsTerminal::is_terminal(&std::io::stdout())
-                        && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
+            let color = args.color.enabled(args.output.is_some());
             let mut s = image_header(&image, &inv);
             s.push_str(&format!(
                 "  packages  {} ({})\n\n",
