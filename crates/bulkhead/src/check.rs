@@ -1,7 +1,7 @@
 //! `bulkhead check`: Dockerfiles and their build contexts.
 
 use crate::discover;
-use crate::{CheckArgs, ColorChoice, OutputFormat};
+use crate::{CheckArgs, OutputFormat};
 use bulkhead_core::config::Config;
 use bulkhead_core::policy::{FailOn, Policy};
 use bulkhead_core::{Finding, Profile, RuleMeta};
@@ -10,7 +10,7 @@ use bulkhead_dockerfile::rules::{self, CheckOptions, DockerfileRule};
 use bulkhead_report::{InputDiagnostic, ReportInput};
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -266,11 +266,7 @@ fn analyse_file(
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = args.paths_or_cwd();
     let (policy, options, config) = match resolve(&args, &paths[0]) {
         Ok(v) => v,
         Err(e) => return usage_error(e),
@@ -448,15 +444,7 @@ pub(crate) fn emit(
         diagnostics: &diagnostics,
         subject: None,
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = args.color.enabled(args.output.is_some());
     // JSON and SARIF, the formats of big CI runs, stream to their destination instead of being built
     // in memory.
     if matches!(args.format, OutputFormat::Json | OutputFormat::Sarif) {

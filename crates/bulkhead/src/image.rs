@@ -53,17 +53,13 @@ pub fn inventory_of(image: &Image, outputs: Vec<Visited<FileResult>>) -> Invento
 }
 
 /// Read options from the flags every image command shares.
-pub fn read_options(
-    platform: Option<String>,
-    insecure: bool,
-    max_layer_mb: Option<u64>,
-) -> ReadOptions {
+pub fn read_options(flags: &crate::ImageSourceArgs) -> ReadOptions {
     let mut o = ReadOptions {
-        platform,
-        insecure_registry: insecure,
+        platform: flags.platform.clone(),
+        insecure_registry: flags.insecure_registry,
         ..ReadOptions::default()
     };
-    if let Some(mb) = max_layer_mb {
+    if let Some(mb) = flags.max_layer_mb {
         o.max_layer_bytes = mb.saturating_mul(1 << 20);
     }
     o
@@ -309,11 +305,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let opts = read_options(
-        args.platform.clone(),
-        args.insecure_registry,
-        args.max_layer_mb,
-    );
+    let opts = read_options(&args.source);
     let started = std::time::Instant::now();
     let secrets = (!args.no_secrets).then(bulkhead_image::secrets::SecretVisitor::new);
     let visitor = (secrets, InventoryVisitor);
@@ -352,8 +344,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
     let text = match args.format {
         OutputFormat::Sarif => bulkhead_report::render_sarif(&input),
         OutputFormat::Json => {
-            let report: serde_json::Value =
-                serde_json::from_str(&bulkhead_report::render_json(&input)).unwrap_or_default();
+            let report = bulkhead_report::json_value(&input);
             let mut doc = serde_json::json!({
                 "image": {
                     "reference": image.reference,
@@ -378,15 +369,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
             s
         }
         OutputFormat::Human => {
-            let color = match args.color {
-                crate::ColorChoice::Always => true,
-                crate::ColorChoice::Never => false,
-                crate::ColorChoice::Auto => {
-                    args.output.is_none()
-                        && std::io::IsTerminal::is_terminal(&std::io::stdout())
-                        && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
+            let color = args.color.enabled(args.output.is_some());
             let mut s = image_header(&image, &inv);
             s.push_str(&format!(
                 "  packages  {} ({})\n\n",

@@ -75,6 +75,22 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// Whether human output is coloured: `auto` colours a terminal standard output, unless the report
+    /// goes to a file (`to_file`) or `NO_COLOR` is set.
+    pub fn enabled(self, to_file: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                !to_file
+                    && std::io::IsTerminal::is_terminal(&std::io::stdout())
+                    && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum SbomFormat {
     Cyclonedx,
@@ -107,6 +123,20 @@ pub struct PolicyArgs {
     pub no_config: bool,
 }
 
+/// How to read an image: the flags `image` and `sbom` share.
+#[derive(Args, Debug)]
+pub struct ImageSourceArgs {
+    /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Allow plain HTTP to the registry (always allowed for 127.0.0.1 and localhost).
+    #[arg(long)]
+    pub insecure_registry: bool,
+    /// Abandon a layer that inflates beyond this many MiB (guards against decompression bombs).
+    #[arg(long = "max-layer-size", value_name = "MIB")]
+    pub max_layer_mb: Option<u64>,
+}
+
 #[derive(Args, Debug)]
 pub struct ImageArgs {
     /// The image: tarball, `oci:DIR`, `docker:NAME`, `dir:DIR`, `registry:REF`, or an engine image name.
@@ -119,15 +149,8 @@ pub struct ImageArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
-    #[arg(long)]
-    pub platform: Option<String>,
-    /// Allow plain HTTP to the registry (always allowed for 127.0.0.1 and localhost).
-    #[arg(long)]
-    pub insecure_registry: bool,
-    /// Abandon a layer that inflates beyond this many MiB (guards against decompression bombs).
-    #[arg(long = "max-layer-size", value_name = "MIB")]
-    pub max_layer_mb: Option<u64>,
+    #[command(flatten)]
+    pub source: ImageSourceArgs,
     /// Do not scan file contents for secrets (sensitive file names are still reported).
     #[arg(long)]
     pub no_secrets: bool,
@@ -152,15 +175,8 @@ pub struct SbomArgs {
     /// Write the document to a file instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
-    /// Platform to pick from a multi-platform image (`linux/amd64`, `linux/arm64/v8`).
-    #[arg(long)]
-    pub platform: Option<String>,
-    /// Allow plain HTTP to the registry (always allowed for 127.0.0.1 and localhost).
-    #[arg(long)]
-    pub insecure_registry: bool,
-    /// Abandon a layer that inflates beyond this many MiB (guards against decompression bombs).
-    #[arg(long = "max-layer-size", value_name = "MIB")]
-    pub max_layer_mb: Option<u64>,
+    #[command(flatten)]
+    pub source: ImageSourceArgs,
 }
 
 #[derive(Args, Debug)]
@@ -201,6 +217,17 @@ pub struct CheckArgs {
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+impl CheckArgs {
+    /// The paths to check: the given ones, or the current directory when none is given.
+    pub fn paths_or_cwd(&self) -> Vec<PathBuf> {
+        if self.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            self.paths.clone()
+        }
+    }
 }
 
 /// Every rule bulkhead knows: the Dockerfile rules, the image rules, then the secret detectors.

@@ -6,31 +6,15 @@ use bulkhead_inventory::sbom::{SbomSubject, cyclonedx_json, now_rfc3339, spdx_js
 use std::process::ExitCode;
 
 pub fn run(args: SbomArgs) -> ExitCode {
-    let opts = image::read_options(
-        args.platform.clone(),
-        args.insecure_registry,
-        args.max_layer_mb,
-    );
+    let opts = image::read_options(&args.source);
     let started = std::time::Instant::now();
     let (img, inv) = match image::read(&args.image, &opts) {
         Ok(v) => v,
         Err(e) => return image::fail(e),
     };
-    for n in &img.notes {
-        let place = [n.layer.as_deref(), n.path.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        eprintln!(
-            "note: {}{}{}",
-            place,
-            if place.is_empty() { "" } else { ": " },
-            n.message
-        );
-    }
-    for n in &inv.notes {
-        eprintln!("note: {n}");
+    // The same wording as the notes of `bulkhead image`, on standard error (standard output is the document).
+    for d in image::diagnostics_of(&img, &inv) {
+        eprintln!("note: {}", d.message);
     }
     let subject = SbomSubject {
         name: args.image.clone(),

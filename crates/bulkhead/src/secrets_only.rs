@@ -7,7 +7,7 @@ use bulkhead_report::InputDiagnostic;
 use bulkhead_secrets::engine::{TreeOptions, scan_tree};
 use bulkhead_secrets::{Engine, SecretMatch, SkipReason};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 fn join(root: &str, rel: &str) -> String {
@@ -45,11 +45,7 @@ fn skip_note(display: &str, why: &SkipReason) -> InputDiagnostic {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
+    let paths = args.paths_or_cwd();
     let (policy, _options, _config) = match resolve(&args, &paths[0]) {
         Ok(v) => v,
         Err(e) => return usage_error(e),

@@ -1,5 +1,8 @@
 //! The `bulkhead` binary end to end: discovery, formats, exit codes, fixes, bad input.
 
+mod image_support;
+
+use image_support::{repo_root, rule_ids};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -7,10 +10,6 @@ fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_bulkhead"));
     c.env("NO_COLOR", "1");
     c
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn run(args: &[&str], cwd: &Path) -> Output {
@@ -49,12 +48,7 @@ fn the_node_story_is_caught_in_json() {
     assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
     let out = stdout(&o);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
-    let ids: Vec<String> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = rule_ids(&v);
     for id in [
         "DF001", "DF002", "DF005", "DF006", "DF009", "DF021", "DF022", "DF031",
     ] {
@@ -144,21 +138,19 @@ fn config_file_is_discovered_upward_and_flags_override_it() {
         dir.path(),
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect();
+    let ids = rule_ids(&v);
     assert!(
-        ids.contains(&"DF010"),
+        ids.iter().any(|i| i == "DF010"),
         "production profile enables digest pinning: {ids:?}"
     );
     assert!(
-        ids.contains(&"DF011"),
+        ids.iter().any(|i| i == "DF011"),
         "trusted registries from config: {ids:?}"
     );
-    assert!(!ids.contains(&"DF031"), "ignored by alias DL3025: {ids:?}");
+    assert!(
+        !ids.iter().any(|i| i == "DF031"),
+        "ignored by alias DL3025: {ids:?}"
+    );
     let o = run(
         &[
             "check",
@@ -173,13 +165,11 @@ fn config_file_is_discovered_upward_and_flags_override_it() {
         dir.path(),
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect();
-    assert!(!ids.contains(&"DF010"), "--profile dev overrides: {ids:?}");
+    let ids = rule_ids(&v);
+    assert!(
+        !ids.iter().any(|i| i == "DF010"),
+        "--profile dev overrides: {ids:?}"
+    );
     // a broken config names the file and line
     write(
         dir.path(),
@@ -236,15 +226,10 @@ fn fix_and_diff() {
     let ignore = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
     assert!(ignore.lines().any(|l| l == "/.env"), "{ignore}");
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect();
+    let ids = rule_ids(&v);
     for gone in ["DF001", "DF005", "DF022", "DF031"] {
         assert!(
-            !ids.contains(&gone),
+            !ids.iter().any(|i| i == gone),
             "{gone} still reported after --fix: {ids:?}"
         );
     }
@@ -334,14 +319,9 @@ fn bundled_example_is_insecure_and_hardened_one_is_clean() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect();
+    let ids = rule_ids(&v);
     for id in ["DF001", "DF002", "DF005", "DF006"] {
-        assert!(ids.contains(&id), "{id} missing: {ids:?}");
+        assert!(ids.iter().any(|i| i == id), "{id} missing: {ids:?}");
     }
     let o = run(
         &["check", "--format", "json", "examples/hardened-node"],
@@ -587,14 +567,9 @@ fn secrets_only_scans_a_whole_tree_including_ignored_files_unless_asked() {
         "ignored files are scanned by default: {paths:?}"
     );
     assert!(paths.iter().any(|p| p == ".env"), "{paths:?}");
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect();
+    let ids = rule_ids(&v);
     assert!(
-        ids.contains(&"SC200"),
+        ids.iter().any(|i| i == "SC200"),
         "the .env file name is a finding of its own: {ids:?}"
     );
     assert!(

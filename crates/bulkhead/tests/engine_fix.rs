@@ -2,53 +2,11 @@
 //! The engine is started through `scripts/engine.sh` when it is not running; without one, the test says so
 //! loudly and skips.
 
-use std::path::{Path, PathBuf};
+mod image_support;
+
+use image_support::{docker, engine as ensure_engine, repo_root};
+use std::path::Path;
 use std::process::Command;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn docker() -> String {
-    if let Ok(d) = std::env::var("BULKHEAD_DOCKER") {
-        return d;
-    }
-    if Path::new("/usr/bin/docker").exists() {
-        "/usr/bin/docker".into()
-    } else {
-        "docker".into()
-    }
-}
-
-fn engine_up() -> bool {
-    Command::new(docker())
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Makes sure an engine runs (starting it with the project's script) and the test base image exists.
-fn ensure_engine() -> bool {
-    let image_ok = || {
-        Command::new(docker())
-            .args(["image", "inspect", "bulkhead-test/busybox:latest"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if engine_up() && image_ok() {
-        return true;
-    }
-    let script = repo_root().join("scripts/engine.sh");
-    let st = Command::new("bash").arg(&script).status();
-    if !matches!(st, Ok(s) if s.success()) {
-        eprintln!(
-            "\n!!! SKIPPED: no Docker engine could be started with {} ({st:?}); the engine-backed fix test did not run !!!\n",
-            script.display()
-        );
-        return false;
-    }
-    engine_up() && image_ok()
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -61,6 +19,22 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), dest).unwrap();
         }
     }
+}
+
+/// Runs `bulkhead check --fix` in `dir` (it must succeed) and returns the fixed Dockerfile.
+fn fix_in(dir: &Path) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args(["check", "--fix", "--fail-on", "never", "."])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::read_to_string(dir.join("Dockerfile")).unwrap()
 }
 
 fn build_and_id(dir: &Path, tag: &str) -> String {
@@ -105,18 +79,7 @@ fn fixed_dockerfile_builds_and_runs_as_non_root() {
     // As written, the image runs as root: the test can fail.
     assert_eq!(build_and_id(&before, &format!("{tag}-before")), "0");
 
-    let o = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
-        .args(["check", "--fix", "--fail-on", "never", "."])
-        .current_dir(&after)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let fixed = std::fs::read_to_string(after.join("Dockerfile")).unwrap();
+    let fixed = fix_in(&after);
     assert!(fixed.contains("USER "), "no USER added:\n{fixed}");
 
     let uid = build_and_id(&after, &format!("{tag}-after"));
@@ -185,18 +148,7 @@ fn fixed_alpine_dockerfile_builds_with_real_adduser_and_runs_as_non_root() {
     std::fs::write(dir.join("app.sh"), "#!/bin/sh\nexec sleep 3600\n").unwrap();
     let tag = format!("bulkhead-test/fix-alpine-{}", std::process::id());
     assert_eq!(build_and_id(dir, &format!("{tag}-before")), "0");
-    let o = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
-        .args(["check", "--fix", "--fail-on", "never", "."])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let fixed = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    let fixed = fix_in(dir);
     assert!(
         fixed.contains("adduser") && fixed.contains("USER app"),
         "Alpine fix not applied:\n{fixed}"

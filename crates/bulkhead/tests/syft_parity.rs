@@ -55,6 +55,21 @@ fn same_packages_as_syft() {
         !rows.is_empty(),
         "no image was compared:\n{stdout}\n{stderr}"
     );
+    // With ../shared/data the Alpine images are part of the set: their rows must be there, or the
+    // package-for-package checks below would pass on nothing.
+    let alpine_data = repo_root().join("../shared/data/rootfs/alpine");
+    if alpine_data.is_dir() {
+        assert!(
+            rows.iter().any(|r| r.contains("alpine")),
+            "{} exists but no Alpine image was compared:\n{stdout}\n{stderr}",
+            alpine_data.display()
+        );
+    } else {
+        eprintln!(
+            "\n!!! no {}: the Alpine rows of the Syft comparison did not run !!!\n",
+            alpine_data.display()
+        );
+    }
     for row in rows.iter().filter(|r| r.contains("alpine")) {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(
