@@ -698,7 +698,12 @@ mod tests {
         ] {
             assert!(is_test_path(p), "{p}");
         }
-        for p in ["app/.env", "deploy/keys/id_rsa", "tests", "src/latest/config.json"] {
+        for p in [
+            "app/.env",
+            "deploy/keys/id_rsa",
+            "tests",
+            "src/latest/config.json",
+        ] {
             assert!(!is_test_path(p), "{p}");
         }
     }

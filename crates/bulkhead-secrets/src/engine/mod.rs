@@ -303,10 +303,16 @@ impl Engine {
     /// An engine over the given rules. A rule whose pattern or allow regex does not compile, or that
     /// has no usable keyword, is left out and listed by [`Engine::rule_errors`] (never a panic).
     pub fn with_rules(config: ScanConfig, rules: &'static [SecretRule]) -> Engine {
+        // Compiling the regexes is most of the engine's start-up cost (about 0.1 s for the real
+        // rules): the rules compile in parallel, and stay in their order.
+        let results: Vec<Result<Compiled, String>> = {
+            use rayon::prelude::*;
+            rules.par_iter().map(compile_rule).collect()
+        };
         let mut compiled = Vec::with_capacity(rules.len());
         let mut errors = Vec::new();
-        for rule in rules {
-            match compile_rule(rule) {
+        for (rule, result) in rules.iter().zip(results) {
+            match result {
                 Ok(c) => compiled.push(c),
                 Err(e) => errors.push((rule.id, e)),
             }
