@@ -10,6 +10,9 @@
 pub mod advisory;
 pub mod ecosystem;
 pub mod import;
+pub mod matcher;
+pub mod severity;
+pub mod store;
 pub mod version;
 
 pub use advisory::{Advisory, Affected, Event, Range, RangeKind, SeverityScore};

@@ -1,0 +1,430 @@
+//! Matching an inventory against the database with OSV semantics.
+//!
+//! For each package: its lookup key (ecosystem, release from os-release, the name advisories use — the
+//! *source* package for dpkg and apk — and the version to compare), the affected rows stored under that key,
+//! and for each row:
+//!
+//! - withdrawn advisories are skipped;
+//! - a listed `versions` entry equal to the installed version (in the ecosystem's order) matches;
+//! - each `SEMVER`/`ECOSYSTEM` range is evaluated as the OSV specification says: events sorted by version
+//!   (`introduced: "0"` first), walked in order, `introduced` <= v turns affected on, `fixed` <= v and
+//!   `limit` <= v turn it off, `last_affected` < v turns it off; `GIT` ranges are never evaluated against
+//!   package versions;
+//! - the fixed version reported is the lowest `fixed` above the installed version in a range that matched.
+//!
+//! Matches of one package whose ids or aliases overlap are one vulnerability: they are merged (the lowest id
+//! among the records names it, the rest become aliases, severities keep the highest). An installed version
+//! that does not parse in its ecosystem is reported as such ([`Unparsed`]), never taken as "not vulnerable".
+
+use crate::advisory::{Advisory, Affected, Event, RangeKind};
+use crate::ecosystem::{self, LookupKey};
+use crate::severity::{self, Rated, VulnSeverity};
+use crate::store::{Db, DbError};
+use crate::version::{self, Scheme, Version};
+use bulkhead_inventory::Inventory;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// One vulnerability of one package.
+#[derive(Debug, Clone, Serialize)]
+pub struct VulnMatch {
+    /// Index of the package in the inventory.
+    #[serde(skip)]
+    pub package: usize,
+    pub id: String,
+    /// Other ids of the vulnerability (CVE, GHSA, and merged records' ids), sorted.
+    pub aliases: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    pub severity: VulnSeverity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvss_score: Option<f64>,
+    /// The vector scored or the source rating used (`""` when unknown).
+    pub severity_source: String,
+    /// The version that was compared (the source version for distro packages).
+    pub installed_version: String,
+    /// Versions that fix it, lowest first (empty: no fix known).
+    pub fixed_versions: Vec<String>,
+    /// The OSV ecosystem of the advisory that matched (`Debian:12`, `PyPI`).
+    pub ecosystem: String,
+    /// The name it matched under (the source package for distro packages).
+    pub matched_name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+}
+
+impl VulnMatch {
+    /// `fixed` when a fixed version is known, else `affected` (no fix yet).
+    pub fn status(&self) -> &'static str {
+        if self.fixed_versions.is_empty() {
+            "affected"
+        } else {
+            "fixed"
+        }
+    }
+    /// The id and every alias.
+    pub fn all_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+/// A package whose version could not be compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unparsed {
+    #[serde(skip)]
+    pub package: usize,
+    pub name: String,
+    pub version: String,
+    pub reason: String,
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanOutcome {
+    pub matches: Vec<VulnMatch>,
+    /// Packages whose version does not parse in their ecosystem: they were NOT checked.
+    pub unparsed: Vec<Unparsed>,
+    /// What the scan could not cover, for the user (`no advisories for Alpine v3.21 in the database ...`).
+    pub notes: Vec<String>,
+    /// The OS namespace used (`Debian:12`), when the image has a known OS.
+    pub namespace: Option<String>,
+    /// Packages looked up.
+    pub packages_checked: usize,
+}
+
+/// Match every package of `inv`.
+pub fn scan(db: &Db, inv: &Inventory) -> Result<ScanOutcome, DbError> {
+    let mut out = ScanOutcome::default();
+    let os_ns = inv.os.as_ref().and_then(ecosystem::os_namespace);
+    let mut os_checked = true;
+    if let Some((eco, release)) = &os_ns {
+        out.namespace = Some(if release.is_empty() {
+            eco.osv_name().to_string()
+        } else {
+            format!("{}:{release}", eco.osv_name())
+        });
+        let releases = db.releases(*eco)?;
+        if !releases.iter().any(|r| r == release) {
+            os_checked = false;
+            let has_os_packages = inv
+                .packages
+                .iter()
+                .any(|p| p.kind.is_some_and(|k| k.is_os()));
+            if has_os_packages {
+                out.notes.push(if releases.is_empty() {
+                    format!(
+                        "the database has no {} advisories: OS packages were not checked (add them with `bulkhead db update` or `bulkhead db import`)",
+                        eco.osv_name()
+                    )
+                } else {
+                    format!(
+                        "the database has no advisories for {} {} (it has {}): OS packages were not checked",
+                        eco.osv_name(),
+                        if release.is_empty() { "(rolling)" } else { release },
+                        releases.join(", ")
+                    )
+                });
+            }
+        }
+    } else if let Some(os) = &inv.os
+        && inv
+            .packages
+            .iter()
+            .any(|p| p.kind.is_some_and(|k| k.is_os()))
+    {
+        out.notes.push(format!(
+            "bulkhead has no advisory source for the OS `{}`: its packages were not checked",
+            os.id
+        ));
+    }
+    let mut advisories: HashMap<String, Option<Advisory>> = HashMap::new();
+    for (index, pkg) in inv.packages.iter().enumerate() {
+        let Some(key) = ecosystem::lookup_key(pkg, inv.os.as_ref()) else {
+            continue;
+        };
+        if key.ecosystem.is_os() && !os_checked {
+            continue;
+        }
+        out.packages_checked += 1;
+        let rows = db.affected(key.ecosystem, &key.release, &key.name)?;
+        if rows.is_empty() {
+            continue;
+        }
+        let mut evaluator = Evaluator::new(&key);
+        let mut raw: Vec<VulnMatch> = Vec::new();
+        for (id, affected) in rows {
+            let advisory = match advisories.get(&id) {
+                Some(a) => a.clone(),
+                None => {
+                    let a = db.advisory(&id)?;
+                    advisories.insert(id.clone(), a.clone());
+                    a
+                }
+            };
+            let Some(advisory) = advisory else { continue };
+            if advisory.withdrawn.is_some() {
+                continue;
+            }
+            let fixed = match evaluator.evaluate(&affected) {
+                Eval::NotAffected => continue,
+                Eval::Unparsed(reason) => {
+                    out.unparsed.push(Unparsed {
+                        package: index,
+                        name: pkg.name.clone(),
+                        version: key.version.clone(),
+                        reason,
+                    });
+                    break;
+                }
+                Eval::Affected(fixed) => fixed,
+            };
+            let rated = severity::rate(&advisory, Some(&affected));
+            raw.push(new_match(index, &key, &advisory, &affected, rated, fixed));
+        }
+        for note in evaluator.notes {
+            out.notes.push(note);
+        }
+        out.matches.extend(merge(raw, &key));
+    }
+    out.notes.sort();
+    out.notes.dedup();
+    Ok(out)
+}
+
+fn new_match(
+    package: usize,
+    key: &LookupKey,
+    advisory: &Advisory,
+    affected: &Affected,
+    rated: Rated,
+    fixed: Vec<String>,
+) -> VulnMatch {
+    VulnMatch {
+        package,
+        id: advisory.id.clone(),
+        aliases: advisory
+            .aliases
+            .iter()
+            .filter(|a| **a != advisory.id)
+            .cloned()
+            .collect(),
+        summary: advisory.summary.clone(),
+        severity: rated.severity,
+        cvss_score: rated.score,
+        severity_source: rated.basis,
+        installed_version: key.version.clone(),
+        fixed_versions: fixed,
+        ecosystem: affected.ecosystem.clone(),
+        matched_name: affected.name.clone(),
+        references: advisory.references.clone(),
+        published: advisory.published.clone(),
+        modified: advisory.modified.clone(),
+    }
+}
+
+/// Merge one package's matches whose ids overlap.
+fn merge(raw: Vec<VulnMatch>, key: &LookupKey) -> Vec<VulnMatch> {
+    let mut groups: Vec<(BTreeSet<String>, Vec<VulnMatch>)> = Vec::new();
+    for m in raw {
+        let ids: BTreeSet<String> = m.all_ids().map(str::to_string).collect();
+        let mut hit: Vec<usize> = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, (g, _))| !g.is_disjoint(&ids))
+            .map(|(i, _)| i)
+            .collect();
+        let mut members = vec![m];
+        let mut all = ids;
+        // Join every overlapping group (removing from the back keeps indices valid).
+        hit.sort_unstable();
+        while let Some(i) = hit.pop() {
+            let (g, ms) = groups.remove(i);
+            all.extend(g);
+            members.extend(ms);
+        }
+        groups.push((all, members));
+    }
+    let mut out: Vec<VulnMatch> = groups
+        .into_iter()
+        .filter_map(|(all, mut members)| {
+            members.sort_by(|a, b| a.id.cmp(&b.id));
+            let mut best = members.first()?.clone();
+            for m in &members[1..] {
+                if m.severity > best.severity {
+                    best.severity = m.severity;
+                    best.cvss_score = m.cvss_score;
+                    best.severity_source = m.severity_source.clone();
+                }
+                best.fixed_versions.extend(m.fixed_versions.iter().cloned());
+                if best.summary.is_none() {
+                    best.summary = m.summary.clone();
+                }
+                for r in &m.references {
+                    if !best.references.contains(r) {
+                        best.references.push(r.clone());
+                    }
+                }
+            }
+            best.aliases = all.into_iter().filter(|i| *i != best.id).collect();
+            let scheme = key.ecosystem.scheme();
+            best.fixed_versions.sort_by(|a, b| {
+                match (version::parse(scheme, a), version::parse(scheme, b)) {
+                    (Ok(x), Ok(y)) => x.cmp(&y),
+                    _ => a.cmp(b),
+                }
+            });
+            best.fixed_versions.dedup();
+            Some(best)
+        })
+        .collect();
+    out.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+    out
+}
+
+enum Eval {
+    NotAffected,
+    /// Affected; the fixed versions above the installed one (lowest of each matching range).
+    Affected(Vec<String>),
+    /// The installed version does not parse.
+    Unparsed(String),
+}
+
+/// Evaluates affected entries for one installed version, parsing it once per scheme.
+struct Evaluator<'a> {
+    key: &'a LookupKey,
+    parsed: HashMap<Scheme, Result<Version, String>>,
+    notes: Vec<String>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(key: &'a LookupKey) -> Self {
+        Evaluator {
+            key,
+            parsed: HashMap::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn installed(&mut self, scheme: Scheme) -> Result<Version, String> {
+        let version = &self.key.version;
+        self.parsed
+            .entry(scheme)
+            .or_insert_with(|| version::parse(scheme, version).map_err(|e| e.to_string()))
+            .clone()
+    }
+
+    /// The scheme a range is ordered in: the ecosystem's, except a SEMVER range outside the SemVer ecosystems.
+    fn scheme_for(&self, kind: RangeKind) -> Scheme {
+        let own = self.key.ecosystem.scheme();
+        match (kind, own) {
+            (RangeKind::Semver, Scheme::Semver | Scheme::Go) => own,
+            (RangeKind::Semver, _) => Scheme::Semver,
+            _ => own,
+        }
+    }
+
+    fn evaluate(&mut self, affected: &Affected) -> Eval {
+        let own = self.key.ecosystem.scheme();
+        let mut is_affected = false;
+        let mut fixed: Vec<String> = Vec::new();
+        if !affected.versions.is_empty() {
+            match self.installed(own) {
+                Ok(v) => {
+                    if affected.versions.iter().any(|listed| {
+                        listed == &self.key.version
+                            || version::parse(own, listed).is_ok_and(|l| l == v)
+                    }) {
+                        is_affected = true;
+                    }
+                }
+                Err(reason) => {
+                    if affected.versions.iter().any(|l| l == &self.key.version) {
+                        is_affected = true;
+                    } else {
+                        return Eval::Unparsed(reason);
+                    }
+                }
+            }
+        }
+        for range in &affected.ranges {
+            if range.kind == RangeKind::Git {
+                continue;
+            }
+            let scheme = self.scheme_for(range.kind);
+            let v = match self.installed(scheme) {
+                Ok(v) => v,
+                Err(reason) => return Eval::Unparsed(reason),
+            };
+            match evaluate_range(scheme, &v, &range.events) {
+                Ok(RangeResult { affected: true, fixed: f }) => {
+                    is_affected = true;
+                    fixed.extend(f);
+                }
+                Ok(_) => {}
+                Err(bad) => self.notes.push(format!(
+                    "an advisory for {} {} has a version that does not parse ({bad}); that range was not evaluated",
+                    self.key.ecosystem, self.key.name
+                )),
+            }
+        }
+        if is_affected {
+            Eval::Affected(fixed)
+        } else {
+            Eval::NotAffected
+        }
+    }
+}
+
+struct RangeResult {
+    affected: bool,
+    fixed: Option<String>,
+}
+
+/// OSV range evaluation for one installed version.
+fn evaluate_range(scheme: Scheme, v: &Version, events: &[Event]) -> Result<RangeResult, String> {
+    // (version, rank, event): `None` version = "0" (before everything).
+    let mut sorted: Vec<(Option<Version>, u8, &Event)> = Vec::with_capacity(events.len());
+    for e in events {
+        let (raw, rank) = match e {
+            Event::Introduced(s) => (s, 0u8),
+            Event::LastAffected(s) => (s, 1),
+            Event::Fixed(s) => (s, 2),
+            Event::Limit(s) => (s, 3),
+        };
+        let parsed = if matches!(e, Event::Introduced(_)) && raw.trim() == "0" {
+            None
+        } else {
+            Some(version::parse(scheme, raw).map_err(|err| err.to_string())?)
+        };
+        sorted.push((parsed, rank, e));
+    }
+    sorted.sort_by(|a, b| match (&a.0, &b.0) {
+        (None, None) => a.1.cmp(&b.1),
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => x.cmp(y).then(a.1.cmp(&b.1)),
+    });
+    let mut affected = false;
+    for (ver, _, event) in &sorted {
+        match (event, ver) {
+            (Event::Introduced(_), None) => affected = true,
+            (Event::Introduced(_), Some(x)) if v >= x => affected = true,
+            (Event::Fixed(_), Some(x)) | (Event::Limit(_), Some(x)) if v >= x => affected = false,
+            (Event::LastAffected(_), Some(x)) if v > x => affected = false,
+            _ => {}
+        }
+    }
+    let fixed = if affected {
+        sorted.iter().find_map(|(ver, _, e)| match (e, ver) {
+            (Event::Fixed(s), Some(x)) if x > v => Some(s.clone()),
+            _ => None,
+        })
+    } else {
+        None
+    };
+    Ok(RangeResult { affected, fixed })
+}
