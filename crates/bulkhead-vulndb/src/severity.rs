@@ -149,10 +149,8 @@ fn from_scores(scores: &[SeverityScore]) -> Option<Rated> {
 fn from_word(word: Option<&str>) -> Option<Rated> {
     let word = word?;
     // A rating may come with a number (`CVSS_V3 9.8`) or be a bare word.
-    let severity = VulnSeverity::from_rating(word).or_else(|| {
-        word.split_whitespace()
-            .find_map(|w| VulnSeverity::from_rating(w))
-    })?;
+    let severity = VulnSeverity::from_rating(word)
+        .or_else(|| word.split_whitespace().find_map(VulnSeverity::from_rating))?;
     Some(Rated {
         severity,
         score: None,

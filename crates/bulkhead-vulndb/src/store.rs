@@ -363,6 +363,9 @@ pub fn now_rfc3339() -> String {
     bulkhead_inventory::sbom::now_rfc3339()
 }
 
+/// A source's HTTP validators: `(ETag, Last-Modified)`.
+pub type Validators = (Option<String>, Option<String>);
+
 /// How a source is recorded.
 #[derive(Debug, Clone, Default)]
 pub struct SourceRecord {
@@ -553,10 +556,7 @@ impl Builder {
     }
 
     /// ETag and Last-Modified recorded for a source (to send If-None-Match / If-Modified-Since).
-    pub fn source_validators(
-        &self,
-        name: &str,
-    ) -> Result<Option<(Option<String>, Option<String>)>, DbError> {
+    pub fn source_validators(&self, name: &str) -> Result<Option<Validators>, DbError> {
         self.conn
             .query_row(
                 "SELECT etag, last_modified FROM source WHERE name = ?1",
