@@ -1,0 +1,212 @@
+//! Ignore files (.bulkheadignore.yaml, .trivyignore) and OpenVEX documents.
+
+use bulkhead_inventory::{Inventory, Package, PackageKind};
+use bulkhead_vulndb::matcher::VulnMatch;
+use bulkhead_vulndb::severity::VulnSeverity;
+use bulkhead_vulndb::triage::Triage;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/triage")
+        .join(name)
+}
+
+fn m(package: usize, id: &str, aliases: &[&str]) -> VulnMatch {
+    VulnMatch {
+        package,
+        id: id.into(),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        summary: None,
+        severity: VulnSeverity::High,
+        cvss_score: None,
+        severity_source: String::new(),
+        installed_version: "1.0".into(),
+        fixed_versions: vec![],
+        ecosystem: "PyPI".into(),
+        matched_name: "x".into(),
+        references: vec![],
+        published: None,
+        modified: None,
+    }
+}
+
+fn inventory() -> Inventory {
+    let p = |name: &str, version: &str| Package {
+        kind: Some(PackageKind::Python),
+        name: name.into(),
+        version: version.into(),
+        purl: format!("pkg:pypi/{name}@{version}"),
+        ..Package::default()
+    };
+    Inventory {
+        packages: vec![
+            p("requests", "2.19.1"),
+            p("lxml", "4.0"),
+            p("urllib3", "1.0"),
+            p("urllib3", "1.1"),
+        ],
+        ..Inventory::default()
+    }
+}
+
+fn triage() -> Triage {
+    let mut t = Triage::new();
+    t.today = "2026-11-29".into();
+    t
+}
+
+#[test]
+fn yaml_ignore_entries_apply_by_alias_package_and_until_expiry() {
+    let mut t = triage();
+    t.load_ignore_file(&fixture("bulkheadignore.yaml")).unwrap();
+    assert_eq!(t.ignores.len(), 3);
+    assert!(
+        t.ignores[0].origin.ends_with("bulkheadignore.yaml:3"),
+        "{}",
+        t.ignores[0].origin
+    );
+    let out = t.apply(
+        vec![
+            m(0, "GHSA-xxxx", &["CVE-2020-0001"]),
+            m(0, "PYSEC-9", &[]),
+            m(0, "GHSA-only-lxml", &[]),
+            m(1, "GHSA-only-lxml", &[]),
+        ],
+        &inventory(),
+    );
+    let kept: Vec<_> = out
+        .kept
+        .iter()
+        .map(|m| (m.package, m.id.as_str()))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![(0, "PYSEC-9"), (0, "GHSA-only-lxml")],
+        "expired entry and other package stay"
+    );
+    let sup: Vec<_> = out
+        .suppressed
+        .iter()
+        .map(|s| {
+            (
+                s.vulnerability.id.as_str(),
+                s.suppressed_by.statement.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sup,
+        vec![
+            (
+                "GHSA-xxxx",
+                "the parser only sees our own configuration files (until 2099-12-31)"
+            ),
+            ("GHSA-only-lxml", "lxml is only used at build time"),
+        ]
+    );
+    assert_eq!(out.warnings.len(), 1);
+    assert!(
+        out.warnings[0].contains("expired on 2020-01-31"),
+        "{}",
+        out.warnings[0]
+    );
+}
+
+#[test]
+fn bad_ignore_files_name_file_line_and_what_is_expected() {
+    let mut t = triage();
+    let err = t
+        .load_ignore_file(&fixture("missing-reason.yaml"))
+        .unwrap_err();
+    assert!(err.contains("missing-reason.yaml:2"), "{err}");
+    assert!(err.contains("no `reason`"), "{err}");
+    let err = t.load_ignore_file(&fixture("bad-date.yaml")).unwrap_err();
+    assert!(
+        err.contains("bad-date.yaml:2") && err.contains("YYYY-MM-DD"),
+        "{err}"
+    );
+    let err = t.load_ignore_file(&fixture("nope.yaml")).unwrap_err();
+    assert!(err.contains("nope.yaml: cannot read"), "{err}");
+}
+
+#[test]
+fn trivyignore_lines_comments_and_expiry() {
+    let mut t = triage();
+    t.load_ignore_file(&fixture("trivyignore")).unwrap();
+    assert_eq!(t.ignores.len(), 2);
+    assert_eq!(
+        t.ignores[0].reason,
+        "the XML parser never sees untrusted input"
+    );
+    let out = t.apply(
+        vec![
+            m(0, "CVE-2020-0002", &[]),
+            m(0, "GHSA-zz", &["CVE-2020-0003"]),
+        ],
+        &inventory(),
+    );
+    assert_eq!(out.kept.len(), 1);
+    assert_eq!(out.kept[0].id, "GHSA-zz", "exp:2020-01-01 has passed");
+    assert_eq!(out.suppressed[0].suppressed_by.kind, "ignore");
+}
+
+#[test]
+fn openvex_not_affected_and_fixed_suppress_affected_does_not() {
+    let mut t = triage();
+    t.load_vex(&fixture("openvex.json")).unwrap();
+    assert_eq!(t.vex.len(), 4);
+    let out = t.apply(
+        vec![
+            m(0, "GHSA-req", &["CVE-2021-1111"]), // requests@2.19.1 subcomponent: not_affected
+            m(1, "GHSA-lx", &["CVE-2021-1111"]),  // lxml is not a subcomponent
+            m(0, "CVE-2021-2222", &[]),           // under_investigation: kept
+            m(2, "CVE-2021-3333", &[]), // urllib3@1.0: fixed, then affected for 1.0 -> kept
+            m(3, "CVE-2021-3333", &[]), // urllib3@1.1: fixed (versionless product)
+        ],
+        &inventory(),
+    );
+    let kept: Vec<_> = out
+        .kept
+        .iter()
+        .map(|m| (m.package, m.id.as_str()))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![(1, "GHSA-lx"), (0, "CVE-2021-2222"), (2, "CVE-2021-3333")]
+    );
+    let sup: Vec<_> = out
+        .suppressed
+        .iter()
+        .map(|s| (s.vulnerability.package, s.suppressed_by.statement.as_str()))
+        .collect();
+    assert_eq!(
+        sup,
+        vec![
+            (
+                0,
+                "not_affected: vulnerable_code_not_in_execute_path (we never follow redirects)"
+            ),
+            (3, "fixed"),
+        ]
+    );
+}
+
+#[test]
+fn vex_documents_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v.json");
+    std::fs::write(&p, r#"{"statements": []}"#).unwrap();
+    let err = triage().load_vex(&p).unwrap_err();
+    assert!(err.contains("not an OpenVEX document"), "{err}");
+    std::fs::write(
+        &p,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{"vulnerability": {"name": "X"}, "status": "maybe"}]}"#,
+    )
+    .unwrap();
+    let err = triage().load_vex(&p).unwrap_err();
+    assert!(err.contains("statement 1 has status `maybe`"), "{err}");
+    std::fs::write(&p, "{ not json").unwrap();
+    let err = triage().load_vex(&p).unwrap_err();
+    assert!(err.contains("line 1"), "{err}");
+}
