@@ -299,15 +299,20 @@ fn resolve_policy(args: &crate::ImageArgs) -> Result<bulkhead_core::Policy, Stri
 
 /// `bulkhead image`.
 pub fn run(args: crate::ImageArgs) -> ExitCode {
-    use crate::OutputFormat;
+    use crate::{OutputFormat, Scanner};
     use bulkhead_image::rules::{ImageCheckContext, ImageCheckOptions};
     let policy = match resolve_policy(&args) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    if let Err(e) = crate::vulns::validate(&args.vulns) {
+        return fail(e);
+    }
     let opts = read_options(&args.source);
     let started = std::time::Instant::now();
-    let secrets = (!args.no_secrets).then(bulkhead_image::secrets::SecretVisitor::new);
+    let secrets = args
+        .runs(Scanner::Secret)
+        .then(bulkhead_image::secrets::SecretVisitor::new);
     let visitor = (secrets, InventoryVisitor);
     let source = Source::parse(&args.image);
     let (image, outputs) = match bulkhead_image::read_image(&source, &opts, &visitor) {
@@ -316,6 +321,18 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
     };
     let (secret_hits, files) = split(outputs);
     let inv = inventory_of(&image, files);
+    let vulns = args
+        .runs(Scanner::Vuln)
+        .then(|| crate::vulns::scan(&inv, &args.vulns));
+    if let Some(v) = &vulns
+        && let Some(e) = &v.error
+    {
+        // Vulnerabilities were the only thing asked for: without a database there is nothing to do.
+        if args.scanners == [Scanner::Vuln] {
+            return fail(e);
+        }
+        eprintln!("warning: vulnerabilities were not scanned: {e}");
+    }
     let options = ImageCheckOptions {
         setuid_allowlist: args.allow_setuid.clone(),
         ..ImageCheckOptions::default()
@@ -324,6 +341,15 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
     let enabled: Vec<_> = bulkhead_image::rules::registry()
         .into_iter()
         .filter(|r| policy.rule_enabled(r.meta()))
+        .filter(|r| {
+            // The secret rules stay with the secret scanner, every other rule is `config`.
+            let secret_rule = matches!(r.meta().id, "IM002" | "IM003" | "IM010" | "IM011");
+            if secret_rule {
+                args.runs(Scanner::Secret) || args.runs(Scanner::Config)
+            } else {
+                args.runs(Scanner::Config)
+            }
+        })
         .collect();
     let metas = crate::all_rule_meta();
     let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
@@ -342,7 +368,27 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
         subject: Some(&subject),
     };
     let text = match args.format {
-        OutputFormat::Sarif => bulkhead_report::render_sarif(&input),
+        OutputFormat::Sarif => {
+            let mut all = findings.clone();
+            if let Some(v) = &vulns {
+                all.extend(crate::vulns::findings(v, &inv));
+            }
+            let mut diags = diagnostics.clone();
+            if let Some(v) = &vulns {
+                for n in v.notes.iter().chain(v.error.iter()) {
+                    diags.push(bulkhead_report::InputDiagnostic::new(
+                        image.reference.clone(),
+                        None,
+                        n.clone(),
+                    ));
+                }
+            }
+            bulkhead_report::render_sarif(&bulkhead_report::ReportInput {
+                findings: &all,
+                diagnostics: &diags,
+                ..input
+            })
+        }
         OutputFormat::Json => {
             let report = bulkhead_report::json_value(&input);
             let mut doc = serde_json::json!({
@@ -359,6 +405,13 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
                 },
                 "inventory": inv,
             });
+            if let Some(v) = &vulns
+                && let Some(d) = doc.as_object_mut()
+            {
+                let (list, summary) = crate::vulns::json_section(v, &inv);
+                d.insert("vulnerabilities".into(), list);
+                d.insert("vulnerability_scan".into(), summary);
+            }
             if let (Some(d), serde_json::Value::Object(r)) = (doc.as_object_mut(), report) {
                 for (k, v) in r {
                     d.insert(k, v);
@@ -392,6 +445,9 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
             if !diagnostics.is_empty() {
                 s.push('\n');
             }
+            if let Some(v) = &vulns {
+                s.push_str(&crate::vulns::human_section(v, &inv, &args.vulns, color));
+            }
             let findings_only = bulkhead_report::ReportInput {
                 diagnostics: &[],
                 ..input
@@ -406,8 +462,11 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
     if args.format == OutputFormat::Human {
         eprintln!("read in {:.2}s", started.elapsed().as_secs_f64());
     }
-    if policy.fails(&findings) {
-        ExitCode::from(1)
+    let vulns_trip = vulns
+        .as_ref()
+        .is_some_and(|v| crate::vulns::trips(v, &policy, &args.vulns));
+    if policy.fails(&findings) || vulns_trip {
+        ExitCode::from(args.vulns.exit_code.unwrap_or(1))
     } else {
         ExitCode::SUCCESS
     }

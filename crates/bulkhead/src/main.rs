@@ -1,11 +1,13 @@
 //! The `bulkhead` command line.
 
 mod check;
+mod db;
 mod discover;
 mod fix;
 mod image;
 mod sbom;
 mod secrets_only;
+mod vulns;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -41,6 +43,8 @@ enum Command {
     /// (`docker:NAME`, or any name that is not a path), a root filesystem directory (`dir:DIR`), or a
     /// registry reference (`registry:HOST/REPO:TAG`).
     Sbom(SbomArgs),
+    /// Create, refresh and inspect the vulnerability database (`db update`, `db import`, `db status`).
+    Db(db::DbArgs),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -163,6 +167,28 @@ pub struct ImageArgs {
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Analyzers to run (comma-separated): `config` (image rules), `secret` (file contents), `vuln`
+    /// (vulnerabilities of the packages). Default: all three.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub scanners: Vec<Scanner>,
+    #[command(flatten)]
+    pub vulns: vulns::VulnArgs,
+}
+
+/// An analyzer of `bulkhead image`.
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Scanner {
+    Config,
+    Secret,
+    Vuln,
+}
+
+impl ImageArgs {
+    /// Whether an analyzer runs (`--scanners`, and `--no-secrets` for the secret scanner).
+    pub fn runs(&self, s: Scanner) -> bool {
+        (self.scanners.is_empty() || self.scanners.contains(&s))
+            && !(s == Scanner::Secret && self.no_secrets)
+    }
 }
 
 #[derive(Args, Debug)]
@@ -177,6 +203,12 @@ pub struct SbomArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub source: ImageSourceArgs,
+    /// Add the packages' vulnerabilities (CycloneDX `vulnerabilities`, a `vulnerabilities` array in JSON,
+    /// a section after the table). Needs a database (`bulkhead db update` or `bulkhead db import`).
+    #[arg(long)]
+    pub vulns: bool,
+    #[command(flatten)]
+    pub vuln: vulns::VulnArgs,
 }
 
 #[derive(Args, Debug)]
@@ -245,6 +277,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Image(args) => image::run(args),
         Command::Sbom(args) => sbom::run(args),
+        Command::Db(args) => db::run(args),
         Command::Rules { format } => rules(format),
         Command::Rule { id } => rule(&id),
     }

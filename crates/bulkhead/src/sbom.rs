@@ -23,22 +23,61 @@ pub fn run(args: SbomArgs) -> ExitCode {
         timestamp: now_rfc3339(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     };
+    let vulns = if args.vulns {
+        let v = crate::vulns::scan(&inv, &args.vuln);
+        if let Some(e) = &v.error {
+            // Vulnerabilities were asked for: an SBOM without them would be read as "none found".
+            return image::fail(e);
+        }
+        for n in &v.notes {
+            eprintln!("note: {n}");
+        }
+        Some(v)
+    } else {
+        None
+    };
+    if vulns.is_some() && args.format == SbomFormat::Spdx {
+        eprintln!(
+            "note: SPDX 2.3 has no vulnerability section; use -f cyclonedx or -f json to include vulnerabilities"
+        );
+    }
     let text = match args.format {
-        SbomFormat::Cyclonedx => pretty(&cyclonedx_json(&inv, &subject)),
+        SbomFormat::Cyclonedx => {
+            let mut doc = cyclonedx_json(&inv, &subject);
+            if let Some(v) = &vulns {
+                doc["vulnerabilities"] = crate::vulns::cyclonedx_vulnerabilities(v, &inv);
+            }
+            pretty(&doc)
+        }
         SbomFormat::Spdx => pretty(&spdx_json(&inv, &subject)),
-        SbomFormat::Json => pretty(&serde_json::json!({
-            "image": {
-                "reference": img.reference,
-                "source": img.source_kind,
-                "id": img.id,
-                "manifest_digest": img.manifest_digest,
-                "layers": image::redacted_layers(&img),
-            },
-            "os": inv.os,
-            "packages": inv.packages,
-            "notes": inv.notes,
-        })),
-        SbomFormat::Table => package_table(&inv),
+        SbomFormat::Json => {
+            let mut doc = serde_json::json!({
+                "image": {
+                    "reference": img.reference,
+                    "source": img.source_kind,
+                    "id": img.id,
+                    "manifest_digest": img.manifest_digest,
+                    "layers": image::redacted_layers(&img),
+                },
+                "os": inv.os,
+                "packages": inv.packages,
+                "notes": inv.notes,
+            });
+            if let Some(v) = &vulns {
+                let (list, summary) = crate::vulns::json_section(v, &inv);
+                doc["vulnerabilities"] = list;
+                doc["vulnerability_scan"] = summary;
+            }
+            pretty(&doc)
+        }
+        SbomFormat::Table => {
+            let mut s = package_table(&inv);
+            if let Some(v) = &vulns {
+                s.push('\n');
+                s.push_str(&crate::vulns::human_section(v, &inv, &args.vuln, false));
+            }
+            s
+        }
     };
     if let Err(e) = write_out(&args.output, &text) {
         return image::fail(e);
@@ -51,6 +90,12 @@ pub fn run(args: SbomArgs) -> ExitCode {
             args.image,
             started.elapsed().as_secs_f64()
         );
+    }
+    if let Some(v) = &vulns
+        && args.vuln.exit_code.is_some()
+        && !v.kept.is_empty()
+    {
+        return ExitCode::from(args.vuln.exit_code.unwrap_or(1));
     }
     ExitCode::SUCCESS
 }

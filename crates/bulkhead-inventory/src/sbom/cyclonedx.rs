@@ -32,17 +32,9 @@ pub fn cyclonedx_json(inventory: &Inventory, subject: &SbomSubject) -> Value {
         refs.push(r);
         components.push(c);
     }
-    let mut seen = std::collections::HashSet::new();
-    for p in &inventory.packages {
-        let mut r = p.purl.clone();
-        // bom-refs must be unique; the same purl from two kinds of record gets a suffix.
-        let mut n = 1;
-        while !seen.insert(r.clone()) {
-            n += 1;
-            r = format!("{}#{n}", p.purl);
-        }
-        refs.push(r.clone());
+    for (p, r) in inventory.packages.iter().zip(component_refs(inventory)) {
         components.push(component(p, &r));
+        refs.push(r);
     }
 
     json!({
@@ -117,4 +109,23 @@ fn component(p: &Package, bom_ref: &str) -> Value {
         c["properties"] = Value::Array(props);
     }
     c
+}
+
+/// The `bom-ref` of each package, in inventory order: its purl, with `#2`, `#3`, ... when the same purl
+/// comes from two kinds of record (bom-refs must be unique).
+pub fn component_refs(inventory: &Inventory) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    inventory
+        .packages
+        .iter()
+        .map(|p| {
+            let mut r = p.purl.clone();
+            let mut n = 1;
+            while !seen.insert(r.clone()) {
+                n += 1;
+                r = format!("{}#{n}", p.purl);
+            }
+            r
+        })
+        .collect()
 }

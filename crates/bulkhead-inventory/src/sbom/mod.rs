@@ -6,7 +6,7 @@
 mod cyclonedx;
 mod spdx;
 
-pub use cyclonedx::cyclonedx_json;
+pub use cyclonedx::{component_refs, cyclonedx_json};
 pub use spdx::spdx_json;
 
 use crate::{Inventory, Package};
