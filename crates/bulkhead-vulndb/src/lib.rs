@@ -13,6 +13,7 @@ pub mod import;
 pub mod matcher;
 pub mod severity;
 pub mod store;
+pub mod update;
 pub mod version;
 
 pub use advisory::{Advisory, Affected, Event, Range, RangeKind, SeverityScore};
