@@ -259,8 +259,9 @@ pub fn update(db: &Path, opts: &UpdateOptions) -> Result<UpdateReport, UpdateErr
                 etag,
                 last_modified,
             }) => match import::import_zip(&url, body) {
+                // The error names the URL (the label) already.
                 Err(e) => Outcome::Failed(format!(
-                    "{url}: the download is not a readable OSV zip ({e}); the previous records are kept — retry, or check that --source serves OSV all.zip exports"
+                    "{e} — the download is not a readable OSV zip; the previous records are kept — retry, or check that --source serves OSV all.zip exports"
                 )),
                 Ok(imported) => {
                     let record = SourceRecord {
