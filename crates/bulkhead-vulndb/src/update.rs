@@ -404,12 +404,15 @@ fn fetch_http(
 ) -> Result<Fetched, String> {
     use reqwest::header::{CONTENT_LENGTH, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
     let mut request = client.get(url);
+    let mut conditional = false;
     if let Some((etag, last_modified)) = stored {
         if let Some(etag) = etag {
             request = request.header(IF_NONE_MATCH, etag.as_str());
+            conditional = true;
         }
         if let Some(lm) = last_modified {
             request = request.header(IF_MODIFIED_SINCE, lm.as_str());
+            conditional = true;
         }
     }
     let mut resp = request
@@ -417,7 +420,7 @@ fn fetch_http(
         .map_err(|e| send_error(url, &e, opts.timeout))?;
     let status = resp.status();
     if status == reqwest::StatusCode::NOT_MODIFIED {
-        if stored.is_some() {
+        if conditional {
             return Ok(Fetched::NotModified);
         }
         return Err(format!(
