@@ -510,7 +510,11 @@ fn progress_bar(show: bool, total: Option<u64>, ecosystem: Ecosystem) -> Progres
 }
 
 fn send_error(url: &str, e: &reqwest::Error, timeout: Duration) -> String {
-    let detail = error_chain(e);
+    // reqwest's own message repeats the URL; its causes say what happened.
+    let detail = match std::error::Error::source(e) {
+        Some(cause) => error_chain(cause),
+        None => e.to_string(),
+    };
     if e.is_timeout() {
         format!(
             "{url}: no answer within {}s ({detail}) — retry, raise the timeout, or use --source with a mirror",

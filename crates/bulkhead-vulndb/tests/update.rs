@@ -31,6 +31,8 @@ enum Mode {
     CutOff,
     /// Say nothing for a few seconds, then close.
     Hang,
+    /// 200 with the full Content-Length, half the body, then silence for a few seconds.
+    Stall,
 }
 
 struct Export {
@@ -156,7 +158,7 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) {
             Some(e) => match e.mode {
                 Mode::Status(code) => (code, String::new(), b"oops".to_vec(), e.mode),
                 Mode::Hang => (0, String::new(), Vec::new(), e.mode),
-                Mode::Serve | Mode::CutOff => {
+                Mode::Serve | Mode::CutOff | Mode::Stall => {
                     let validators =
                         format!("ETag: {}\r\nLast-Modified: {}\r\n", e.etag, e.last_modified);
                     if e.mode == Mode::Serve && headers.get("if-none-match") == Some(&e.etag) {
@@ -197,13 +199,16 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) {
     }
     out.push_str("\r\n");
     let _ = stream.write_all(out.as_bytes());
-    let sent = if mode == Mode::CutOff {
+    let sent = if matches!(mode, Mode::CutOff | Mode::Stall) {
         &body[..body.len() / 2]
     } else {
         &body[..]
     };
     let _ = stream.write_all(sent);
     let _ = stream.flush();
+    if mode == Mode::Stall {
+        std::thread::sleep(Duration::from_secs(4));
+    }
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
@@ -554,6 +559,28 @@ fn silent_server_times_out() {
     assert!(started.elapsed() < Duration::from_secs(3));
     let reason = failed_reason(&failures[0].outcome);
     assert!(reason.contains("no answer within 0.8s"), "{reason}");
+    assert!(!db.exists());
+}
+
+#[test]
+fn stalled_body_times_out_as_a_cut_off_download() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("vuln.db");
+    let server = Server::start();
+    server.put(
+        Ecosystem::NuGet,
+        export("NuGet", &["GHSA-1", "GHSA-2"]),
+        "\"n1\"",
+    );
+    server.mode(Ecosystem::NuGet, Mode::Stall);
+    let mut opts = server.opts(&[Ecosystem::NuGet]);
+    opts.timeout = Duration::from_millis(800);
+    let started = std::time::Instant::now();
+    let failures = all_failed(update(&db, &opts));
+    assert!(started.elapsed() < Duration::from_secs(3));
+    let reason = failed_reason(&failures[0].outcome);
+    assert!(reason.contains("cut off"), "{reason}");
+    assert!(reason.contains("timed out"), "{reason}");
     assert!(!db.exists());
 }
 
