@@ -263,6 +263,13 @@ pub fn update(db: &Path, opts: &UpdateOptions) -> Result<UpdateReport, UpdateErr
                 Err(e) => Outcome::Failed(format!(
                     "{e} — the download is not a readable OSV zip; the previous records are kept — retry, or check that --source serves OSV all.zip exports"
                 )),
+                // An export with nothing usable would wipe the ecosystem: keep what we have instead.
+                Ok(imported) if imported.advisories.is_empty() => Outcome::Failed(format!(
+                    "{url}: the export holds no advisory bulkhead could read ({} files, {} unreadable, {} left out); the previous records are kept — check that --source serves OSV all.zip exports",
+                    imported.files,
+                    imported.skipped.len(),
+                    imported.ignored.iter().map(|(_, n)| n).sum::<usize>()
+                )),
                 Ok(imported) => {
                     let record = SourceRecord {
                         name: name.clone(),

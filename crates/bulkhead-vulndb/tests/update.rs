@@ -486,6 +486,30 @@ fn cut_off_only_ecosystem_is_an_error_and_the_db_is_byte_identical() {
 }
 
 #[test]
+fn empty_export_does_not_wipe_the_ecosystem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("vuln.db");
+    seed(
+        &db,
+        &[
+            (Ecosystem::CratesIo, "\"c1\"", &["RUSTSEC-1"]),
+            (Ecosystem::Go, "\"g1\"", &["GO-1"]),
+        ],
+    );
+    let server = Server::start();
+    server.put(Ecosystem::CratesIo, zip_of(&[]), "\"c2\"");
+    server.put(Ecosystem::Go, export("Go", &["GO-1"]), "\"g1\"");
+    let report = update(&db, &server.opts(&[Ecosystem::CratesIo, Ecosystem::Go])).unwrap();
+    failed_reason(outcome(&report, Ecosystem::CratesIo));
+    let st = status(&db);
+    assert_eq!(
+        source_of(&st, Ecosystem::CratesIo).etag.as_deref(),
+        Some("\"c1\"")
+    );
+    assert!(has(&db, "RUSTSEC-1"));
+}
+
+#[test]
 fn all_failing_is_an_error_and_leaves_the_db_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("vuln.db");
