@@ -14,6 +14,7 @@ pub mod matcher;
 pub mod severity;
 pub mod store;
 pub mod triage;
+pub mod update;
 pub mod version;
 
 pub use advisory::{Advisory, Affected, Event, Range, RangeKind, SeverityScore};
