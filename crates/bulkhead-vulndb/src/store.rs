@@ -421,6 +421,12 @@ impl Builder {
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
         let temp = dir.join(format!("{prefix}{}-{nanos}", std::process::id()));
+        if target.exists() && is_foreign_sqlite(target) {
+            return Err(DbError::Invalid {
+                path: target.to_path_buf(),
+                reason: "it is another program's SQLite database, which bulkhead will not overwrite\n  hint: choose another path with --db (or $BULKHEAD_DB)".into(),
+            });
+        }
         if keep_existing && target.exists() && Db::open(target).is_ok() {
             std::fs::copy(target, &temp)
                 .map_err(|e| io(format!("cannot copy to {}: {e}", temp.display())))?;
@@ -612,6 +618,26 @@ impl Drop for Builder {
             let _ = std::fs::remove_file(&self.temp);
         }
     }
+}
+
+/// An SQLite file with tables but none of bulkhead's: someone else's database (a corrupt file, or a
+/// bulkhead database of another schema version, may be replaced).
+fn is_foreign_sqlite(path: &Path) -> bool {
+    let mut header = [0u8; 16];
+    let is_sqlite = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+        .is_ok()
+        && &header == b"SQLite format 3\0";
+    if !is_sqlite {
+        return false;
+    }
+    let Ok(conn) = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+        return false;
+    };
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or(0);
+    let tables = count("SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+    let ours = count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+    tables > 0 && ours == 0
 }
 
 /// Whether a process id (decimal text) is alive (Linux `/proc`; elsewhere assumed dead after a day).

@@ -389,6 +389,11 @@ fn missing_foreign_and_corrupt_files_say_what_to_do() {
     assert!(err.to_string().contains("not one bulkhead built"), "{err}");
     assert!(err.to_string().contains(&foreign.display().to_string()));
     assert!(err.to_string().contains("bulkhead db update"));
+    // ... and a build never overwrites it.
+    let before = std::fs::read(&foreign).unwrap();
+    let err = Builder::start(&foreign, false).err().unwrap();
+    assert!(err.to_string().contains("another program's SQLite database"), "{err}");
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
 
     let corrupt = dir.path().join("corrupt.db");
     std::fs::write(
@@ -399,6 +404,10 @@ fn missing_foreign_and_corrupt_files_say_what_to_do() {
     let err = Db::open(&corrupt).err().unwrap();
     assert!(matches!(err, DbError::Invalid { .. }), "{err}");
     assert!(err.to_string().contains("bulkhead db update"), "{err}");
+    // A corrupt file is what `db update` is for: a build replaces it.
+    let mut b = Builder::start(&corrupt, true).unwrap();
+    b.put_source(&source("corpus"), &corpus()).unwrap();
+    assert_eq!(b.commit().unwrap().advisories, 8);
 }
 
 fn rusqlite_open(path: &Path) -> rusqlite::Connection {

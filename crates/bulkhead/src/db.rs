@@ -181,8 +181,92 @@ fn import_cmd(args: ImportArgs) -> ExitCode {
 }
 
 fn update_cmd(args: UpdateArgs) -> ExitCode {
-    let _ = args;
-    fail("online update is not available in this build; use `bulkhead db import PATH`")
+    use bulkhead_vulndb::Ecosystem;
+    use bulkhead_vulndb::update::{self, Outcome, UpdateOptions};
+    let db = match path_of(&args.db) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let mut ecosystems = Vec::new();
+    for name in &args.ecosystem {
+        match Ecosystem::from_osv(name) {
+            Some(e) => ecosystems.push(e),
+            None => {
+                let known: Vec<&str> = Ecosystem::ALL.iter().map(|e| e.osv_name()).collect();
+                return fail(format!(
+                    "unknown ecosystem `{name}` (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    let opts = UpdateOptions {
+        source: args
+            .source
+            .clone()
+            .unwrap_or_else(|| update::DEFAULT_SOURCE.to_string()),
+        ecosystems: if ecosystems.is_empty() {
+            update::DEFAULT_ECOSYSTEMS.to_vec()
+        } else {
+            ecosystems
+        },
+        progress: !args.no_progress,
+        timeout: std::time::Duration::from_secs(args.timeout),
+    };
+    let started = std::time::Instant::now();
+    let report = match update::update(&db, &opts) {
+        Ok(r) => r,
+        Err(e) => return fail(format!("{e}\nthe database is unchanged")),
+    };
+    for u in &report.per_ecosystem {
+        match &u.outcome {
+            Outcome::Downloaded {
+                bytes,
+                advisories,
+                files,
+                skipped,
+                ignored,
+            } => {
+                eprintln!(
+                    "{:<12} updated: {advisories} advisories from {files} record(s), {:.1} MiB{}",
+                    u.ecosystem.osv_name(),
+                    *bytes as f64 / (1024.0 * 1024.0),
+                    if skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} skipped", skipped.len())
+                    }
+                );
+                for sk in skipped.iter().take(SKIPPED_SHOWN) {
+                    eprintln!("  skipped {}: {}", sk.path, sk.reason);
+                }
+                if skipped.len() > SKIPPED_SHOWN {
+                    eprintln!("  ... and {} more skipped", skipped.len() - SKIPPED_SHOWN);
+                }
+                for (reason, n) in ignored {
+                    eprintln!("  left out {n}: {reason}");
+                }
+            }
+            Outcome::NotModified => {
+                eprintln!("{:<12} unchanged since the last update", u.ecosystem.osv_name())
+            }
+            Outcome::Failed(reason) => eprintln!(
+                "{:<12} FAILED (previous records kept): {reason}",
+                u.ecosystem.osv_name()
+            ),
+        }
+    }
+    eprintln!(
+        "{} holds {} advisories ({:.1}s)",
+        report.status.path,
+        report.status.advisories,
+        started.elapsed().as_secs_f64()
+    );
+    if report.is_complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn status_cmd(args: StatusArgs) -> ExitCode {
