@@ -188,6 +188,70 @@ mod tests {
         ]);
     }
 
+    /// dpkg's scripts/t/Dpkg_Version.t data: `a b expected` (also what `dpkg --compare-versions` answers).
+    const DPKG_VERSION_T: &str = "\
+1.0-1 2.0-2 -1
+2.2~rc-4 2.2-1 -1
+2.2-1 2.2~rc-4 1
+1.0000-1 1.0-1 0
+1 0:1 0
+0 0:0-0 0
+2:2.5 1:7.5 1
+1:0foo 0foo 1
+0:0foo 0foo 0
+0foo 0foo 0
+0foo- 0foo 0
+0foo- 0foo-0 0
+0foo 0fo 1
+0foo- 0foo+ -1
+0foo~1 0foo -1
+0foo~foo+Bar 0foo~foo+bar -1
+0foo~~ 0foo~ -1
+1~ 1 -1
+12345+that-really-is-some-ver-0 12345+that-really-is-some-ver-10 -1
+0foo-0 0foo-01 -1
+0foo.bar 0foobar 1
+0foo.bar 0foo1bar 1
+0foo.bar 0foo0bar 1
+0foo1bar-1 0foobar-1 -1
+0foo2.0 0foo2 1
+0foo2.0.0 0foo2.10.0 -1
+0foo2.0 0foo2.0.0 -1
+0foo2.0 0foo2.10 -1
+0foo2.1 0foo2.10 -1
+1.09 1.9 0
+1.0.8+nmu1 1.0.8 1
+3.11 3.10+nmu1 1
+0.9j-20080306-4 0.9i-20070324-2 1
+1.2.0~b7-1 1.2.0~b6-1 1
+1.011-1 1.06-2 1
+0.0.9+dfsg1-1 0.0.8+dfsg1-3 1
+4.6.99+svn6582-1 4.6.99+svn6496-1 1
+53 52 1
+0.9.9~pre122-1 0.9.9~pre111-1 1
+2:2.3.2-2+lenny2 2:2.3.2-2 1
+1:3.8.1-1 3.8.GA-1 1
+1.0.1+gpl-1 1.0.1-2 1
+1a 1000a -1
+";
+
+    #[test]
+    fn dpkg_version_t_data() {
+        let mut n = 0;
+        for line in DPKG_VERSION_T.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let [a, b, r] = f.as_slice() else {
+                panic!("bad line {line:?}");
+            };
+            let want = r.parse::<i8>().expect("result").cmp(&0);
+            check(&[(a, want, b)]);
+            n += 1;
+        }
+        assert_eq!(n, 43);
+        // The data's last pair, `-0.6.5` < `0.9.1`, has an empty upstream version, which dpkg's parser rejects.
+        assert!(parse(Scheme::Dpkg, "-0.6.5").is_err());
+    }
+
     /// The Debian Policy / dpkg examples of `~`, letters and digit runs.
     #[test]
     fn dpkg_policy_order() {

@@ -223,6 +223,40 @@ mod tests {
     }
 
     #[test]
+    fn go_semver_test_compare_extras() {
+        use Ordering::*;
+        for (a, b, want) in [
+            ("v1", "v1", Equal),
+            ("v2", "v1", Greater),
+            ("v1", "v2", Less),
+            ("v1.19", "v1.2", Greater),
+        ] {
+            assert_eq!(
+                compare(Scheme::Go, a, b).ok(),
+                Some(want),
+                "go: {a} {want:?} {b}"
+            );
+        }
+        assert_eq!(
+            compare(Scheme::Go, "v1.2.3-pre+meta", "v1.2.3-pre").ok(),
+            Some(Equal)
+        );
+        // The invalid entries of the same test list.
+        for bad in [
+            "bad",
+            "v1-alpha.beta.gamma",
+            "v1-pre",
+            "v1+meta",
+            "v1-pre+meta",
+            "v1.2-pre",
+            "v1.2+meta",
+            "v1.2-pre+meta",
+        ] {
+            assert!(parse(Scheme::Go, bad).is_err(), "go should reject {bad:?}");
+        }
+    }
+
+    #[test]
     fn go_pseudo_versions() {
         let chain = [
             "v0.0.0-20190101000000-aaaaaaaaaaaa",
