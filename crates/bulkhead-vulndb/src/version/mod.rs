@@ -90,6 +90,13 @@ pub struct VersionError {
 }
 
 /// A parsed version of one scheme.
+///
+/// Equality is equality in the scheme's order (`1.0` == `1` in RubyGems), not of the strings; [`Version::as_str`]
+/// keeps the version as written. The order is total for every scheme except [`Scheme::Maven`], whose reference
+/// (`ComparableVersion`) is not transitive on some unusual versions (`1snapshotrc` < `1.0.0-0beta` < `1` <
+/// `1snapshotrc`): pairwise comparisons — all that range matching needs — are exact, but a slice of such Maven
+/// versions has no consistent sort (and `slice::sort` may panic on an inconsistent order), so compare Maven
+/// versions pairwise rather than sorting them.
 #[derive(Debug, Clone)]
 pub struct Version {
     scheme: Scheme,

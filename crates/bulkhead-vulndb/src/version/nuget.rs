@@ -111,7 +111,46 @@ mod tests {
     use crate::version::{Scheme, compare, parse};
     use std::cmp::Ordering;
 
-    /// NuGet.Versioning's comparer tests and the ordering examples of the NuGet package-versioning docs.
+    /// NuGet.Versioning.Test's VersionComparerTests (VersionComparisonDefaultEqual / Less).
+    #[test]
+    fn nuget_version_comparer_tests() {
+        for (a, b) in [
+            ("1.0.0", "1.0.0"),
+            ("1.0.0-BETA", "1.0.0-beta"),
+            ("1.0.0-BETA+AA", "1.0.0-beta+aa"),
+            ("1.0.0-BETA.X.y.5.77.0+AA", "1.0.0-beta.x.y.5.77.0+aa"),
+        ] {
+            assert_eq!(
+                compare(Scheme::NuGet, a, b).ok(),
+                Some(Ordering::Equal),
+                "nuget: {a} == {b}"
+            );
+        }
+        for (a, b) in [
+            ("0.0.0", "1.0.0"),
+            ("1.0.0", "1.1.0"),
+            ("1.0.0", "1.0.1"),
+            ("1.999.9999", "2.1.1"),
+            ("1.0.0-BETA", "1.0.0-beta2"),
+            ("1.0.0-beta+AA", "1.0.0+aa"),
+            ("1.0.0-BETA", "1.0.0-beta.1+AA"),
+            ("1.0.0-BETA.X.y.5.77.0+AA", "1.0.0-beta.x.y.5.79.0+aa"),
+            ("1.0.0-BETA.X.y.5.79.0+AA", "1.0.0-beta.x.y.5.790.0+abc"),
+        ] {
+            assert_eq!(
+                compare(Scheme::NuGet, a, b).ok(),
+                Some(Ordering::Less),
+                "nuget: {a} < {b}"
+            );
+            assert_eq!(
+                compare(Scheme::NuGet, b, a).ok(),
+                Some(Ordering::Greater),
+                "nuget: {b} > {a}"
+            );
+        }
+    }
+
+    /// The SemVer 2.0 precedence chain NuGet follows, with NuGet's fourth part and short forms.
     #[test]
     fn nuget_order() {
         let chain = [

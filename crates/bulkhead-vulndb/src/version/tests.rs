@@ -291,3 +291,89 @@ fn sorting_is_consistent() {
         }
     }
 }
+
+/// A deterministic pseudo-random generator (no dependency needed for a test).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// Random versions built from the pieces every scheme cares about; the order of each scheme must be a total
+/// order on them (otherwise sorting could misbehave): antisymmetric and transitive, checked on all triples.
+/// Maven is the exception: `ComparableVersion` itself is not transitive on unusual versions (see
+/// `maven::tests::maven_order_is_not_transitive_on_odd_versions`), so only antisymmetry is checked for it.
+#[test]
+fn order_is_total_on_generated_versions() {
+    const PIECES: [&str; 30] = [
+        "0", "1", "2", "10", "01", "9", ".", ".", ".", "-", "_", "~", "^", "+", ":", "a", "b", "m",
+        "rc", "alpha", "beta", "sp", "p", "dev", "pre", "r", "x", "ga", "final", "snapshot",
+    ];
+    let mut rng = Lcg(0x5eed);
+    let strings: Vec<String> = (0..6000)
+        .map(|_| {
+            let mut s = String::from(
+                ["1", "0", "2", "v1", "1.", "1.0.0-", "1.2.3", "v0.0.0-"][rng.next(8)],
+            );
+            for _ in 0..rng.next(7) {
+                s.push_str(PIECES[rng.next(PIECES.len())]);
+            }
+            s
+        })
+        .collect();
+    for scheme in ALL {
+        let mut vs: Vec<Version> = strings
+            .iter()
+            .filter_map(|s| parse(scheme, s).ok())
+            .collect();
+        vs.dedup_by(|a, b| a.as_str() == b.as_str());
+        vs.truncate(70);
+        assert!(
+            vs.len() >= 10,
+            "{}: only {} generated versions parse",
+            scheme.as_str(),
+            vs.len()
+        );
+        for a in &vs {
+            for b in &vs {
+                let ab = a.cmp(b);
+                assert_eq!(
+                    ab,
+                    b.cmp(a).reverse(),
+                    "{}: {} vs {}",
+                    scheme.as_str(),
+                    a.as_str(),
+                    b.as_str()
+                );
+                if scheme == Scheme::Maven {
+                    continue;
+                }
+                for c in &vs {
+                    if ab != Ordering::Greater && b.cmp(c) != Ordering::Greater {
+                        let ac = a.cmp(c);
+                        let want_lt = ab == Ordering::Less || b.cmp(c) == Ordering::Less;
+                        assert!(
+                            ac != Ordering::Greater && (!want_lt || ac == Ordering::Less),
+                            "{}: not transitive: {} {:?} {} {:?} {} but {:?}",
+                            scheme.as_str(),
+                            a.as_str(),
+                            ab,
+                            b.as_str(),
+                            b.cmp(c),
+                            c.as_str(),
+                            ac
+                        );
+                    }
+                }
+            }
+        }
+        if scheme != Scheme::Maven {
+            vs.sort();
+        }
+    }
+}

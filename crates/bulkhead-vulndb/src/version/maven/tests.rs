@@ -254,3 +254,13 @@ fn maven_deep_nesting_is_an_error_not_a_stack_overflow() {
     assert!(parse(Scheme::Maven, "").is_err());
     assert!(parse(Scheme::Maven, "   ").is_err());
 }
+
+/// Maven's algorithm is not a total order on unusual versions: the three answers below are what
+/// `ComparableVersion` answers pairwise, and they form a cycle. Matching compares pairwise, so it is exact;
+/// sorting such versions has no consistent answer.
+#[test]
+fn maven_order_is_not_transitive_on_odd_versions() {
+    order("1snapshotrc", "1.0.0-0beta");
+    order("1.0.0-0beta", "1");
+    order("1", "1snapshotrc");
+}
