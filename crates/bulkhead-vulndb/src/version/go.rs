@@ -10,6 +10,8 @@
 //! Toolchain versions: `go1.21rc2`, `go1.20beta1`, `go1.21`, `go1.19.8` (and the same without `go`) are mapped
 //! to the SemVer that the Go vulnerability database writes in its OSV ranges: `1.21.0-rc.2`, `1.20.0-beta.1`,
 //! `1.21.0`, `1.19.8`; so a binary's `go1.19.8` equals the advisory's `1.19.8`, and `go1.21` equals `1.21.0`.
+//! After `go`, a custom toolchain suffix (`go1.22.0-bigcorp`) or build-info note (`go1.20.5 X:boringcrypto`)
+//! is dropped, as `go/version` does.
 
 use super::cmp_digits;
 use std::cmp::Ordering;
@@ -43,6 +45,9 @@ fn is_ident(s: &str) -> bool {
 pub(crate) fn parse(s: &str) -> Result<GoVersion, String> {
     let t = s.trim();
     if let Some(r) = t.strip_prefix("go") {
+        // Like go/version's FromToolchain: custom suffixes (`go1.22.0-bigcorp`) and what a binary's build info
+        // appends (`go1.20.5 X:boringcrypto`) are not part of the version.
+        let r = r.split([' ', '\t', '-']).next().unwrap_or(r);
         return toolchain(r)
             .ok_or_else(|| "not a Go toolchain version (goX[.Y[.Z]][betaN|rcN])".into());
     }
@@ -291,6 +296,8 @@ mod tests {
             ("go1.20beta1", "v1.20.0-beta.1"),
             ("go1", "1.0.0"),
             ("go1.9.2rc2", "1.9.2-rc.2"),
+            ("go1.20.5 X:boringcrypto", "1.20.5"),
+            ("go1.22.0-bigcorp", "1.22.0"),
         ];
         for (a, b) in eq {
             assert_eq!(
