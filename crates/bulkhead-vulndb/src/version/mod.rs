@@ -8,7 +8,9 @@
 //!
 //! Numbers inside versions are never converted to machine integers where the reference compares them with
 //! arbitrary precision: digit runs compare by length once leading zeros are stripped, then lexically, so
-//! `99999999999999999999999` neither overflows nor errs. Input longer than [`MAX_LEN`] bytes is rejected.
+//! `99999999999999999999999` neither overflows nor errs (SemVer and PEP 440, parsed by crates with 64-bit
+//! numbers, reject numbers beyond `u64` instead). Input longer than [`MAX_LEN`] bytes is rejected, and no input
+//! makes parsing or comparison panic.
 
 use std::cmp::Ordering;
 
