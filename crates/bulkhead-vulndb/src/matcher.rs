@@ -270,19 +270,36 @@ fn merge(raw: Vec<VulnMatch>, key: &LookupKey) -> Vec<VulnMatch> {
                 }
             }
             best.aliases = all.into_iter().filter(|i| *i != best.id).collect();
-            let scheme = key.ecosystem.scheme();
-            best.fixed_versions.sort_by(|a, b| {
-                match (version::parse(scheme, a), version::parse(scheme, b)) {
-                    (Ok(x), Ok(y)) => x.cmp(&y),
-                    _ => a.cmp(b),
-                }
-            });
-            best.fixed_versions.dedup();
+            best.fixed_versions = ordered(key.ecosystem.scheme(), &best.fixed_versions);
             Some(best)
         })
         .collect();
     out.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
     out
+}
+
+/// Versions deduplicated and ordered lowest first, by insertion with pairwise comparisons (never
+/// `slice::sort`, which may panic on an order that is not total); unparseable ones go last as written.
+fn ordered(scheme: Scheme, versions: &[String]) -> Vec<String> {
+    let mut parsed: Vec<(Version, String)> = Vec::new();
+    let mut rest: Vec<String> = Vec::new();
+    for raw in versions {
+        match version::parse(scheme, raw) {
+            Ok(v) => {
+                if parsed.iter().any(|(p, _)| *p == v) {
+                    continue;
+                }
+                let at = parsed
+                    .iter()
+                    .position(|(p, _)| v < *p)
+                    .unwrap_or(parsed.len());
+                parsed.insert(at, (v, raw.clone()));
+            }
+            Err(_) if !rest.contains(raw) => rest.push(raw.clone()),
+            Err(_) => {}
+        }
+    }
+    parsed.into_iter().map(|(_, s)| s).chain(rest).collect()
 }
 
 enum Eval {
@@ -385,44 +402,61 @@ struct RangeResult {
 }
 
 /// OSV range evaluation for one installed version.
+///
+/// The specification sorts the events and walks them; the state at `v` is the effect of the last event at or
+/// below it. That is computed here as a maximum over the applicable events (pairwise comparisons only), which
+/// gives the same answer without sorting: some orders (Maven's ComparableVersion) are not transitive on odd
+/// versions, and sorting with such an order may panic.
 fn evaluate_range(scheme: Scheme, v: &Version, events: &[Event]) -> Result<RangeResult, String> {
-    // (version, rank, event): `None` version = "0" (before everything).
-    let mut sorted: Vec<(Option<Version>, u8, &Event)> = Vec::with_capacity(events.len());
+    // The applicable event with the greatest (version, rank): rank orders events at the same version
+    // (introduced, then last_affected, then fixed/limit). `None` version = introduced "0".
+    let mut last: Option<(Option<Version>, u8, bool)> = None;
+    let mut lowest_fix_above: Option<(Version, &str)> = None;
     for e in events {
         let (raw, rank) = match e {
             Event::Introduced(s) => (s, 0u8),
             Event::LastAffected(s) => (s, 1),
             Event::Fixed(s) => (s, 2),
-            Event::Limit(s) => (s, 3),
+            Event::Limit(s) => (s, 2),
         };
         let parsed = if matches!(e, Event::Introduced(_)) && raw.trim() == "0" {
             None
         } else {
             Some(version::parse(scheme, raw).map_err(|err| err.to_string())?)
         };
-        sorted.push((parsed, rank, e));
-    }
-    sorted.sort_by(|a, b| match (&a.0, &b.0) {
-        (None, None) => a.1.cmp(&b.1),
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(x), Some(y)) => x.cmp(y).then(a.1.cmp(&b.1)),
-    });
-    let mut affected = false;
-    for (ver, _, event) in &sorted {
-        match (event, ver) {
-            (Event::Introduced(_), None) => affected = true,
-            (Event::Introduced(_), Some(x)) if v >= x => affected = true,
-            (Event::Fixed(_), Some(x)) | (Event::Limit(_), Some(x)) if v >= x => affected = false,
-            (Event::LastAffected(_), Some(x)) if v > x => affected = false,
-            _ => {}
+        // Does the event apply at `v`, and what state does it leave?
+        let (applies, affected_after) = match (e, &parsed) {
+            (Event::Introduced(_), None) => (true, true),
+            (Event::Introduced(_), Some(x)) => (x <= v, true),
+            (Event::Fixed(_), Some(x)) | (Event::Limit(_), Some(x)) => (x <= v, false),
+            (Event::LastAffected(_), Some(x)) => (x < v, false),
+            _ => (false, false),
+        };
+        if let (Event::Fixed(s), Some(x)) = (e, &parsed)
+            && x > v
+            && lowest_fix_above.as_ref().is_none_or(|(f, _)| x < f)
+        {
+            lowest_fix_above = Some((x.clone(), s.as_str()));
+        }
+        if !applies {
+            continue;
+        }
+        let newer = match &last {
+            None => true,
+            Some((lv, lrank, _)) => match (lv, &parsed) {
+                (None, None) => rank >= *lrank,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (Some(a), Some(b)) => b > a || (b == a && rank >= *lrank),
+            },
+        };
+        if newer {
+            last = Some((parsed, rank, affected_after));
         }
     }
+    let affected = last.is_some_and(|(_, _, a)| a);
     let fixed = if affected {
-        sorted.iter().find_map(|(ver, _, e)| match (e, ver) {
-            (Event::Fixed(s), Some(x)) if x > v => Some(s.clone()),
-            _ => None,
-        })
+        lowest_fix_above.map(|(_, s)| s.to_string())
     } else {
         None
     };

@@ -392,7 +392,11 @@ fn missing_foreign_and_corrupt_files_say_what_to_do() {
     // ... and a build never overwrites it.
     let before = std::fs::read(&foreign).unwrap();
     let err = Builder::start(&foreign, false).err().unwrap();
-    assert!(err.to_string().contains("another program's SQLite database"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("another program's SQLite database"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&foreign).unwrap(), before);
 
     let corrupt = dir.path().join("corrupt.db");

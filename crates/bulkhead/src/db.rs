@@ -248,7 +248,10 @@ fn update_cmd(args: UpdateArgs) -> ExitCode {
                 }
             }
             Outcome::NotModified => {
-                eprintln!("{:<12} unchanged since the last update", u.ecosystem.osv_name())
+                eprintln!(
+                    "{:<12} unchanged since the last update",
+                    u.ecosystem.osv_name()
+                )
             }
             Outcome::Failed(reason) => eprintln!(
                 "{:<12} FAILED (previous records kept): {reason}",
