@@ -460,7 +460,14 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
         return fail(e);
     }
     if args.format == OutputFormat::Human {
-        eprintln!("read in {:.2}s", started.elapsed().as_secs_f64());
+        match &vulns {
+            Some(v) if v.ran() => eprintln!(
+                "read in {:.2}s (vulnerabilities matched in {} ms)",
+                started.elapsed().as_secs_f64(),
+                v.elapsed.as_millis()
+            ),
+            _ => eprintln!("read in {:.2}s", started.elapsed().as_secs_f64()),
+        }
     }
     let vulns_trip = vulns
         .as_ref()

@@ -60,6 +60,8 @@ pub struct VulnReport {
     pub error: Option<String>,
     /// Filtered out by --severity / --ignore-unfixed (counted, not listed).
     pub filtered: usize,
+    /// Time spent opening the database, matching and triaging.
+    pub elapsed: std::time::Duration,
 }
 
 impl VulnReport {
@@ -89,6 +91,13 @@ pub fn validate(args: &VulnArgs) -> Result<(), String> {
 
 /// Scan `inv`: open the database, match, triage, filter.
 pub fn scan(inv: &Inventory, args: &VulnArgs) -> VulnReport {
+    let started = std::time::Instant::now();
+    let mut report = scan_inner(inv, args);
+    report.elapsed = started.elapsed();
+    report
+}
+
+fn scan_inner(inv: &Inventory, args: &VulnArgs) -> VulnReport {
     let mut report = VulnReport::default();
     let only = match parse_severities(&args.severity) {
         Ok(v) => v,
