@@ -25,25 +25,42 @@ fn kind_of(eco: Ecosystem) -> Option<PackageKind> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let path = args.get(1).ok_or("usage: match_bench DB [N]")?;
-    let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(10_000);
-    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let n: usize = args
+        .get(2)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(10_000);
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     // One row per (ecosystem, name): a version from its first event that is not "0".
     let mut stmt = conn.prepare(
         "SELECT ecosystem, release, name, min(body) FROM affected WHERE (ecosystem != 'AlmaLinux' OR release = '9') \
          GROUP BY ecosystem, release, name ORDER BY ecosystem, name",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
     })?;
     let mut packages = Vec::new();
     for row in rows {
         let (eco, _release, name, body) = row?;
-        let Some(eco) = Ecosystem::from_osv(&eco) else { continue };
+        let Some(eco) = Ecosystem::from_osv(&eco) else {
+            continue;
+        };
         let Some(kind) = kind_of(eco) else { continue };
         let affected: serde_json::Value = serde_json::from_str(&body)?;
         let version = affected["ranges"][0]["events"]
             .as_array()
-            .and_then(|evs| evs.iter().flat_map(|e| e.as_object()).flat_map(|o| o.values()).find_map(|v| v.as_str().filter(|s| *s != "0")))
+            .and_then(|evs| {
+                evs.iter()
+                    .flat_map(|e| e.as_object())
+                    .flat_map(|o| o.values())
+                    .find_map(|v| v.as_str().filter(|s| *s != "0"))
+            })
             .or_else(|| affected["versions"][0].as_str())
             .unwrap_or("1.0.0")
             .to_string();
@@ -58,13 +75,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             _ => (None, name),
         };
-        packages.push(Package { kind: Some(kind), name, namespace, version, ..Package::default() });
+        packages.push(Package {
+            kind: Some(kind),
+            name,
+            namespace,
+            version,
+            ..Package::default()
+        });
         if packages.len() >= n {
             break;
         }
     }
     let inv = Inventory {
-        os: Some(OsInfo { id: "almalinux".into(), version_id: Some("9.3".into()), ..OsInfo::default() }),
+        os: Some(OsInfo {
+            id: "almalinux".into(),
+            version_id: Some("9.3".into()),
+            ..OsInfo::default()
+        }),
         packages,
         notes: vec![],
     };

@@ -421,3 +421,127 @@ fn rusqlite_open(path: &Path) -> rusqlite::Connection {
         .unwrap();
     conn
 }
+
+/// Ecosystem orders decide, not string comparison: dpkg epochs and `~`, apk revisions, Go's `go1.19.8`
+/// toolchain form against vulndb's SemVer events, npm prereleases.
+#[test]
+fn ecosystem_orders_decide_matches() {
+    let eco = RangeKind::Ecosystem;
+    let advisories = vec![
+        adv(
+            "DSA-9-1",
+            &[],
+            vec![aff(
+                "Debian:12",
+                "epochal",
+                vec![range(eco, &[("introduced", "0"), ("fixed", "1:2.0-1")])],
+                &[],
+            )],
+        ),
+        adv(
+            "DSA-9-2",
+            &[],
+            vec![aff(
+                "Debian:12",
+                "tilde",
+                vec![range(eco, &[("introduced", "0"), ("fixed", "1.0-1")])],
+                &[],
+            )],
+        ),
+        adv(
+            "ALPINE-CVE-9-1",
+            &[],
+            vec![aff(
+                "Alpine:v3.9",
+                "musl",
+                vec![range(eco, &[("introduced", "0"), ("fixed", "1.1.20-r10")])],
+                &[],
+            )],
+        ),
+        adv(
+            "GO-9-1",
+            &[],
+            vec![aff(
+                "Go",
+                "stdlib",
+                vec![range(
+                    RangeKind::Semver,
+                    &[
+                        ("introduced", "0"),
+                        ("fixed", "1.19.9"),
+                        ("introduced", "1.20.0-0"),
+                        ("fixed", "1.20.4"),
+                    ],
+                )],
+                &[],
+            )],
+        ),
+        adv(
+            "GHSA-npm-pre",
+            &[],
+            vec![aff(
+                "npm",
+                "pre",
+                vec![range(
+                    RangeKind::Semver,
+                    &[("introduced", "2.0.0-rc.1"), ("fixed", "2.0.0")],
+                )],
+                &[],
+            )],
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vuln.db");
+    build(&path, &advisories);
+    let db = Db::open(&path).unwrap();
+    let os = |id: &str, v: &str| OsInfo {
+        id: id.into(),
+        version_id: Some(v.into()),
+        ..OsInfo::default()
+    };
+    let hit = |os_info: Option<OsInfo>, p: Package| -> Vec<String> {
+        let inv = Inventory {
+            os: os_info,
+            packages: vec![p],
+            ..Inventory::default()
+        };
+        let out = scan(&db, &inv).unwrap();
+        assert!(out.unparsed.is_empty(), "{:?}", out.unparsed);
+        out.matches.into_iter().map(|m| m.id).collect()
+    };
+    let deb = |name: &str, v: &str| pkg(PackageKind::Deb, name, v);
+    // 3.0-1 has epoch 0: below 1:2.0-1.
+    assert_eq!(
+        hit(Some(os("debian", "12")), deb("epochal", "3.0-1")),
+        vec!["DSA-9-1"]
+    );
+    assert!(hit(Some(os("debian", "12")), deb("epochal", "1:2.0-1")).is_empty());
+    // ~ sorts before: 1.0~rc1-1 < 1.0-1.
+    assert_eq!(
+        hit(Some(os("debian", "12")), deb("tilde", "1.0~rc1-1")),
+        vec!["DSA-9-2"]
+    );
+    assert!(hit(Some(os("debian", "12")), deb("tilde", "1.0-1+b1")).is_empty());
+    // apk: -r9 < -r10 (string order would say otherwise).
+    let apk = |v: &str| pkg(PackageKind::Apk, "musl", v);
+    assert_eq!(
+        hit(Some(os("alpine", "3.9.6")), apk("1.1.20-r9")),
+        vec!["ALPINE-CVE-9-1"]
+    );
+    assert!(hit(Some(os("alpine", "3.9.6")), apk("1.1.20-r10")).is_empty());
+    // Go binaries report `go1.19.8`-style versions; the inventory strips `go`.
+    let go = |v: &str| pkg(PackageKind::Go, "stdlib", v);
+    assert_eq!(hit(None, go("1.19.8")), vec!["GO-9-1"]);
+    assert!(hit(None, go("1.19.9")).is_empty());
+    assert_eq!(hit(None, go("1.20.3")), vec!["GO-9-1"]);
+    assert_eq!(
+        hit(None, go("1.20rc2")),
+        vec!["GO-9-1"],
+        "a release candidate of 1.20 is in [1.20.0-0, 1.20.4)"
+    );
+    // npm: 2.0.0-rc.2 is in [2.0.0-rc.1, 2.0.0).
+    let npm = |v: &str| pkg(PackageKind::Npm, "pre", v);
+    assert_eq!(hit(None, npm("2.0.0-rc.2")), vec!["GHSA-npm-pre"]);
+    assert!(hit(None, npm("2.0.0")).is_empty());
+    assert!(hit(None, npm("1.9.9")).is_empty());
+}
