@@ -91,8 +91,11 @@ fn image_json(extra: &[&str]) -> (Ran, serde_json::Value) {
     (r, v)
 }
 
-/// `(package name, id, aliases, severity, fixed)` of every reported vulnerability, sorted.
-fn vulns(v: &serde_json::Value) -> Vec<(String, String, Vec<String>, String, Vec<String>)> {
+/// `(package name, id, aliases, severity, fixed)` of one reported vulnerability.
+type Row = (String, String, Vec<String>, String, Vec<String>);
+
+/// Every reported vulnerability, sorted.
+fn vulns(v: &serde_json::Value) -> Vec<Row> {
     let mut out: Vec<_> = v["vulnerabilities"]
         .as_array()
         .unwrap()
