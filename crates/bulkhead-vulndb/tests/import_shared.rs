@@ -288,7 +288,7 @@ fn rubysec_gems() {
     let a = find(&o, "GHSA-8fqx-7pv4-3jwm");
     assert_eq!(a.aliases, ["CVE-2008-7248"]);
     assert_eq!(a.source_severity.as_deref(), Some("MEDIUM"));
-    assert_eq!(a.published.as_deref(), Some("2017-10-24"));
+    assert_eq!(a.published.as_deref(), Some("2017-10-24T00:00:00Z"));
     let aff = &a.affected[0];
     assert_eq!(
         (aff.ecosystem.as_str(), aff.name.as_str()),

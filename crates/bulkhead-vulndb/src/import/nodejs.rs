@@ -9,7 +9,9 @@
 //! `vuln/core` (the node runtime), `vuln/deps` (assessments of bundled libraries) and `index.json` files are
 //! ignored with a count.
 
-use super::util::{Parsed, cvss_kind, from_json, non_empty, push_unique, truncate_details};
+use super::util::{
+    Parsed, cvss_kind, from_json, non_empty, push_unique, rfc3339_date, truncate_details,
+};
 use crate::advisory::{Advisory, Affected, Event, Range, RangeKind, SeverityScore};
 use serde::Deserialize;
 use std::cmp::Ordering;
@@ -71,6 +73,13 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Parsed, String> {
         .ok_or("missing field `vulnerable_versions` (expected an npm semver range)")?;
     let (ranges, versions) = convert_range(&range_text)
         .map_err(|e| format!("vulnerable_versions `{range_text}`: {e}"))?;
+    let mut ignored = Vec::new();
+    if has_exclusive_lower(&range_text) {
+        ignored.push(
+            "npm `> X` bound: X itself reported as affected (OSV has no exclusive start)"
+                .to_string(),
+        );
+    }
     let mut aliases = Vec::new();
     for c in rec.cves.unwrap_or_default() {
         push_unique(&mut aliases, c.trim());
@@ -89,9 +98,9 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Parsed, String> {
     Ok(Parsed {
         advisories: vec![Advisory {
             id: format!("NSWG-ECO-{id}"),
-            modified: non_empty(rec.updated_at.as_deref()),
-            published: non_empty(rec.publish_date.as_deref())
-                .or_else(|| non_empty(rec.created_at.as_deref())),
+            modified: rfc3339_date(rec.updated_at.as_deref()),
+            published: rfc3339_date(rec.publish_date.as_deref())
+                .or_else(|| rfc3339_date(rec.created_at.as_deref())),
             aliases,
             summary: non_empty(rec.title.as_deref()),
             details: non_empty(rec.overview.as_deref()).map(|d| truncate_details(&d)),
@@ -106,7 +115,17 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Parsed, String> {
             references,
             ..Advisory::default()
         }],
-        ignored: Vec::new(),
+        ignored,
+    })
+}
+
+/// Whether a range has a `> X` comparator on a full version (the one bound OSV cannot say exactly).
+fn has_exclusive_lower(text: &str) -> bool {
+    text.split("||").any(|alt| {
+        comparators(alt)
+            .unwrap_or_default()
+            .iter()
+            .any(|(op, v)| op == ">" && v.full())
     })
 }
 

@@ -8,7 +8,8 @@
 //! `rubies/<engine>/` records (Ruby interpreters, not gems) are ignored with a count.
 
 use super::util::{
-    Parsed, cvss2_rating, cvss3_rating, from_yaml, non_empty, push_unique, truncate_details,
+    Parsed, cvss2_rating, cvss3_rating, from_yaml, non_empty, push_unique, rfc3339_date,
+    truncate_details,
 };
 use crate::advisory::{Advisory, Affected, Event, Range, RangeKind};
 use crate::version::{Scheme, compare};
@@ -100,7 +101,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Parsed, String> {
     }
     out.advisories.push(Advisory {
         id,
-        published: non_empty(rec.date.as_deref()),
+        published: rfc3339_date(rec.date.as_deref()),
         aliases: ids,
         summary: non_empty(rec.title.as_deref()),
         details: non_empty(rec.description.as_deref()).map(|d| truncate_details(&d)),
@@ -181,9 +182,9 @@ pub(crate) fn requirement_interval(req: &str) -> Result<(Interval, Vec<String>),
             .unwrap_or(part.len());
         let (op, ver) = part.split_at(split);
         let (op, ver) = (op.trim(), ver.trim());
-        if ver.is_empty() {
+        if ver.is_empty() || !ver.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(format!(
-                "requirement `{req}`: expected a version after `{op}`"
+                "requirement `{req}`: expected an operator (=, !=, >, <, >=, <=, ~>) and a version"
             ));
         }
         let lo = |inclusive| Bound {

@@ -69,6 +69,25 @@ pub(crate) fn non_empty(s: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A bare `YYYY-MM-DD` date as an RFC 3339 time (midnight UTC); other text is kept as written.
+pub(crate) fn rfc3339_date(s: Option<&str>) -> Option<String> {
+    let s = non_empty(s)?;
+    let b = s.as_bytes();
+    let bare_date = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    Some(if bare_date {
+        format!("{s}T00:00:00Z")
+    } else {
+        s
+    })
+}
+
 /// Push `v` unless already present.
 pub(crate) fn push_unique(list: &mut Vec<String>, v: impl Into<String>) {
     let v = v.into();
