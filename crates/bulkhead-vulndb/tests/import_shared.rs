@@ -82,6 +82,22 @@ fn almalinux_rating_comes_from_the_summary() {
 }
 
 #[test]
+fn almalinux_ids_published_for_two_releases_are_one_advisory() {
+    let Some(o) = import("almalinux-osv") else {
+        return;
+    };
+    assert_eq!(o.files, 5680);
+    assert!(o.skipped.is_empty(), "{:?}", o.skipped.first());
+    // 37 ALSA ids exist under two or three of almalinux8/, almalinux9/, almalinux10/: 5,637 distinct ids.
+    assert_eq!(o.advisories.len(), 5637);
+    let a = find(&o, "ALSA-2024:0265");
+    let mut ecos: Vec<&str> = a.affected.iter().map(|x| x.ecosystem.as_str()).collect();
+    ecos.sort_unstable();
+    ecos.dedup();
+    assert_eq!(ecos, ["AlmaLinux:8", "AlmaLinux:9"]);
+}
+
+#[test]
 fn psf_git_only_records_are_counted_not_fatal() {
     let Some(o) = import("psf-advisory-database") else {
         return;
@@ -373,6 +389,24 @@ fn whole_directory() {
         elapsed
     );
     eprintln!("formats {:?}", o.formats);
+    let mut ids: Vec<&str> = o.advisories.iter().map(|a| a.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    eprintln!("distinct ids {}", ids.len());
+    assert_eq!(
+        ids.len(),
+        o.advisories.len(),
+        "records sharing an id are merged"
+    );
+    let mut per_eco: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for a in &o.advisories {
+        for x in &a.affected {
+            *per_eco
+                .entry(x.ecosystem.split(':').next().unwrap_or(""))
+                .or_default() += 1;
+        }
+    }
+    eprintln!("affected entries per ecosystem {per_eco:?}");
     for (r, n) in &o.ignored {
         eprintln!("ignored {n:>6} {r}");
     }

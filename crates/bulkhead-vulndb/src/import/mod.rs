@@ -6,8 +6,9 @@
 //! says how its records map to [`Advisory`] and how ids are named.
 //!
 //! [`import_path`] walks a directory (hidden directories skipped), detects each file's format
-//! ([`detect_format`]), parses the files in parallel, then merges the advisories of the non-OSV formats by id
-//! (one Alpine `ALPINE-CVE-...` over every release file, one CVE over several FriendsOfPHP packages, ...).
+//! ([`detect_format`]), parses the files in parallel, then merges the records that share an id (one Alpine
+//! `ALPINE-CVE-...` over every release file, one CVE over several FriendsOfPHP packages, an AlmaLinux `ALSA`
+//! id published for two releases, ...): affected entries appended, aliases and references unioned.
 //! A file that cannot be read is [`Skipped`] with a reason and the import goes on; records left out on purpose
 //! (unknown ecosystems, `<not-affected>` tracker lines, Node.js core advisories, ...) are counted in
 //! [`ImportOutcome::ignored`].
@@ -238,8 +239,7 @@ fn read_file(path: &Path) -> FileOutcome {
 /// Accumulates file outcomes into an [`ImportOutcome`].
 #[derive(Default)]
 struct Acc {
-    osv: Vec<Advisory>,
-    other: Vec<Advisory>,
+    advisories: Vec<Advisory>,
     files: usize,
     skipped: Vec<Skipped>,
     ignored: BTreeMap<String, usize>,
@@ -260,10 +260,7 @@ impl Acc {
                 for r in p.ignored {
                     *self.ignored.entry(r).or_default() += 1;
                 }
-                match f.format {
-                    Some(Format::Osv) | None => self.osv.extend(p.advisories),
-                    Some(_) => self.other.extend(p.advisories),
-                }
+                self.advisories.extend(p.advisories);
             }
             Err(reason) => self.skipped.push(Skipped {
                 path: f.label,
@@ -281,13 +278,13 @@ impl Acc {
         for (f, n) in o.formats {
             *self.formats.entry(f).or_default() += n;
         }
-        // Zips hold OSV exports; anything else in them was merged already.
-        self.osv.extend(o.advisories);
+        self.advisories.extend(o.advisories);
     }
 
     fn finish(self) -> ImportOutcome {
-        let mut advisories = self.osv;
-        advisories.extend(util::merge_by_id(self.other));
+        // Records sharing an id are one advisory: AlmaLinux publishes some ALSA ids under both
+        // `almalinux8/` and `almalinux9/`, secdb and FriendsOfPHP files split one id over many files.
+        let advisories = util::merge_by_id(self.advisories);
         let mut ignored: Vec<(String, usize)> = self.ignored.into_iter().collect();
         ignored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         ImportOutcome {
