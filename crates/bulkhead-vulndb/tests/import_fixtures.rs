@@ -226,3 +226,48 @@ fn zip_export() {
     // Not a zip at all.
     assert!(import_zip("junk.zip", std::io::Cursor::new(b"PK but not".to_vec())).is_err());
 }
+
+#[test]
+fn hostile_files_are_skipped_without_panic() {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    };
+    let deep_json = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    let deep_obj = format!(
+        "{{\"id\": \"X-1\", \"affected\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let laughs = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n\
+                  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n\
+                  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n\
+                  f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n\
+                  id: [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n";
+    let files: [(&str, &[u8]); 6] = [
+        ("deep.json", deep_json.as_bytes()),
+        ("deep-obj.json", deep_obj.as_bytes()),
+        ("laughs.yaml", laughs.as_bytes()),
+        ("binary.yaml", b"\xff\xfe\x00garbage\x80"),
+        ("empty.json", b""),
+        ("nul.yml", b"\x00\x00\x00"),
+    ];
+    for (name, bytes) in files {
+        assert!(std::fs::write(dir.path().join(name), bytes).is_ok());
+    }
+    let o = match import_path(dir.path()) {
+        Ok(o) => o,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(o.files, 6);
+    assert!(o.advisories.is_empty());
+    assert_eq!(
+        o.skipped.len() + o.ignored.iter().map(|(_, n)| n).sum::<usize>(),
+        6,
+        "{o:?}"
+    );
+    for s in &o.skipped {
+        eprintln!("{}: {}", s.path, s.reason);
+        assert!(!s.reason.is_empty());
+    }
+}
