@@ -1,0 +1,178 @@
+//! Alpine secdb (`secfixes` per package and release), as the legacy YAML files or the JSON that
+//! secdb.alpinelinux.org serves: `{distroversion, reponame, packages: [{pkg: {name, secfixes: {ver: [ids]}}}]}`.
+//!
+//! One advisory per vulnerability id, named `ALPINE-<id>` (as OSV's own Alpine records are), with one affected
+//! entry per (release, package): `Alpine:vX.Y`, ECOSYSTEM range `introduced 0, fixed <ver>`. The importer
+//! merges the advisories of every file of one import by id. A line naming a CVE and other ids
+//! (`CVE-2017-8904 XSA-214`) gives the CVE's advisory, the other ids becoming its aliases.
+
+use super::util::{Pairs, Parsed, from_json, from_yaml, push_unique};
+use crate::advisory::{Advisory, Affected, Event, Range, RangeKind};
+use crate::ecosystem::Ecosystem;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SecDb {
+    distroversion: Option<String>,
+    packages: Option<Vec<Option<PkgEntry>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PkgEntry {
+    pkg: Option<Pkg>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Pkg {
+    name: Option<String>,
+    secfixes: Option<Fixes>,
+}
+
+/// `secfixes`: fixed version → ids, in document order.
+type Fixes = Pairs<Option<Vec<Option<String>>>>;
+
+/// Parse a secdb YAML document; `path` gives the release when `distroversion` is missing.
+pub(crate) fn parse_yaml(text: &str, path: &Path) -> Result<Parsed, String> {
+    convert(from_yaml(text)?, path)
+}
+
+/// Parse a secdb JSON document.
+pub(crate) fn parse_json(bytes: &[u8], path: &Path) -> Result<Parsed, String> {
+    convert(from_json(bytes)?, path)
+}
+
+fn release_of(db: &SecDb, path: &Path) -> Option<String> {
+    let from_dir = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .filter(|n| n.starts_with('v') || *n == "edge");
+    let raw = db.distroversion.as_deref().or(from_dir)?;
+    let (_, release) = Ecosystem::parse_osv(&format!("Alpine:{}", raw.trim()))?;
+    (!release.is_empty()).then_some(release)
+}
+
+fn convert(db: SecDb, path: &Path) -> Result<Parsed, String> {
+    let release = release_of(&db, path)
+        .ok_or("`distroversion` missing or not vX.Y, and the parent directory is not named vX.Y")?;
+    let ecosystem = format!("Alpine:{release}");
+    let mut out = Parsed::default();
+    for (i, entry) in db.packages.unwrap_or_default().into_iter().enumerate() {
+        let Some(pkg) = entry.and_then(|e| e.pkg) else {
+            return Err(format!("packages[{i}]: expected a mapping with `pkg`"));
+        };
+        let Some(name) = pkg
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+        else {
+            return Err(format!("packages[{i}].pkg: missing `name`"));
+        };
+        for (version, lines) in pkg.secfixes.unwrap_or_default().0 {
+            let version = version.trim().to_string();
+            for line in lines.unwrap_or_default().into_iter().flatten() {
+                let (cves, others, bad) = split_ids(&line);
+                for _ in 0..bad {
+                    out.ignore("secfixes entry that is not a usable id");
+                }
+                if version == "0" {
+                    for _ in 0..(cves.len() + others.len()) {
+                        out.ignore("secfixes `0`: package never affected");
+                    }
+                    continue;
+                }
+                let (primary, extra) = if cves.is_empty() {
+                    (others, Vec::new())
+                } else {
+                    (cves, others)
+                };
+                for id in primary {
+                    let mut aliases = vec![id.clone()];
+                    for x in &extra {
+                        push_unique(&mut aliases, x.clone());
+                    }
+                    out.advisories.push(Advisory {
+                        id: format!("ALPINE-{id}"),
+                        aliases,
+                        affected: vec![Affected {
+                            ecosystem: ecosystem.clone(),
+                            name: name.clone(),
+                            ranges: vec![Range {
+                                kind: RangeKind::Ecosystem,
+                                events: vec![
+                                    Event::Introduced("0".into()),
+                                    Event::Fixed(version.clone()),
+                                ],
+                            }],
+                            ..Affected::default()
+                        }],
+                        ..Advisory::default()
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Split one secfixes line into CVE ids, other ids, and the number of unusable tokens. Comments
+/// (`# ...`) and notes in parentheses are dropped.
+fn split_ids(line: &str) -> (Vec<String>, Vec<String>, usize) {
+    let text = line.split(['#', '(']).next().unwrap_or("");
+    let (mut cves, mut others, mut bad) = (Vec::new(), Vec::new(), 0);
+    for tok in text.split_whitespace() {
+        let mut t = tok.trim_matches([',', ';', ':']).to_string();
+        if let Some(rest) = t.strip_prefix("CVE_") {
+            t = format!("CVE-{rest}");
+        }
+        if let Some(stem) = t.strip_suffix(".patch") {
+            t = stem.to_string();
+        }
+        if !is_id(&t) {
+            bad += 1;
+        } else if t.starts_with("CVE-") {
+            push_unique(&mut cves, t);
+        } else {
+            push_unique(&mut others, t);
+        }
+    }
+    (cves, others, bad)
+}
+
+/// `PREFIX-rest` with an alphanumeric prefix and a rest of alphanumerics, `.`, `-`, `_`.
+fn is_id(t: &str) -> bool {
+    let Some((prefix, rest)) = t.split_once('-') else {
+        return false;
+    };
+    !prefix.is_empty()
+        && prefix.chars().all(|c| c.is_ascii_alphanumeric())
+        && rest.chars().any(|c| c.is_ascii_alphanumeric())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_split_on_whitespace_and_drop_notes() {
+        let (c, o, b) = split_ids("CVE-2017-8904 XSA-214");
+        assert_eq!(c, ["CVE-2017-8904"]);
+        assert_eq!(o, ["XSA-214"]);
+        assert_eq!(b, 0);
+        let (c, _, b) = split_ids("CVE-2019-1 CVE-2019-2 (SMB - partially fixed)");
+        assert_eq!(c, ["CVE-2019-1", "CVE-2019-2"]);
+        assert_eq!(b, 0);
+        let (c, o, b) = split_ids("CVE-????-?????  XSA-99");
+        assert!(c.is_empty());
+        assert_eq!(o, ["XSA-99"]);
+        assert_eq!(b, 1);
+        assert_eq!(split_ids("CVE_2018-1.patch").0, ["CVE-2018-1"]);
+    }
+}
