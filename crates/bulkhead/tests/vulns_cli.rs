@@ -254,7 +254,15 @@ fn gating_follows_fail_on_exit_code_severity_and_unfixed() {
     );
     let (r, _) = image_json(&["--severity", "LOW,CRITICAL", "--fail-on", "low"]);
     r.expect_code(1);
-    let bad = image_json(&["--severity", "SEVERE"]).0;
+    let st = setup();
+    let bad = bulkhead(&[
+        "image",
+        st.image.to_str().unwrap(),
+        "--db",
+        st.db.to_str().unwrap(),
+        "--severity",
+        "SEVERE",
+    ]);
     bad.expect_code(2);
     assert!(
         bad.stderr.contains("`SEVERE` is not a severity"),
@@ -424,7 +432,7 @@ fn validate(schema: &str, doc: &str) {
         eprintln!("SKIP schema validation: {} is absent", validator.display());
         return;
     }
-    let dir = scratch("vulns-validate");
+    let dir = scratch(&format!("vulns-validate-{schema}"));
     let file = dir.join(format!("doc.{schema}.json"));
     std::fs::write(&file, doc).unwrap();
     let schema_name = if schema == "cyclonedx" {
