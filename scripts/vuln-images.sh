@@ -28,8 +28,10 @@
 # Needs: a Docker engine (scripts/engine.sh is run when something must be built), python3 with pip,
 # npm, Go 1.19 (golang-1.19-go is installed with apt when missing), cargo and cargo-auditable
 # (`cargo install cargo-auditable --locked` when missing). BULKHEAD_NO_INSTALL=1 forbids installing.
-# Exit status: 0 when every requested tarball exists and matches its recipe; otherwise non-zero with
-# the image that failed and the end of its build log.
+# It also makes sure python3 can import yaml and packaging (scripts/vuln_expected.py needs them).
+# Exit status: 0 when every requested tarball exists and matches its recipe; 3 when an image must be
+# built and no Docker engine can be had; otherwise 1 with the image that failed and the end of its
+# build log.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -121,7 +123,8 @@ need_engine() {
     [ -n "$DOCKER" ] && return 0
     bash "$SCRIPTS/engine.sh" >"$BUILD/engine.log" 2>&1 || {
         tail -n 15 "$BUILD/engine.log" >&2
-        fail "scripts/engine.sh failed (log: $BUILD/engine.log)"
+        printf '[%s] ERROR: no Docker engine: scripts/engine.sh failed (log: %s)\n' "$LOG_TAG" "$BUILD/engine.log" >&2
+        exit 3
     }
     # shellcheck disable=SC1091
     . "$STATE_DIR/bulkhead-engine.env"
@@ -202,6 +205,16 @@ build_alpine_from() { # <recipe name> <tag> <log>
     }
     "$DOCKER" import "$tarball" "$2" >>"$3" 2>&1
 }
+
+# scripts/vuln_expected.py (run by the cross-check test after this script) needs PyYAML and packaging.
+if ! python3 -c 'import yaml, packaging.version' >/dev/null 2>&1; then
+    [ "${BULKHEAD_NO_INSTALL:-0}" = 1 ] && fail "python3 lacks yaml or packaging, and BULKHEAD_NO_INSTALL=1 forbids installing them"
+    need_pip
+    step "pip install pyyaml packaging (for scripts/vuln_expected.py)"
+    python3 -m pip install -q --disable-pip-version-check pyyaml packaging >"$BUILD/pip-deps.log" 2>&1 ||
+        apt_install python3-yaml python3-packaging
+    python3 -c 'import yaml, packaging.version' || fail "python3 still cannot import yaml and packaging"
+fi
 
 failed=()
 for name in "${IMAGES[@]}"; do

@@ -618,12 +618,56 @@ def expected_for(image: Path, adv: Path, osv: OsvIndex, nswg) -> dict[str, list[
     return dict(sorted(result.items()))
 
 
+def self_test() -> None:
+    """Hand-written cases from the format specifications; raises AssertionError on a mismatch."""
+    apk_order = [
+        "1.0_alpha1", "1.0_beta", "1.0_rc1", "1.0", "1.0-r1", "1.0_p1", "1.0a", "1.0.1",
+        "1.1.1d-r0", "1.1.1g-r0", "1.1.18-r3", "1.1.18-r4", "1.2", "1.10", "2.0",
+    ]
+    for i, a in enumerate(apk_order):
+        for j, b in enumerate(apk_order):
+            want = (i > j) - (i < j)
+            assert apk_compare(a, b) == want, (a, b, apk_compare(a, b), want)
+    assert apk_compare("1.29.3-r10", "1.29.3-r10") == 0
+    assert apk_compare("1.2.3-r9", "1.2.3-r10") < 0
+    semver_order = ["0.9.9", "1.0.0-0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2",
+                    "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.2.0", "1.10.0", "v2.0.0"]
+    keys = [semver_key(v) for v in semver_order]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys), semver_order
+    assert semver_key("1.0.0+build") == semver_key("1.0.0")
+    cases = [
+        ("1.2.3", "<= 1.2.3", True), ("1.2.4", "<= 1.2.3", False), ("2.0.5", "<1.6.5 || < 2.1.7 > 2.0.0", True),
+        ("2.0.0", "<1.6.5 || < 2.1.7 > 2.0.0", False), ("4.2.0", "<5.0.3 >=5.0.0 || < 4.2.1", True),
+        ("5.0.3", "<5.0.3 >=5.0.0 || < 4.2.1", False), ("2.1.9", "2.0.x || 2.1.x", True),
+        ("2.2.0", "2.0.x || 2.1.x", False), ("0.8.5", "~0.8.0", True), ("0.9.0", "~0.8.0", False),
+        ("1.9.9", "^1.2.3", True), ("2.0.0", "^1.2.3", False), ("0.2.5", "^0.2.3", True), ("0.3.0", "^0.2.3", False),
+        ("1.5.0", "1.2.3 - 2.3.4", True), ("2.3.5", "1.2.3 - 2.3.4", False), ("3.0.0", "*", True),
+        ("4.4.0", "<3.11 || >= 4 <4.5", True), ("3.11.0", "<3.11 || >= 4 <4.5", False),
+        ("1.0.0", "<= 1.0", True), ("1.0.1", "<= 1.0", True), ("1.1.0", "<= 1.0", False),
+        ("1.7.0-alpha1", "<= 1.7.0-alpha2", True), ("1.7.0-beta", "<= 1.7.0-alpha2", False),
+        ("1.7.0-alpha1", "< 1.8.0", False),
+    ]
+    for version, rng, want in cases:
+        assert npm_range_satisfied(version, rng) == want, (version, rng, want)
+    ev = [{"introduced": "2.0.0"}, {"fixed": "2.0.7"}, {"introduced": "0"}, {"fixed": "1.26.18"}]
+    assert osv_range_affects(ev, "1.24.1", pep440_key, "t") and osv_range_affects(ev, "2.0.6", pep440_key, "t")
+    assert not osv_range_affects(ev, "1.26.18", pep440_key, "t") and not osv_range_affects(ev, "2.0.7", pep440_key, "t")
+    ev = [{"introduced": "1.0.0"}, {"last_affected": "1.4.0"}]
+    assert osv_range_affects(ev, "1.4.0", semver_key, "t") and not osv_range_affects(ev, "1.4.1", semver_key, "t")
+    assert not osv_range_affects(ev, "0.9.0", semver_key, "t")
+    assert pep503("Jinja2") == "jinja2" and pep503("zope.interface") == "zope-interface"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--advisories", required=True, type=Path)
     ap.add_argument("--summary", action="store_true", help="also print a per-image summary on stderr")
-    ap.add_argument("images", nargs="+", type=Path)
+    ap.add_argument("--self-test", action="store_true", help="check the comparators on hand-written cases first")
+    ap.add_argument("images", nargs="*", type=Path)
     args = ap.parse_args()
+    if args.self_test:
+        self_test()
+        print("self-test passed", file=sys.stderr)
     osv = load_osv(args.advisories)
     nswg = load_nswg(args.advisories)
     out = {}
