@@ -14,6 +14,8 @@ fn main() {
     let mut map = LinkedHashMap::new();
     map.insert("encoded", base64::encode(&v));
     let now = time::now_utc();
+    let pause = humantime::format_duration(std::time::Duration::from_secs(1));
     let arr: generic_array::GenericArray<u8, generic_array::typenum::U4> = generic_array::GenericArray::default();
     println!("{} {} {}", map["encoded"], tl.get().map_or(0, |c| c.get()) + arr.len() + std::mem::size_of::<lock_api::GuardNoSend>(), now.tm_year);
+    println!("{pause}");
 }
