@@ -285,11 +285,17 @@ def apk_tokens(text: str) -> list[tuple[int, int]]:
             j = i
             while j < n and text[j] == "0":
                 j += 1
+            # a component with leading zeros: the more zeros, the older ("1.00" < "1.0" < "1.01");
+            # digits after them are a component of their own, and a zero-only component followed by
+            # another one counts as an empty component 0 first ("1.0.5" < "1.05" < "1.1")
             tokens.append((kind, -(j - i)))
             i = j
             if i < n and text[i].isdigit():
                 kind = DIGIT
                 continue
+            if i < n and text[i] == ".":
+                tokens.append((DIGIT, 0))
+                kind = DIGIT
         elif kind in (DIGIT, DIGIT_OR_ZERO, SUFFIX_NO, REVISION_NO):
             j = i
             while j < n and text[j].isdigit():
@@ -613,7 +619,13 @@ def expected_for(image: Path, adv: Path, osv: OsvIndex, nswg) -> dict[str, list[
         release = files.get("etc/alpine-release", b"").decode().strip()
         secdb = load_secdb(adv, release)
         for name, ver, origin in apks:
-            ids = {f"ALPINE-{cve}" for fixed, cve in secdb.get(origin, []) if apk_compare(ver, fixed) < 0}
+            ids = set()
+            for fixed, cve in secdb.get(origin, []):
+                try:
+                    if apk_compare(ver, fixed) < 0:
+                        ids.add(f"ALPINE-{cve}")
+                except ValueError as err:  # the secdb has a few malformed versions ("1.18.-r2")
+                    print(f"warning: {image.name}: {origin} {fixed} / {ver}: {err}; fix ignored", file=sys.stderr)
             result[f"apk/{name}@{ver}"] = sorted(ids)
     return dict(sorted(result.items()))
 
@@ -629,6 +641,9 @@ def self_test() -> None:
             want = (i > j) - (i < j)
             assert apk_compare(a, b) == want, (a, b, apk_compare(a, b), want)
     assert apk_compare("1.29.3-r10", "1.29.3-r10") == 0
+    for lower, higher in [("1.00", "1.0"), ("1.001", "1.01"), ("1.0.1", "1.05"), ("1.0.5", "1.05"), ("1.05", "1.1"),
+                          ("1.0", "1.0.0"), ("1.0_rc1", "1.0"), ("1.2_git20190101", "1.2_p1"), ("0.9", "0.10")]:
+        assert apk_compare(lower, higher) < 0 and apk_compare(higher, lower) > 0, (lower, higher)
     assert apk_compare("1.2.3-r9", "1.2.3-r10") < 0
     semver_order = ["0.9.9", "1.0.0-0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2",
                     "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.2.0", "1.10.0", "v2.0.0"]
