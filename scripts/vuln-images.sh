@@ -63,6 +63,11 @@ else
     IMAGES=("${ALL[@]}")
 fi
 mkdir -p "$OUT" "$BUILD"
+# One run at a time per build dir: concurrent runs (two test binaries, two checkouts) wait here.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$BUILD/lock"
+    flock -w 900 9 || fail "another vuln-images.sh run holds $BUILD/lock for more than 15 minutes"
+fi
 
 # --- toolchains (looked up lazily: a warm run needs none of them) ----------------------------------
 GO=""
