@@ -53,14 +53,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let Some(kind) = kind_of(eco) else { continue };
         let affected: serde_json::Value = serde_json::from_str(&body)?;
-        let version = affected["ranges"][0]["events"]
+        let version = affected["ranges"]
             .as_array()
-            .and_then(|evs| {
-                evs.iter()
-                    .flat_map(|e| e.as_object())
-                    .flat_map(|o| o.values())
-                    .find_map(|v| v.as_str().filter(|s| *s != "0"))
-            })
+            .into_iter()
+            .flatten()
+            .filter(|r| r["kind"] != "GIT")
+            .filter_map(|r| r["events"].as_array())
+            .flatten()
+            .flat_map(|e| e.as_object())
+            .flat_map(|o| o.values())
+            .find_map(|v| v.as_str().filter(|s| *s != "0"))
             .or_else(|| affected["versions"][0].as_str())
             .unwrap_or("1.0.0")
             .to_string();
@@ -86,6 +88,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             break;
         }
     }
+    // Fewer distinct names than asked: the same names again at the next event's version.
+    let distinct = packages.len();
+    let mut round = 0;
+    while packages.len() < n && distinct > 0 {
+        let mut p = packages[round % distinct].clone();
+        p.version = format!("{}.{}", p.version, 1 + round / distinct);
+        packages.push(p);
+        round += 1;
+    }
     let inv = Inventory {
         os: Some(OsInfo {
             id: "almalinux".into(),
@@ -106,5 +117,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.matches.len(),
         out.unparsed.len()
     );
+    for u in out.unparsed.iter().take(8) {
+        println!("  not understood: {} {}: {}", u.name, u.version, u.reason);
+    }
     Ok(())
 }
