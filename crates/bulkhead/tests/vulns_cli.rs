@@ -630,3 +630,119 @@ fn killed_import_leaves_the_previous_database_usable() {
     r.expect_code(0);
     assert!(!temp_exists());
 }
+
+/// `bulkhead db update --source` against a real HTTP server on 127.0.0.1 (Python's http.server, which
+/// sends Last-Modified and answers If-Modified-Since with 304) serving `<Ecosystem>/all.zip` exports built
+/// from the fixtures.
+#[test]
+fn db_update_from_a_local_mirror() {
+    use std::io::Write;
+    let dir = scratch("vulns-update");
+    let mirror = dir.join("mirror");
+    let osv = fixtures().join("advisories/osv");
+    for (eco, files) in [
+        ("PyPI", vec!["PYSEC-0000-1.json", "PYSEC-0000-2.json"]),
+        ("npm", vec!["GHSA-0000-0000-0002.json"]),
+    ] {
+        std::fs::create_dir_all(mirror.join(eco)).unwrap();
+        let mut z =
+            zip::ZipWriter::new(std::fs::File::create(mirror.join(eco).join("all.zip")).unwrap());
+        for f in files {
+            z.start_file(f, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(&std::fs::read(osv.join(f)).unwrap()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = match std::process::Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(&mirror)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("SKIP db_update_from_a_local_mirror: python3 is not available ({e})");
+            return;
+        }
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the HTTP server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let db = dir.join("vuln.db");
+    let update = |extra: &[&str]| {
+        let mut a = vec![
+            "db",
+            "update",
+            "--source",
+            &base,
+            "--db",
+            db.to_str().unwrap(),
+            "--no-progress",
+        ];
+        a.extend_from_slice(extra);
+        bulkhead(&a)
+    };
+    let first = update(&["--ecosystem", "PyPI,npm"]);
+    first.expect_code(0);
+    assert!(
+        first.stderr.contains("PyPI") && first.stderr.contains("updated: 2 advisories"),
+        "{}",
+        first.stderr
+    );
+    let st = bulkhead(&["db", "status", "--db", db.to_str().unwrap(), "-f", "json"]).json();
+    let sources: Vec<String> = st["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sources, s(&["osv:PyPI", "osv:npm"]));
+    assert_eq!(st["advisories"], 3);
+    let second = update(&["--ecosystem", "PyPI,npm"]);
+    second.expect_code(0);
+    assert!(
+        second.stderr.contains("unchanged since the last update"),
+        "{}",
+        second.stderr
+    );
+    // One ecosystem the mirror lacks: it fails, the others are kept, exit 1.
+    let partial = update(&["--ecosystem", "PyPI,Go"]);
+    partial.expect_code(1);
+    assert!(
+        partial.stderr.contains("Go") && partial.stderr.contains("FAILED"),
+        "{}",
+        partial.stderr
+    );
+    assert_eq!(
+        bulkhead(&["db", "status", "--db", db.to_str().unwrap(), "-f", "json"]).json()["advisories"],
+        3
+    );
+    let bad = update(&["--ecosystem", "Hackage"]);
+    bad.expect_code(2);
+    assert!(
+        bad.stderr.contains("unknown ecosystem `Hackage`"),
+        "{}",
+        bad.stderr
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
