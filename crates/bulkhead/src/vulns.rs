@@ -202,12 +202,11 @@ pub fn trips(report: &VulnReport, policy: &bulkhead_core::Policy, args: &VulnArg
     }
     match policy.fail_on() {
         FailOn::Never => false,
-        FailOn::Severity(t) => {
-            let t = threshold_of(t);
-            report.kept.iter().any(|m| {
-                m.severity != VulnSeverity::Unknown && m.severity >= t || t == VulnSeverity::Unknown
-            })
-        }
+        // `info` (UNKNOWN) takes every vulnerability; otherwise an unrated one never reaches a threshold.
+        FailOn::Severity(t) => match threshold_of(t) {
+            VulnSeverity::Unknown => !report.kept.is_empty(),
+            t => report.kept.iter().any(|m| m.severity >= t),
+        },
     }
 }
 

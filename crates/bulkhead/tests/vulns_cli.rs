@@ -254,6 +254,13 @@ fn gating_follows_fail_on_exit_code_severity_and_unfixed() {
     );
     let (r, _) = image_json(&["--severity", "LOW,CRITICAL", "--fail-on", "low"]);
     r.expect_code(1);
+    // Unrated vulnerabilities never reach a severity threshold; `info` takes everything.
+    image_json(&["--severity", "UNKNOWN", "--fail-on", "low"])
+        .0
+        .expect_code(0);
+    image_json(&["--severity", "UNKNOWN", "--fail-on", "info"])
+        .0
+        .expect_code(1);
     let st = setup();
     let bad = bulkhead(&[
         "image",
