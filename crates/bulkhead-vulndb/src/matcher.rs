@@ -212,7 +212,11 @@ fn new_match(
             .filter(|a| **a != advisory.id)
             .cloned()
             .collect(),
-        summary: advisory.summary.clone(),
+        summary: advisory
+            .summary
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| advisory.details.as_deref().and_then(first_sentence)),
         severity: rated.severity,
         cvss_score: rated.score,
         severity_source: rated.basis,
@@ -224,6 +228,30 @@ fn new_match(
         published: advisory.published.clone(),
         modified: advisory.modified.clone(),
     }
+}
+
+/// A summary for records that have only details (PYSEC, some GHSA): their first sentence, at most 120
+/// characters, cut at a word boundary.
+fn first_sentence(details: &str) -> Option<String> {
+    let text = details.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return None;
+    }
+    let end = text
+        .char_indices()
+        .find(|(i, c)| *c == '.' && text[i + 1..].starts_with(' '))
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    let sentence = &text[..end];
+    if sentence.chars().count() <= 120 {
+        return Some(sentence.to_string());
+    }
+    let mut cut: String = sentence.chars().take(117).collect();
+    if let Some(space) = cut.rfind(' ') {
+        cut.truncate(space);
+    }
+    cut.push_str("...");
+    Some(cut)
 }
 
 /// Merge one package's matches whose ids overlap.
@@ -461,4 +489,25 @@ fn evaluate_range(scheme: Scheme, v: &Version, events: &[Event]) -> Result<Range
         None
     };
     Ok(RangeResult { affected, fixed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence;
+
+    #[test]
+    fn summaries_from_details() {
+        assert_eq!(
+            first_sentence("Django 2.2 before 2.2.3 mishandles X. More text."),
+            Some("Django 2.2 before 2.2.3 mishandles X".into())
+        );
+        assert_eq!(first_sentence("  \n "), None);
+        assert_eq!(
+            first_sentence("version 1.2.3 is bad"),
+            Some("version 1.2.3 is bad".into())
+        );
+        let long = "word ".repeat(60);
+        let s = first_sentence(&long).unwrap();
+        assert!(s.ends_with("...") && s.chars().count() <= 120, "{s}");
+    }
 }
