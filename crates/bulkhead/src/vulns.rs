@@ -491,13 +491,7 @@ fn group_table(
                 }
             )
         };
-        let summary: String = m
-            .summary
-            .as_deref()
-            .unwrap_or("")
-            .chars()
-            .take(80)
-            .collect();
+        let summary = shorten(m.summary.as_deref().unwrap_or(""), 80);
         s.push_str(&format!(
             "  {:<8}  {:<20}  {:<24}  {summary}{aliases}\n",
             paint(m.severity.as_str(), m.severity, color),
@@ -516,6 +510,19 @@ fn group_table(
     if current.is_some() {
         s.push('\n');
     }
+}
+
+/// `text` cut to at most `max` characters at a word boundary, with `...` when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(3)).collect();
+    if let Some(space) = cut.rfind(' ') {
+        cut.truncate(space);
+    }
+    cut.push_str("...");
+    cut
 }
 
 /// The CycloneDX 1.6 `vulnerabilities` array for an SBOM of `inv` (component refs from the same SBOM);
