@@ -339,29 +339,9 @@ pub fn age_of(rfc3339: &str) -> i64 {
         .unwrap_or(0)
 }
 
-/// Unix seconds of `YYYY-MM-DDTHH:MM:SS[.fff](Z|+00:00)` (UTC only).
-pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    // Days from civil (Howard Hinnant's algorithm).
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = if y2 >= 0 { y2 } else { y2 - 399 } / 400;
-    let yoe = y2 - era * 400;
-    let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146097 + doe - 719468;
-    Some(days * 86400 + h * 3600 + mi * 60 + se)
-}
+pub use bulkhead_core::time::parse_rfc3339;
 
-/// Now as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn now_rfc3339() -> String {
-    bulkhead_inventory::sbom::now_rfc3339()
-}
+pub use bulkhead_core::time::now_rfc3339;
 
 /// A source's HTTP validators: `(ETag, Last-Modified)`.
 pub type Validators = (Option<String>, Option<String>);

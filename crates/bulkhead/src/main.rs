@@ -1,5 +1,6 @@
 //! The `bulkhead` command line.
 
+mod audit;
 mod check;
 mod db;
 mod discover;
@@ -43,6 +44,9 @@ enum Command {
     /// (`docker:NAME`, or any name that is not a path), a root filesystem directory (`dir:DIR`), or a
     /// registry reference (`registry:HOST/REPO:TAG`).
     Sbom(SbomArgs),
+    /// Audit a live Docker engine: the daemon, every container, networks and Swarm, against the CIS Docker
+    /// Benchmark, with the fix for each finding.
+    Audit(audit::AuditArgs),
     /// Create, refresh and inspect the vulnerability database (`db update`, `db import`, `db status`).
     Db(db::DbArgs),
     /// List the rule catalogue.
@@ -266,6 +270,7 @@ impl CheckArgs {
 pub fn all_rule_meta() -> Vec<&'static bulkhead_core::RuleMeta> {
     let mut v = bulkhead_dockerfile::rules::all_meta();
     v.extend(bulkhead_image::rules::all_meta());
+    v.extend(bulkhead_engine::rules::all_meta());
     v.extend(bulkhead_secrets::rule::all_meta());
     v
 }
@@ -278,6 +283,7 @@ fn main() -> ExitCode {
         Command::Image(args) => image::run(args),
         Command::Sbom(args) => sbom::run(args),
         Command::Db(args) => db::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Rules { format } => rules(format),
         Command::Rule { id } => rule(&id),
     }

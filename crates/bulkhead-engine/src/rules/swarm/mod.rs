@@ -1,0 +1,8 @@
+//! The `swarm` rules.
+
+use super::EngineRule;
+
+/// Every rule of this family.
+pub fn rules() -> Vec<&'static dyn EngineRule> {
+    vec![]
+}
