@@ -196,14 +196,20 @@ impl Partial {
 
     /// The first version above every version matching this partial (`1.2` → `1.3.0`, `1` → `2.0.0`);
     /// `None` for `*`.
-    fn ceiling(&self) -> Option<String> {
-        match (self.major, self.minor, self.patch) {
+    fn ceiling(&self) -> Result<Option<String>, String> {
+        Ok(match (self.major, self.minor, self.patch) {
             (None, _, _) => None,
-            (Some(m), None, _) => Some(format!("{}.0.0", m + 1)),
-            (Some(m), Some(n), None) => Some(format!("{m}.{}.0", n + 1)),
-            (Some(m), Some(n), Some(p)) => Some(format!("{m}.{n}.{}", p + 1)),
-        }
+            (Some(m), None, _) => Some(format!("{}.0.0", succ(m)?)),
+            (Some(m), Some(n), None) => Some(format!("{m}.{}.0", succ(n)?)),
+            (Some(m), Some(n), Some(p)) => Some(format!("{m}.{n}.{}", succ(p)?)),
+        })
     }
+}
+
+/// `n + 1`, an error when `n` is the largest number a version part can hold.
+fn succ(n: u64) -> Result<u64, String> {
+    n.checked_add(1)
+        .ok_or_else(|| format!("version number `{n}` is too large"))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -266,20 +272,20 @@ impl Bounds {
         }
         match op {
             "<" => self.upper(Upper::Fixed(v.floor())),
-            "<=" => match v.ceiling() {
+            "<=" => match v.ceiling()? {
                 _ if v.full() => self.upper(Upper::LastAffected(v.floor())),
                 Some(c) => self.upper(Upper::Fixed(c)),
                 None => Ok(()),
             },
             ">=" => self.lower(v.floor()),
-            ">" => match v.ceiling() {
+            ">" => match v.ceiling()? {
                 _ if v.full() => self.lower(v.floor()),
                 Some(c) => self.lower(c),
                 None => Err("`>*` matches nothing".into()),
             },
             "" | "=" => {
                 self.lower(v.floor())?;
-                match v.ceiling() {
+                match v.ceiling()? {
                     _ if v.full() => self.upper(Upper::LastAffected(v.floor())),
                     Some(c) => self.upper(Upper::Fixed(c)),
                     None => Ok(()),
@@ -288,8 +294,8 @@ impl Bounds {
             "~" => {
                 self.lower(v.floor())?;
                 let up = match (v.major, v.minor) {
-                    (Some(m), Some(n)) => Some(format!("{m}.{}.0", n + 1)),
-                    (Some(m), None) => Some(format!("{}.0.0", m + 1)),
+                    (Some(m), Some(n)) => Some(format!("{m}.{}.0", succ(n)?)),
+                    (Some(m), None) => Some(format!("{}.0.0", succ(m)?)),
                     _ => None,
                 };
                 up.map_or(Ok(()), |u| self.upper(Upper::Fixed(u)))
@@ -297,11 +303,11 @@ impl Bounds {
             "^" => {
                 self.lower(v.floor())?;
                 let up = match (v.major, v.minor, v.patch) {
-                    (Some(0), Some(0), Some(p)) => Some(format!("0.0.{}", p + 1)),
+                    (Some(0), Some(0), Some(p)) => Some(format!("0.0.{}", succ(p)?)),
                     (Some(0), Some(0), None) => Some("0.1.0".to_string()),
-                    (Some(0), Some(n), _) => Some(format!("0.{}.0", n + 1)),
+                    (Some(0), Some(n), _) => Some(format!("0.{}.0", succ(n)?)),
                     (Some(0), None, _) => Some("1.0.0".to_string()),
-                    (Some(m), _, _) => Some(format!("{}.0.0", m + 1)),
+                    (Some(m), _, _) => Some(format!("{}.0.0", succ(m)?)),
                     (None, _, _) => None,
                 };
                 up.map_or(Ok(()), |u| self.upper(Upper::Fixed(u)))
@@ -461,5 +467,24 @@ mod tests {
         assert!(convert_range("None").is_err());
         assert!(convert_range(">= ").is_err());
         assert!(convert_range("<1.2.3.4.5").is_err());
+    }
+
+    #[test]
+    fn largest_version_numbers_are_errors_not_overflows() {
+        let max = u64::MAX;
+        for text in [
+            format!("<={max}"),
+            format!("~{max}"),
+            format!("^{max}.0.0"),
+            format!("^0.{max}"),
+            format!("~1.{max}.0"),
+            format!(">1.2.{max}"),
+        ] {
+            let got = convert_range(&text);
+            assert!(
+                got.as_ref().is_err_and(|e| e.contains("too large")),
+                "{text}: {got:?}"
+            );
+        }
     }
 }
