@@ -269,7 +269,8 @@ fn nodejs_wg() {
         events,
         [
             &vec![introduced("0"), fixed("3.4.6")],
-            &vec![introduced("4.0.0"), fixed("4.0.5")]
+            // `> 4.0.0 <4.0.5`: 4.0.0 itself is not affected.
+            &vec![introduced("4.0.1-0"), fixed("4.0.5")]
         ]
     );
     let first = find(&o, "NSWG-ECO-1");
