@@ -4,7 +4,8 @@
 //! Id: the CVE when given, else a GHSA named in `link`, else `FOP-<vendor>/<package>/<file stem>`; files sharing
 //! an id (one CVE over several packages) are merged by the importer. Each branch is one ECOSYSTEM range of the
 //! Packagist package: `>=X` → introduced X (none → `0`), `>X` → introduced X (X itself flagged too: OSV has no
-//! exclusive start), `<X` → fixed X, `<=X` → last_affected X. The earliest branch `time` is the publication date.
+//! exclusive start; counted as ignored per branch), `<X` → fixed X, `<=X` → last_affected X. The earliest branch
+//! `time` is the publication date.
 
 use super::util::{Pairs, Parsed, from_yaml, non_empty, push_unique};
 use crate::advisory::{Advisory, Affected, Event, Range, RangeKind};
@@ -50,6 +51,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Parsed, String> {
         .branches
         .ok_or("missing field `branches` (expected branch name → {time, versions})")?;
     let mut ranges = Vec::new();
+    let mut ignored = Vec::new();
     let mut published: Option<String> = None;
     for (branch, body) in branches.0 {
         let Some(body) = body else {
@@ -61,6 +63,9 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Parsed, String> {
             None => return Err(format!("branches.{branch}: missing `versions`")),
         };
         let events = branch_events(&versions).map_err(|e| format!("branches.{branch}: {e}"))?;
+        if has_exclusive_lower(&versions) {
+            ignored.push(EXCLUSIVE_LOWER.to_string());
+        }
         ranges.push(Range {
             kind: RangeKind::Ecosystem,
             events,
@@ -108,7 +113,20 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Parsed, String> {
             references: link.into_iter().collect(),
             ..Advisory::default()
         }],
-        ignored: Vec::new(),
+        ignored,
+    })
+}
+
+/// The note counted for each branch with a `> X` bound.
+const EXCLUSIVE_LOWER: &str =
+    "FriendsOfPHP `> X` bound: X itself reported as affected (OSV has no exclusive start)";
+
+/// Whether a branch has a `> X` comparator (not `>=`).
+fn has_exclusive_lower(versions: &[String]) -> bool {
+    versions.iter().any(|v| {
+        glue_operators(v)
+            .split([',', ' '])
+            .any(|c| c.trim().starts_with('>') && !c.trim().starts_with(">="))
     })
 }
 
@@ -218,6 +236,17 @@ mod tests {
                 Event::Fixed("1.2".into())
             ])
         );
+    }
+
+    #[test]
+    fn exclusive_lower_bound_is_counted() {
+        let text = "title: t\nreference: composer://acme/tool\nbranches:\n  1.x:\n    versions: ['> 1.0', '<2.0']\n  2.x:\n    versions: ['>=2.1', '<2.2']\n";
+        let got = parse(text, Path::new("acme/tool/x.yaml"));
+        assert_eq!(
+            got.map(|p| p.ignored),
+            Ok(vec![EXCLUSIVE_LOWER.to_string()])
+        );
+        assert!(!has_exclusive_lower(&[">=1.0".into(), "<2".into()]));
     }
 
     #[test]
