@@ -185,6 +185,21 @@ fn alpine_legacy_secdb() {
     // A Xen line `CVE-2017-8904 XSA-214`: the XSA is an alias of the CVE's advisory.
     let xen = find(&o, "ALPINE-CVE-2017-8904");
     assert!(xen.aliases.iter().any(|x| x == "XSA-214"));
+    // rsync `CVE-2017-17434-1` / `-2` (two patches) and ansible `CVE 2018-16859` name real CVEs.
+    let rsync = find(&o, "ALPINE-CVE-2017-17434");
+    assert!(rsync.affected.iter().any(|x| x.name == "rsync"));
+    assert!(
+        !o.advisories
+            .iter()
+            .any(|a| a.id == "ALPINE-CVE-2017-17434-1")
+    );
+    let ansible = find(&o, "ALPINE-CVE-2018-16859");
+    assert!(
+        ansible
+            .affected
+            .iter()
+            .any(|x| x.ecosystem == "Alpine:v3.9")
+    );
 }
 
 #[test]
@@ -269,7 +284,8 @@ fn nodejs_wg() {
         events,
         [
             &vec![introduced("0"), fixed("3.4.6")],
-            &vec![introduced("4.0.0"), fixed("4.0.5")]
+            // `> 4.0.0 <4.0.5`: 4.0.0 itself is not affected.
+            &vec![introduced("4.0.1-0"), fixed("4.0.5")]
         ]
     );
     let first = find(&o, "NSWG-ECO-1");

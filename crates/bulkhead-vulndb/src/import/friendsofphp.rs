@@ -3,8 +3,10 @@
 //!
 //! Id: the CVE when given, else a GHSA named in `link`, else `FOP-<vendor>/<package>/<file stem>`; files sharing
 //! an id (one CVE over several packages) are merged by the importer. Each branch is one ECOSYSTEM range of the
-//! Packagist package: `>=X` → introduced X (none → `0`), `>X` → introduced X (X itself flagged too: OSV has no
-//! exclusive start), `<X` → fixed X, `<=X` → last_affected X. The earliest branch `time` is the publication date.
+//! Packagist package: `>=X` → introduced X (none → `0`), `<X` → fixed X, `<=X` → last_affected X, `>X` →
+//! introduced `X-p-dev`, the least Composer version above a plain numeric X (OSV has no exclusive start; Composer
+//! orders `X` < `X-p-dev` < `X-p` < `X-p1` < `X.0.1-dev`); a `>X` on any other X gives introduced X, counted as
+//! ignored (X itself reported as affected). The earliest branch `time` is the publication date.
 
 use super::util::{Pairs, Parsed, from_yaml, non_empty, push_unique};
 use crate::advisory::{Advisory, Affected, Event, Range, RangeKind};
@@ -50,6 +52,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Parsed, String> {
         .branches
         .ok_or("missing field `branches` (expected branch name → {time, versions})")?;
     let mut ranges = Vec::new();
+    let mut ignored = Vec::new();
     let mut published: Option<String> = None;
     for (branch, body) in branches.0 {
         let Some(body) = body else {
@@ -60,7 +63,11 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Parsed, String> {
             Some(Versions::One(s)) => vec![s],
             None => return Err(format!("branches.{branch}: missing `versions`")),
         };
-        let events = branch_events(&versions).map_err(|e| format!("branches.{branch}: {e}"))?;
+        let (events, inexact) =
+            branch_events(&versions).map_err(|e| format!("branches.{branch}: {e}"))?;
+        if inexact {
+            ignored.push(EXCLUSIVE_LOWER.to_string());
+        }
         ranges.push(Range {
             kind: RangeKind::Ecosystem,
             events,
@@ -108,8 +115,23 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Parsed, String> {
             references: link.into_iter().collect(),
             ..Advisory::default()
         }],
-        ignored: Vec::new(),
+        ignored,
     })
+}
+
+/// The note counted for each branch with a `> X` bound that could not be made exact.
+const EXCLUSIVE_LOWER: &str =
+    "FriendsOfPHP `> X` bound: X itself reported as affected (OSV has no exclusive start)";
+
+/// The least Composer version above `ver` when it is plain numeric (`1.2.3` → `1.2.3-p-dev`: a patch
+/// release's dev build sorts right after the release), `None` otherwise.
+fn successor(ver: &str) -> Option<String> {
+    let parts: Vec<&str> = ver.split('.').collect();
+    let plain = parts.len() <= 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    plain.then(|| format!("{ver}-p-dev"))
 }
 
 /// `GHSA-xxxx-xxxx-xxxx` in a URL.
@@ -131,8 +153,10 @@ fn rfc3339(t: &str) -> Option<String> {
     ok.then(|| format!("{date}T{}Z", time.trim().trim_end_matches('Z')))
 }
 
-/// The events of one branch from its comparators (several may share one string, `>=1.0,<1.5`).
-fn branch_events(versions: &[String]) -> Result<Vec<Event>, String> {
+/// The events of one branch from its comparators (several may share one string, `>=1.0,<1.5`), and whether
+/// a `> X` bound had to be written as `introduced X`.
+fn branch_events(versions: &[String]) -> Result<(Vec<Event>, bool), String> {
+    let mut inexact = false;
     let mut lower: Option<String> = None;
     let mut upper: Option<Event> = None;
     for item in versions {
@@ -156,7 +180,16 @@ fn branch_events(versions: &[String]) -> Result<Vec<Event>, String> {
             }
             let ver = ver.to_string();
             match op {
-                ">=" | ">" => lower = Some(ver),
+                ">=" => lower = Some(ver),
+                ">" => {
+                    lower = Some(match successor(&ver) {
+                        Some(next) => next,
+                        None => {
+                            inexact = true;
+                            ver
+                        }
+                    })
+                }
                 "<" => upper = Some(Event::Fixed(ver)),
                 "<=" => upper = Some(Event::LastAffected(ver)),
                 "=" | "==" | "" => {
@@ -172,7 +205,7 @@ fn branch_events(versions: &[String]) -> Result<Vec<Event>, String> {
     }
     let mut events = vec![Event::Introduced(lower.unwrap_or_else(|| "0".into()))];
     events.extend(upper);
-    Ok(events)
+    Ok((events, inexact))
 }
 
 /// `>= 1.0` → `>=1.0`: spaces after an operator removed.
@@ -190,33 +223,81 @@ fn glue_operators(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cmp::Ordering;
 
     #[test]
     fn branch_comparators() {
         let e = branch_events(&[">=2.0.0".into(), "<2.0.25".into()]);
         assert_eq!(
             e,
-            Ok(vec![
-                Event::Introduced("2.0.0".into()),
-                Event::Fixed("2.0.25".into())
-            ])
+            Ok((
+                vec![
+                    Event::Introduced("2.0.0".into()),
+                    Event::Fixed("2.0.25".into())
+                ],
+                false
+            ))
         );
         let e = branch_events(&["<=1.4".into()]);
         assert_eq!(
             e,
-            Ok(vec![
-                Event::Introduced("0".into()),
-                Event::LastAffected("1.4".into())
-            ])
+            Ok((
+                vec![
+                    Event::Introduced("0".into()),
+                    Event::LastAffected("1.4".into())
+                ],
+                false
+            ))
         );
         assert!(branch_events(&["~1.0".into()]).is_err());
         assert!(branch_events(&[]).is_err());
         assert_eq!(
             branch_events(&[">= 1.0 < 1.2".into()]),
-            Ok(vec![
-                Event::Introduced("1.0".into()),
-                Event::Fixed("1.2".into())
-            ])
+            Ok((
+                vec![Event::Introduced("1.0".into()), Event::Fixed("1.2".into())],
+                false
+            ))
+        );
+    }
+
+    /// `> X` excludes X (drupal/core CVE-2019-6342: `>8.7.3`, `<8.7.5`) and takes every version above it.
+    #[test]
+    fn exclusive_lower_bound_is_the_next_version() {
+        let composer = |a: &str, b: &str| crate::version::compare(crate::Scheme::Composer, a, b);
+        let e = branch_events(&[">8.7.3".into(), "<8.7.5".into()]);
+        let start = "8.7.3-p-dev";
+        assert_eq!(
+            e,
+            Ok((
+                vec![
+                    Event::Introduced(start.into()),
+                    Event::Fixed("8.7.5".into())
+                ],
+                false
+            ))
+        );
+        for below in ["8.7.3", "v8.7.3", "8.7.3.0", "8.7.3-RC1", "8.7.3.0-stable"] {
+            assert_eq!(composer(below, start), Ok(Ordering::Less), "{below}");
+        }
+        for above in [
+            "8.7.3-p",
+            "8.7.3-p1",
+            "8.7.3-patch0-dev",
+            "8.7.3.1-dev",
+            "8.7.4-alpha1",
+        ] {
+            assert_eq!(composer(above, start), Ok(Ordering::Greater), "{above}");
+        }
+        assert_eq!(
+            branch_events(&["> 3.2".into()]).map(|(e, _)| e),
+            Ok(vec![Event::Introduced("3.2-p-dev".into())])
+        );
+        // Not plain numeric: written as introduced X and counted.
+        let text = "title: t\nreference: composer://acme/tool\nbranches:\n  1.x:\n    versions: ['> 1.0-beta1', '<2.0']\n  2.x:\n    versions: ['>2.1', '<2.2']\n";
+        let got = parse(text, Path::new("acme/tool/x.yaml"));
+        assert_eq!(
+            got.map(|p| p.ignored),
+            Ok(vec![EXCLUSIVE_LOWER.to_string()])
         );
     }
 

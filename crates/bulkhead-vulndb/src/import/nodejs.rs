@@ -3,9 +3,10 @@
 //!
 //! Id `NSWG-ECO-<id>`, aliases the CVEs, ecosystem `npm`. Each `||` alternative of `vulnerable_versions` becomes one
 //! SEMVER range (OSV: a version is affected when any range says so); exact versions go to `versions`.
-//! Comparators: `<X` → fixed X, `<=X` → last_affected X, `>=X` → introduced X, `>X` → introduced X — OSV has no
-//! exclusive lower bound, so X itself is flagged too (documented imprecision); partial versions (`<=1.0`,
-//! `>2`), x-ranges, `*`, `^`, `~` and hyphen ranges are converted to the exact bounds npm gives them.
+//! Comparators: `<X` → fixed X, `<=X` → last_affected X, `>=X` → introduced X, `>X` → introduced the least
+//! SemVer version above X (`>2.0.0` → `2.0.1-0`, `>2.0.0-rc.1` → `2.0.0-rc.1.0`; OSV has no exclusive start, and
+//! nothing orders between X and that version); partial versions (`<=1.0`, `>2`), x-ranges, `*`, `^`, `~` and
+//! hyphen ranges are converted to the exact bounds npm gives them.
 //! `vuln/core` (the node runtime), `vuln/deps` (assessments of bundled libraries) and `index.json` files are
 //! ignored with a count.
 
@@ -73,13 +74,6 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Parsed, String> {
         .ok_or("missing field `vulnerable_versions` (expected an npm semver range)")?;
     let (ranges, versions) = convert_range(&range_text)
         .map_err(|e| format!("vulnerable_versions `{range_text}`: {e}"))?;
-    let mut ignored = Vec::new();
-    if has_exclusive_lower(&range_text) {
-        ignored.push(
-            "npm `> X` bound: X itself reported as affected (OSV has no exclusive start)"
-                .to_string(),
-        );
-    }
     let mut aliases = Vec::new();
     for c in rec.cves.unwrap_or_default() {
         push_unique(&mut aliases, c.trim());
@@ -115,17 +109,7 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> Result<Parsed, String> {
             references,
             ..Advisory::default()
         }],
-        ignored,
-    })
-}
-
-/// Whether a range has a `> X` comparator on a full version (the one bound OSV cannot say exactly).
-fn has_exclusive_lower(text: &str) -> bool {
-    text.split("||").any(|alt| {
-        comparators(alt)
-            .unwrap_or_default()
-            .iter()
-            .any(|(op, v)| op == ">" && v.full())
+        ignored: Vec::new(),
     })
 }
 
@@ -194,16 +178,38 @@ impl Partial {
         )
     }
 
-    /// The first version above every version matching this partial (`1.2` → `1.3.0`, `1` → `2.0.0`);
-    /// `None` for `*`.
-    fn ceiling(&self) -> Option<String> {
-        match (self.major, self.minor, self.patch) {
-            (None, _, _) => None,
-            (Some(m), None, _) => Some(format!("{}.0.0", m + 1)),
-            (Some(m), Some(n), None) => Some(format!("{m}.{}.0", n + 1)),
-            (Some(m), Some(n), Some(p)) => Some(format!("{m}.{n}.{}", p + 1)),
+    /// The least SemVer version above this full version: `1.2.3` → `1.2.4-0` (the lowest pre-release of the
+    /// next patch), `1.2.3-rc.1` → `1.2.3-rc.1.0` (one more identifier); build metadata does not order.
+    fn successor(&self) -> Result<String, String> {
+        let (m, n, p) = (
+            self.major.unwrap_or(0),
+            self.minor.unwrap_or(0),
+            self.patch.unwrap_or(0),
+        );
+        let pre = self.rest.split('+').next().unwrap_or("");
+        if pre.is_empty() {
+            Ok(format!("{m}.{n}.{}-0", succ(p)?))
+        } else {
+            Ok(format!("{m}.{n}.{p}{pre}.0"))
         }
     }
+
+    /// The first version above every version matching this partial (`1.2` → `1.3.0`, `1` → `2.0.0`);
+    /// `None` for `*`.
+    fn ceiling(&self) -> Result<Option<String>, String> {
+        Ok(match (self.major, self.minor, self.patch) {
+            (None, _, _) => None,
+            (Some(m), None, _) => Some(format!("{}.0.0", succ(m)?)),
+            (Some(m), Some(n), None) => Some(format!("{m}.{}.0", succ(n)?)),
+            (Some(m), Some(n), Some(p)) => Some(format!("{m}.{n}.{}", succ(p)?)),
+        })
+    }
+}
+
+/// `n + 1`, an error when `n` is the largest number a version part can hold.
+fn succ(n: u64) -> Result<u64, String> {
+    n.checked_add(1)
+        .ok_or_else(|| format!("version number `{n}` is too large"))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -266,20 +272,20 @@ impl Bounds {
         }
         match op {
             "<" => self.upper(Upper::Fixed(v.floor())),
-            "<=" => match v.ceiling() {
+            "<=" => match v.ceiling()? {
                 _ if v.full() => self.upper(Upper::LastAffected(v.floor())),
                 Some(c) => self.upper(Upper::Fixed(c)),
                 None => Ok(()),
             },
             ">=" => self.lower(v.floor()),
-            ">" => match v.ceiling() {
-                _ if v.full() => self.lower(v.floor()),
+            ">" => match v.ceiling()? {
+                _ if v.full() => self.lower(v.successor()?),
                 Some(c) => self.lower(c),
                 None => Err("`>*` matches nothing".into()),
             },
             "" | "=" => {
                 self.lower(v.floor())?;
-                match v.ceiling() {
+                match v.ceiling()? {
                     _ if v.full() => self.upper(Upper::LastAffected(v.floor())),
                     Some(c) => self.upper(Upper::Fixed(c)),
                     None => Ok(()),
@@ -288,8 +294,8 @@ impl Bounds {
             "~" => {
                 self.lower(v.floor())?;
                 let up = match (v.major, v.minor) {
-                    (Some(m), Some(n)) => Some(format!("{m}.{}.0", n + 1)),
-                    (Some(m), None) => Some(format!("{}.0.0", m + 1)),
+                    (Some(m), Some(n)) => Some(format!("{m}.{}.0", succ(n)?)),
+                    (Some(m), None) => Some(format!("{}.0.0", succ(m)?)),
                     _ => None,
                 };
                 up.map_or(Ok(()), |u| self.upper(Upper::Fixed(u)))
@@ -297,11 +303,11 @@ impl Bounds {
             "^" => {
                 self.lower(v.floor())?;
                 let up = match (v.major, v.minor, v.patch) {
-                    (Some(0), Some(0), Some(p)) => Some(format!("0.0.{}", p + 1)),
+                    (Some(0), Some(0), Some(p)) => Some(format!("0.0.{}", succ(p)?)),
                     (Some(0), Some(0), None) => Some("0.1.0".to_string()),
-                    (Some(0), Some(n), _) => Some(format!("0.{}.0", n + 1)),
+                    (Some(0), Some(n), _) => Some(format!("0.{}.0", succ(n)?)),
                     (Some(0), None, _) => Some("1.0.0".to_string()),
-                    (Some(m), _, _) => Some(format!("{}.0.0", m + 1)),
+                    (Some(m), _, _) => Some(format!("{}.0.0", succ(m)?)),
                     (None, _, _) => None,
                 };
                 up.map_or(Ok(()), |u| self.upper(Upper::Fixed(u)))
@@ -442,7 +448,9 @@ mod tests {
         assert_eq!(ev("^0.2.3"), [vec![i("0.2.3"), f("0.3.0")]]);
         assert_eq!(ev("~0.8.0-pre"), [vec![i("0.8.0-pre"), f("0.9.0")]]);
         assert_eq!(ev("1.2.0 - 1.4"), [vec![i("1.2.0"), f("1.5.0")]]);
-        assert_eq!(ev("> 4.0.0 <4.0.5"), [vec![i("4.0.0"), f("4.0.5")]]);
+        assert_eq!(ev("> 4.0.0 <4.0.5"), [vec![i("4.0.1-0"), f("4.0.5")]]);
+        assert_eq!(ev(">2.0.0-rc.1"), [vec![i("2.0.0-rc.1.0")]]);
+        assert_eq!(ev(">2.0.0+build.5"), [vec![i("2.0.1-0")]]);
         assert_eq!(ev("<=v2.0.0-alpha7"), [vec![i("0"), l("2.0.0-alpha7")]]);
     }
 
@@ -461,5 +469,41 @@ mod tests {
         assert!(convert_range("None").is_err());
         assert!(convert_range(">= ").is_err());
         assert!(convert_range("<1.2.3.4.5").is_err());
+    }
+
+    /// `>X` excludes X and its build variants and takes every version above, pre-releases included.
+    #[test]
+    fn exclusive_lower_bound_is_the_next_version() {
+        let semver = |a: &str, b: &str| crate::version::compare(crate::Scheme::Semver, a, b);
+        for (x, start) in [("2.0.0", "2.0.1-0"), ("2.0.0-rc.1", "2.0.0-rc.1.0")] {
+            assert_eq!(ev(&format!(">{x}")), [vec![i(start)]]);
+            assert_eq!(semver(x, start), Ok(Ordering::Less));
+            assert_eq!(semver(&format!("{x}+b7"), start), Ok(Ordering::Less));
+        }
+        assert_eq!(semver("2.0.1-alpha", "2.0.1-0"), Ok(Ordering::Greater));
+        assert_eq!(
+            semver("2.0.0-rc.1.1", "2.0.0-rc.1.0"),
+            Ok(Ordering::Greater)
+        );
+        assert_eq!(semver("2.0.0-rc.2", "2.0.0-rc.1.0"), Ok(Ordering::Greater));
+    }
+
+    #[test]
+    fn largest_version_numbers_are_errors_not_overflows() {
+        let max = u64::MAX;
+        for text in [
+            format!("<={max}"),
+            format!("~{max}"),
+            format!("^{max}.0.0"),
+            format!("^0.{max}"),
+            format!("~1.{max}.0"),
+            format!(">1.2.{max}"),
+        ] {
+            let got = convert_range(&text);
+            assert!(
+                got.as_ref().is_err_and(|e| e.contains("too large")),
+                "{text}: {got:?}"
+            );
+        }
     }
 }

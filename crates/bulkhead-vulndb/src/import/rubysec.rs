@@ -167,7 +167,10 @@ fn pessimistic_upper(v: &str) -> Result<String, String> {
     if !out.is_empty() {
         out.push('.');
     }
-    out.push_str(&(last + 1).to_string());
+    let next = last
+        .checked_add(1)
+        .ok_or_else(|| format!("`~> {v}`: version number `{last}` is too large"))?;
+    out.push_str(&next.to_string());
     Ok(out)
 }
 
@@ -387,6 +390,8 @@ mod tests {
         assert_eq!(pessimistic_upper("4.2").as_deref(), Ok("5"));
         assert_eq!(pessimistic_upper("4").as_deref(), Ok("5"));
         assert_eq!(pessimistic_upper("5.0.0.beta1").as_deref(), Ok("5.1"));
+        let max = format!("1.{}.3", u64::MAX);
+        assert!(pessimistic_upper(&max).is_err_and(|e| e.contains("too large")));
     }
 
     // Numeric versions only: these hold with the placeholder order and with real RubyGems ordering.

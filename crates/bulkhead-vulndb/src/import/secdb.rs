@@ -120,17 +120,31 @@ fn convert(db: SecDb, path: &Path) -> Result<Parsed, String> {
 }
 
 /// Split one secfixes line into CVE ids, other ids, and the number of unusable tokens. Comments
-/// (`# ...`) and notes in parentheses are dropped.
+/// (`# ...`) and notes in parentheses are dropped. Spellings found in the data are read as the CVE they name:
+/// `CVE_2019-2426`, `CVE-2017-8073.patch`, `CVE 2018-16859` (two tokens) and `CVE-2017-17434-1` (one patch of
+/// several for CVE-2017-17434).
 fn split_ids(line: &str) -> (Vec<String>, Vec<String>, usize) {
     let text = line.split(['#', '(']).next().unwrap_or("");
     let (mut cves, mut others, mut bad) = (Vec::new(), Vec::new(), 0);
-    for tok in text.split_whitespace() {
-        let mut t = tok.trim_matches([',', ';', ':']).to_string();
+    let mut toks = text
+        .split_whitespace()
+        .map(|t| t.trim_matches([',', ';', ':']))
+        .peekable();
+    while let Some(tok) = toks.next() {
+        let mut t = tok.to_string();
+        if t == "CVE"
+            && let Some(next) = toks.next_if(|n| cve_number(n).is_some())
+        {
+            t = format!("CVE-{next}");
+        }
         if let Some(rest) = t.strip_prefix("CVE_") {
             t = format!("CVE-{rest}");
         }
         if let Some(stem) = t.strip_suffix(".patch") {
             t = stem.to_string();
+        }
+        if let Some(number) = t.strip_prefix("CVE-").and_then(cve_number) {
+            t = format!("CVE-{number}");
         }
         if !is_id(&t) {
             bad += 1;
@@ -141,6 +155,20 @@ fn split_ids(line: &str) -> (Vec<String>, Vec<String>, usize) {
         }
     }
     (cves, others, bad)
+}
+
+/// The `YYYY-NNNN` of a CVE id written `YYYY-NNNN` or `YYYY-NNNN-<patch number>`.
+fn cve_number(t: &str) -> Option<&str> {
+    let mut parts = t.split('-');
+    let year = parts.next()?;
+    let seq = parts.next()?;
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let ok = year.len() == 4
+        && digits(year)
+        && seq.len() >= 4
+        && digits(seq)
+        && parts.all(|p| digits(p) && p.len() <= 2);
+    ok.then(|| t.get(..year.len() + 1 + seq.len()).unwrap_or(t))
 }
 
 /// `PREFIX-rest` with an alphanumeric prefix and a rest of alphanumerics, `.`, `-`, `_`.
@@ -174,5 +202,26 @@ mod tests {
         assert_eq!(o, ["XSA-99"]);
         assert_eq!(b, 1);
         assert_eq!(split_ids("CVE_2018-1.patch").0, ["CVE-2018-1"]);
+    }
+
+    /// Spellings of v3.4-v3.11 secdb (rsync, ansible) that gave ids no CVE lookup could find, or no advisory.
+    #[test]
+    fn cve_spellings_of_the_data() {
+        assert_eq!(split_ids("CVE-2017-17434-1").0, ["CVE-2017-17434"]);
+        assert_eq!(
+            split_ids("CVE-2017-17434-2 CVE-2017-17434-1").0,
+            ["CVE-2017-17434"]
+        );
+        let (c, o, b) = split_ids("CVE 2018-16859");
+        assert_eq!((c, o, b), (vec!["CVE-2018-16859".to_string()], vec![], 0));
+        assert_eq!(split_ids("CVE_2019-2426").0, ["CVE-2019-2426"]);
+        assert_eq!(split_ids("CVE-2017-8073.patch").0, ["CVE-2017-8073"]);
+        // Not CVE numbers: left as they are or counted.
+        assert_eq!(
+            split_ids("CVE XSA-1"),
+            (vec![], vec!["XSA-1".to_string()], 1)
+        );
+        assert_eq!(split_ids("CVE-????-?????").2, 1);
+        assert_eq!(split_ids("CVE-2017-1234-abc").0, ["CVE-2017-1234-abc"]);
     }
 }
