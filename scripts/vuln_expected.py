@@ -17,8 +17,9 @@ matches it against the advisory data with comparators of its own:
 * nodejs-security-wg npm records: id NSWG-ECO-<id>, `vulnerable_versions` evaluated as a
   node-semver range (||, hyphen ranges, ~, ^, x-ranges, prerelease exclusion).
 * Alpine secdb (alpine-secdb-legacy/vX.Y of the image's /etc/alpine-release): a package is matched
-  by its origin (`o:`) name, and is affected by every CVE of a secfixes entry whose version is
-  greater than the installed one (apk version order); the key "0" never applies. Id ALPINE-<CVE>.
+  by its origin (`o:`) name, and is affected by a CVE when the installed version is below the
+  lowest secfixes version that lists that CVE for the package in that release (apk version order;
+  a CVE listed under two versions was fixed by the first); the key "0" never applies. Id ALPINE-<CVE>.
 
 Output (stdout): {"<image>": {"<kind>/<name>@<version>": ["<id>", ...]}} where kind is one of
 python, npm, go, cargo, apk (the kinds of bulkhead's JSON), the Python name is PEP 503
@@ -619,12 +620,19 @@ def expected_for(image: Path, adv: Path, osv: OsvIndex, nswg) -> dict[str, list[
         release = files.get("etc/alpine-release", b"").decode().strip()
         secdb = load_secdb(adv, release)
         for name, ver, origin in apks:
-            ids = set()
+            lowest: dict[str, str] = {}
             for fixed, cve in secdb.get(origin, []):
+                try:
+                    if cve not in lowest or apk_compare(fixed, lowest[cve]) < 0:
+                        lowest[cve] = fixed
+                except ValueError as err:  # the secdb has a few malformed versions ("1.18.-r2")
+                    print(f"warning: {image.name}: {origin} {fixed}: {err}; fix ignored", file=sys.stderr)
+            ids = set()
+            for cve, fixed in lowest.items():
                 try:
                     if apk_compare(ver, fixed) < 0:
                         ids.add(f"ALPINE-{cve}")
-                except ValueError as err:  # the secdb has a few malformed versions ("1.18.-r2")
+                except ValueError as err:
                     print(f"warning: {image.name}: {origin} {fixed} / {ver}: {err}; fix ignored", file=sys.stderr)
             result[f"apk/{name}@{ver}"] = sorted(ids)
     return dict(sorted(result.items()))

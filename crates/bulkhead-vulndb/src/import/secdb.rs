@@ -9,6 +9,7 @@
 use super::util::{Pairs, Parsed, from_json, from_yaml, push_unique};
 use crate::advisory::{Advisory, Affected, Event, Range, RangeKind};
 use crate::ecosystem::Ecosystem;
+use crate::version::Scheme;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -61,6 +62,10 @@ fn convert(db: SecDb, path: &Path) -> Result<Parsed, String> {
         .ok_or("`distroversion` missing or not vX.Y, and the parent directory is not named vX.Y")?;
     let ecosystem = format!("Alpine:{release}");
     let mut out = Parsed::default();
+    // (id, package) -> (aliases, fixed): a CVE listed under two versions of one package in one release was
+    // fixed by the lower one (the later entry documents a rebuild or upgrade that keeps the fix).
+    let mut fixes: Vec<((String, String), (Vec<String>, String))> = Vec::new();
+    let mut index: std::collections::HashMap<(String, String), usize> = Default::default();
     for (i, entry) in db.packages.unwrap_or_default().into_iter().enumerate() {
         let Some(pkg) = entry.and_then(|e| e.pkg) else {
             return Err(format!("packages[{i}]: expected a mapping with `pkg`"));
@@ -90,31 +95,53 @@ fn convert(db: SecDb, path: &Path) -> Result<Parsed, String> {
                 } else {
                     (cves, others)
                 };
-                for id in primary {
-                    let mut aliases = vec![id.clone()];
-                    for x in &extra {
-                        push_unique(&mut aliases, x.clone());
+                if crate::version::parse(Scheme::Apk, &version).is_err() {
+                    for _ in 0..primary.len() {
+                        out.ignore("secfixes version that is not an apk version");
                     }
-                    out.advisories.push(Advisory {
-                        id: format!("ALPINE-{id}"),
-                        aliases,
-                        affected: vec![Affected {
-                            ecosystem: ecosystem.clone(),
-                            name: name.clone(),
-                            ranges: vec![Range {
-                                kind: RangeKind::Ecosystem,
-                                events: vec![
-                                    Event::Introduced("0".into()),
-                                    Event::Fixed(version.clone()),
-                                ],
-                            }],
-                            ..Affected::default()
-                        }],
-                        ..Advisory::default()
-                    });
+                    continue;
+                }
+                for id in primary {
+                    let key = (id.clone(), name.clone());
+                    match index.get(&key).and_then(|&i| fixes.get_mut(i)) {
+                        Some((_, (aliases, fixed))) => {
+                            for x in &extra {
+                                push_unique(aliases, x.clone());
+                            }
+                            if crate::version::compare(Scheme::Apk, &version, fixed)
+                                .is_ok_and(|o| o == std::cmp::Ordering::Less)
+                            {
+                                *fixed = version.clone();
+                            }
+                        }
+                        None => {
+                            let mut aliases = vec![id.clone()];
+                            for x in &extra {
+                                push_unique(&mut aliases, x.clone());
+                            }
+                            index.insert(key.clone(), fixes.len());
+                            fixes.push((key, (aliases, version.clone())));
+                        }
+                    }
                 }
             }
         }
+    }
+    for ((id, name), (aliases, fixed)) in fixes {
+        out.advisories.push(Advisory {
+            id: format!("ALPINE-{id}"),
+            aliases,
+            affected: vec![Affected {
+                ecosystem: ecosystem.clone(),
+                name,
+                ranges: vec![Range {
+                    kind: RangeKind::Ecosystem,
+                    events: vec![Event::Introduced("0".into()), Event::Fixed(fixed)],
+                }],
+                ..Affected::default()
+            }],
+            ..Advisory::default()
+        });
     }
     Ok(out)
 }
@@ -223,5 +250,31 @@ mod tests {
         );
         assert_eq!(split_ids("CVE-????-?????").2, 1);
         assert_eq!(split_ids("CVE-2017-1234-abc").0, ["CVE-2017-1234-abc"]);
+    }
+}
+
+#[cfg(test)]
+mod lowest_fix_tests {
+    use super::*;
+
+    /// busybox in v3.10 lists CVE-2018-1000500 under 1.29.3-r10 and again under 1.30.1-r2: 1.30.0 is fixed.
+    #[test]
+    fn a_cve_listed_twice_is_fixed_by_the_lower_version_and_bad_versions_are_counted() {
+        let yaml = "distroversion: v3.10\nreponame: main\npackages:\n  - pkg:\n      name: busybox\n      secfixes:\n        1.30.1-r2:\n          - CVE-2018-1000500\n        1.29.3-r10:\n          - CVE-2018-1000500\n        1.18.-r2:\n          - CVE-2011-5325\n";
+        let parsed = parse_yaml(yaml, Path::new("v3.10/main.yaml")).unwrap();
+        assert_eq!(parsed.advisories.len(), 1, "{:?}", parsed.advisories);
+        let a = &parsed.advisories[0];
+        assert_eq!(a.id, "ALPINE-CVE-2018-1000500");
+        assert_eq!(
+            a.affected[0].ranges[0].events,
+            vec![
+                Event::Introduced("0".into()),
+                Event::Fixed("1.29.3-r10".into())
+            ]
+        );
+        assert_eq!(
+            parsed.ignored,
+            vec!["secfixes version that is not an apk version".to_string()]
+        );
     }
 }
