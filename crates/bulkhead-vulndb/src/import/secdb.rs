@@ -57,6 +57,9 @@ fn release_of(db: &SecDb, path: &Path) -> Option<String> {
     (!release.is_empty()).then_some(release)
 }
 
+/// `(advisory id, package)`.
+type FixKey = (String, String);
+
 fn convert(db: SecDb, path: &Path) -> Result<Parsed, String> {
     let release = release_of(&db, path)
         .ok_or("`distroversion` missing or not vX.Y, and the parent directory is not named vX.Y")?;
@@ -64,8 +67,8 @@ fn convert(db: SecDb, path: &Path) -> Result<Parsed, String> {
     let mut out = Parsed::default();
     // (id, package) -> (aliases, fixed): a CVE listed under two versions of one package in one release was
     // fixed by the lower one (the later entry documents a rebuild or upgrade that keeps the fix).
-    let mut fixes: Vec<((String, String), (Vec<String>, String))> = Vec::new();
-    let mut index: std::collections::HashMap<(String, String), usize> = Default::default();
+    let mut fixes: Vec<(FixKey, (Vec<String>, String))> = Vec::new();
+    let mut index: std::collections::HashMap<FixKey, usize> = Default::default();
     for (i, entry) in db.packages.unwrap_or_default().into_iter().enumerate() {
         let Some(pkg) = entry.and_then(|e| e.pkg) else {
             return Err(format!("packages[{i}]: expected a mapping with `pkg`"));
