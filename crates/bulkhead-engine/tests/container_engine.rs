@@ -327,12 +327,22 @@ fn strip_nulls(v: &mut serde_json::Value) {
     }
 }
 
+/// Removes the suite's containers and network when the test ends, also when it fails half-way.
+struct Cleanup;
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        cleanup(SUITE);
+    }
+}
+
 #[test]
 fn container_rules_on_the_engine() {
     if !engine() {
         return;
     }
     cleanup(SUITE);
+    let _cleanup = Cleanup;
     let prop_dir = tempfile::tempdir().expect("temp dir");
     let cases = start_all(&prop_dir.path().display().to_string());
     wait_health();

@@ -91,4 +91,25 @@ mod tests {
             assert!(m.aliases.iter().any(|a| a.starts_with("CIS-")), "{}", m.id);
         }
     }
+
+    /// Every finding of the family on the captured engine snapshot: rule, severity, object, message.
+    #[test]
+    fn findings_on_the_engine_fixture() {
+        let rules = super::rules();
+        let snap = super::testkit::fixture();
+        let mut lines: Vec<String> = super::testkit::run_all(&rules, snap)
+            .into_iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} | {}",
+                    f.rule_id,
+                    f.severity,
+                    f.location.object.unwrap_or_default(),
+                    f.message
+                )
+            })
+            .collect();
+        lines.sort();
+        insta::assert_snapshot!(lines.join("\n"));
+    }
 }

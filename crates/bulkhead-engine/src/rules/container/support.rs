@@ -126,10 +126,12 @@ impl RunsAs {
     pub fn config_root(&self) -> bool {
         user_is_root(&self.config_user)
     }
-    /// Whether any process runs as root (`root` or `0` in the top `UID` column).
+    /// Whether any process runs as root (`root` or `0` in the top `UID` column); `None` when not running
+    /// or no process is listed.
     pub fn process_root(&self) -> Option<bool> {
         self.process_users
             .as_ref()
+            .filter(|v| !v.is_empty())
             .map(|v| v.iter().any(|u| u == "root" || u == "0"))
     }
     /// Root as far as can be told: the processes when running, the configuration otherwise.

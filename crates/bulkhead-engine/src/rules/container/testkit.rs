@@ -48,6 +48,13 @@ pub fn run(rule: &dyn EngineRule, snap: &Snapshot) -> Vec<Finding> {
     out
 }
 
+/// The findings of every rule in `rules` on `snap`.
+pub fn run_all(rules: &[&'static dyn EngineRule], snap: &Snapshot) -> Vec<Finding> {
+    let opts = EngineCheckOptions::default();
+    let ctx = EngineCheckContext::new(snap, &opts);
+    crate::rules::check_rules(&ctx, rules)
+}
+
 /// The findings of `rule` on one container.
 pub fn run_on(rule: &dyn EngineRule, c: Container) -> Vec<Finding> {
     run(rule, &snapshot_with(vec![c]))
