@@ -174,6 +174,12 @@ fn cases(prop_dir: &str) -> Vec<Case> {
             &["CT008", "CT013"],
             &[],
         ),
+        case(
+            "ct-publish-all",
+            &["--expose", "8082", "-P"],
+            &["CT013"],
+            &[],
+        ),
         // `/docker` is the engine's own parent under cgroupfs: no host cgroup is left behind.
         case(
             "ct-cgroup",

@@ -14,7 +14,7 @@ declare_rule! {
     /// ## What it does
     /// Flags a container whose health is not checked: no `Config.Healthcheck` (nor one in the image's
     /// configuration), or one disabled with `NONE`; and a container whose check fails
-    /// (`State.Health.Status: unhealthy`).
+    /// (`State.Health.Status: unhealthy`, running containers only: a stopped one keeps its last status).
     ///
     /// ## Why it matters
     /// Without a health check the engine and orchestrators only know whether the process exists, not
@@ -62,7 +62,7 @@ impl EngineRule for Health {
                 continue;
             }
             let health = c.inspect.state.as_ref().and_then(|s| s.health.as_ref());
-            if health.and_then(|h| h.status) == Some(HealthStatusEnum::UNHEALTHY) {
+            if c.running() && health.and_then(|h| h.status) == Some(HealthStatusEnum::UNHEALTHY) {
                 let streak = health.and_then(|h| h.failing_streak).unwrap_or(0);
                 out.push(
                     ctx.container_finding(
@@ -97,6 +97,10 @@ mod tests {
             v["inspect"]["Config"]["Healthcheck"] = serde_json::json!({"Test": ["NONE"]});
         });
         assert!(run_on(&Health, none)[0].message.contains("disabled"));
+        let stopped = variant("ct-unhealthy", "stopped", |v| {
+            v["inspect"]["State"]["Running"] = serde_json::json!(false);
+        });
+        assert!(run_on(&Health, stopped).is_empty());
         // A health check from the image counts.
         let mut snap = snapshot_with(vec![container("ct-defaults")]);
         for i in snap.images.values_mut() {

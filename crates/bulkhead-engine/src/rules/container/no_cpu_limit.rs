@@ -5,7 +5,8 @@ use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Flags a container with neither a CPU limit nor a CPU priority: `HostConfig.NanoCpus`,
-    /// `HostConfig.CpuQuota` and `HostConfig.CpuShares` all 0 (unset). Any one of them set is enough.
+    /// `HostConfig.CpuQuota` and `HostConfig.CpuShares` all 0 (unset) and no `HostConfig.CpusetCpus`.
+    /// Any one of them set is enough.
     ///
     /// ## Why it matters
     /// A container in a busy loop (a bug, a cryptominer) otherwise competes as an equal with everything
@@ -41,7 +42,11 @@ impl EngineRule for NoCpuLimit {
                 hc.cpu_quota.unwrap_or(0),
                 hc.cpu_shares.unwrap_or(0),
             );
-            if n > 0 || q > 0 || s > 0 {
+            let cpuset = hc
+                .cpuset_cpus
+                .as_deref()
+                .is_some_and(|c| !c.trim().is_empty());
+            if n > 0 || q > 0 || s > 0 || cpuset {
                 continue;
             }
             let v = format!("NanoCpus {n}, CpuQuota {q}, CpuShares {s}");
@@ -73,6 +78,10 @@ mod tests {
             v["inspect"]["HostConfig"]["CpuQuota"] = serde_json::json!(50000);
         });
         assert!(run_on(&NoCpuLimit, quota).is_empty());
+        let cpuset = variant("ct-defaults", "s", |v| {
+            v["inspect"]["HostConfig"]["CpusetCpus"] = serde_json::json!("0");
+        });
+        assert!(run_on(&NoCpuLimit, cpuset).is_empty());
         let f = run_named(&NoCpuLimit, "ct-defaults");
         assert_eq!(
             f[0].message,

@@ -1,11 +1,12 @@
-use super::support::published;
+use super::support::{host_config, published};
 use crate::rules::{EngineCheckContext, EngineRule};
 use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
     /// Flags a port published on every host interface: a `HostConfig.PortBindings` entry whose `HostIp`
-    /// is empty, `0.0.0.0` or `::` (`-p 8080:80`). `-p 127.0.0.1:8080:80` or a specific address is fine.
+    /// is empty, `0.0.0.0` or `::` (`-p 8080:80`), and `HostConfig.PublishAllPorts` (`-P`, every exposed
+    /// port on every interface). `-p 127.0.0.1:8080:80` or a specific address is fine.
     ///
     /// ## Why it matters
     /// Published ports bypass the host firewall's INPUT rules (Docker inserts its own DNAT rules), so a
@@ -36,11 +37,14 @@ impl EngineRule for PortAllInterfaces {
     }
     fn check(&self, ctx: &EngineCheckContext, out: &mut Vec<Finding>) {
         for c in ctx.containers() {
-            let open: Vec<String> = published(c)
+            let mut open: Vec<String> = published(c)
                 .iter()
                 .filter(|p| matches!(p.host_ip.trim(), "" | "0.0.0.0" | "::" | "[::]"))
                 .map(|p| p.describe())
                 .collect();
+            if host_config(c).and_then(|h| h.publish_all_ports) == Some(true) {
+                open.push("every exposed port (PublishAllPorts is true)".into());
+            }
             if open.is_empty() {
                 continue;
             }
@@ -68,7 +72,11 @@ mod tests {
     #[test]
     fn unbound_ports_only() {
         // ct-hardened and ct-near-miss publish on 127.0.0.1.
-        assert_eq!(reported(&PortAllInterfaces), ["ct-ports"]);
+        assert_eq!(reported(&PortAllInterfaces), ["ct-ports", "ct-publish-all"]);
+        assert_eq!(
+            run_named(&PortAllInterfaces, "ct-publish-all")[0].message,
+            "published on every host interface: every exposed port (PublishAllPorts is true)"
+        );
         let f = run_named(&PortAllInterfaces, "ct-ports");
         assert_eq!(
             f[0].message,
