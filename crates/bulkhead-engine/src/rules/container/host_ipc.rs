@@ -7,7 +7,8 @@ declare_rule! {
     /// Flags a container that shares the host's IPC namespace: `HostConfig.IpcMode: host` (`--ipc host`).
     ///
     /// ## Why it matters
-    /// The container reads and writes the host's shared memory segments, semaphores and message queues: data of host processes and a way to tamper with them (CIS Docker Benchmark 5.17).
+    /// The container reads and writes the host's shared memory segments, semaphores and message queues: data
+    /// of host processes and a way to tamper with them (CIS Docker Benchmark 5.17).
     ///
     /// ## Example
     /// ```text

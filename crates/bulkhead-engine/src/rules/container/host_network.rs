@@ -4,12 +4,15 @@ use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags a container that shares the host's network namespace: `HostConfig.NetworkMode: host` (`--network host`).
+    /// Flags a container that shares the host's network namespace: `HostConfig.NetworkMode: host` (`--network
+    /// host`).
     /// Critical when the container also runs as root and the engine does not remap root (userns-remap,
     /// rootless).
     ///
     /// ## Why it matters
-    /// The container sees every host interface, can bind any host address and reach services listening on localhost (the engine's own API when it listens on TCP, metadata services), and no network isolation or published-port boundary applies to it (CIS Docker Benchmark 5.10).
+    /// The container sees every host interface, can bind any host address and reach services listening on
+    /// localhost (the engine's own API when it listens on TCP, metadata services), and no network isolation
+    /// or published-port boundary applies to it (CIS Docker Benchmark 5.10).
     ///
     /// ## Example
     /// ```text

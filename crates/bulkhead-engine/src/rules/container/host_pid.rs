@@ -9,7 +9,9 @@ declare_rule! {
     /// rootless).
     ///
     /// ## Why it matters
-    /// The container sees every host process with its command line and environment (secrets included), and as root can signal or ptrace them: the host's processes become the container's (CIS Docker Benchmark 5.16).
+    /// The container sees every host process with its command line and environment (secrets included), and as
+    /// root can signal or ptrace them: the host's processes become the container's (CIS Docker Benchmark
+    /// 5.16).
     ///
     /// ## Example
     /// ```text

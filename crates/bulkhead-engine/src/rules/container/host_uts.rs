@@ -7,7 +7,8 @@ declare_rule! {
     /// Flags a container that shares the host's UTS namespace: `HostConfig.UTSMode: host` (`--uts host`).
     ///
     /// ## Why it matters
-    /// The container can change the host's hostname and NIS domain name, which other services and logs rely on (CIS Docker Benchmark 5.21).
+    /// The container can change the host's hostname and NIS domain name, which other services and logs rely
+    /// on (CIS Docker Benchmark 5.21).
     ///
     /// ## Example
     /// ```text

@@ -36,7 +36,7 @@ declare_rule! {
     /// ## Why it matters
     /// A tag can be moved: the next `docker run`, restart on another host or rollback starts a different
     /// image than the one reviewed and scanned, and the audit trail cannot say which (CIS Docker Benchmark
-    /// 5.28 spirit; Trivy DS-0001, Dockle DKL-DI-0006).
+    /// 4.2, trusted images; Trivy DS-0001, Dockle DKL-DI-0006).
     ///
     /// ## Example
     /// ```text
@@ -49,8 +49,8 @@ declare_rule! {
     /// `docker inspect -f '{{index .RepoDigests 0}}' nginx:1.27` prints it.
     pub struct MutableImageTag {
         id: "CT029", name: "container-mutable-image-tag", title: "Container image referenced by a mutable tag",
-        severity: Low, category: Security, aliases: ["CIS-5.28", "DS-0001", "DKL-DI-0006", "DL3007"],
-        compliance: ["CIS-Docker-5.28", "SOC2-CC8.1"],
+        severity: Low, category: Security, aliases: ["CIS-4.2", "DS-0001", "DKL-DI-0006", "DL3007"],
+        compliance: ["CIS-Docker-4.2", "SOC2-CC8.1"],
         remediation: "Reference the image by digest: `IMAGE:TAG@sha256:<digest>` (compose `image`).",
         min_profile: Staging, fixable: false,
     }

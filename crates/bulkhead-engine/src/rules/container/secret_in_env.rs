@@ -22,8 +22,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Rotate the credential; pass it as a file: `--mount type=bind,src=./db_password,dst=/run/secrets/db_password,ro`
-    /// or a Swarm/compose secret (compose `secrets:`), and point the application at the file
+    /// Rotate the credential; pass it as a file
+    /// (`--mount type=bind,src=./db_password,dst=/run/secrets/db_password,ro`) or a Swarm/compose secret
+    /// (compose `secrets:`), and point the application at the file
     /// (`DB_PASSWORD_FILE=/run/secrets/db_password`).
     pub struct SecretInEnv {
         id: "CT028", name: "container-secret-in-env", title: "Secret in the container environment",
