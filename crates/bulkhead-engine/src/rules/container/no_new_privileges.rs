@@ -28,7 +28,8 @@ declare_rule! {
     ///
     /// ## Fix
     /// `docker run --security-opt no-new-privileges ...`
-    /// (compose `security_opt: ["no-new-privileges:true"]`), or daemon-wide `"no-new-privileges": true` in `/etc/docker/daemon.json`.
+    /// (compose `security_opt: ["no-new-privileges:true"]`), or daemon-wide `"no-new-privileges": true`
+    /// in `/etc/docker/daemon.json`.
     pub struct NoNewPrivileges {
         id: "CT022", name: "container-no-new-privileges-missing", title: "Container can gain new privileges",
         severity: Medium, category: Security, aliases: ["CIS-5.26"],
