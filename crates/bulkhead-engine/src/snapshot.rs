@@ -129,6 +129,12 @@ pub struct ClientFacts {
 pub struct HostFacts {
     #[serde(default)]
     pub files: Vec<FileFact>,
+    /// The `dockerd` command line (arguments after the program), when a `dockerd` process was found.
+    #[serde(default)]
+    pub daemon_args: Option<Vec<String>>,
+    /// Whether a `docker-proxy` (userland proxy) process runs; `None` when processes could not be listed.
+    #[serde(default)]
+    pub docker_proxy_running: Option<bool>,
 }
 
 /// One host file or directory.
