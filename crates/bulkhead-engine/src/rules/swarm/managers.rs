@@ -58,7 +58,7 @@ impl EngineRule for ManagerCount {
                     "swarm / managers",
                 )
                 .with_severity(Severity::Low),
-            n if n % 2 == 0 => ctx.finding(
+            n if n.is_multiple_of(2) => ctx.finding(
                 &Self::META,
                 format!(
                     "the swarm has {n} managers, an even number: it tolerates {} failure(s), like {} managers",
