@@ -256,3 +256,32 @@ fn daemon_findings_match_the_engine() {
         return;
     }
 }
+
+#[test]
+fn host_facts_match_stat_and_ps() {
+    if !engine() {
+        return;
+    }
+    let h = bulkhead_engine::host::host_facts();
+    let mut checked = 0;
+    for f in &h.files {
+        match stat(&f.path) {
+            Some((u, g, m)) => {
+                assert!(f.exists, "{} exists", f.path);
+                assert_eq!(f.mode.map(|x| x & 0o777), Some(m & 0o777), "{}", f.path);
+                assert_eq!(f.owner.as_deref(), Some(u.as_str()), "{}", f.path);
+                assert_eq!(f.group.as_deref(), Some(g.as_str()), "{}", f.path);
+                checked += 1;
+            }
+            None => assert!(!f.exists, "{} should be absent", f.path),
+        }
+    }
+    // The socket and /etc/docker exist on this engine's host.
+    assert!(checked >= 2, "{h:?}");
+    assert_eq!(h.daemon_args, dockerd_args());
+    // daemon.json's content is kept exactly when it exists.
+    if let Ok(text) = std::fs::read_to_string("/etc/docker/daemon.json") {
+        let f = h.files.iter().find(|f| f.path == "/etc/docker/daemon.json");
+        assert_eq!(f.and_then(|f| f.content.as_deref()), Some(text.as_str()));
+    }
+}

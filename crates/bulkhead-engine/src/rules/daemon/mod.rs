@@ -360,6 +360,97 @@ mod tests {
     }
 
     #[test]
+    fn rootless_engine_gets_only_what_applies() {
+        // A rootless engine on its user's files: no rootless/userns warning, no host file or iptables
+        // warning, no userland-proxy warning; what still applies (ICC, live restore, logs, NNP, content
+        // trust) stays.
+        let home = "/home/app/.config/docker/daemon.json";
+        let mut cfg = file(home, 0o664, 1000, 1000, "app", "app");
+        cfg.content = Some(r#"{"iptables": false}"#.into());
+        let s = with_host(
+            fixture("rootless.json"),
+            vec![
+                file(
+                    "/run/user/1000/docker.sock",
+                    0o666,
+                    1000,
+                    1000,
+                    "app",
+                    "app",
+                ),
+                file("/var/run/docker.sock", 0o666, 0, 0, "root", "root"),
+                file("/etc/docker", 0o777, 1000, 1000, "app", "app"),
+                cfg,
+            ],
+            Some(&["--iptables=false"]),
+            None,
+        );
+        let mut ids: Vec<String> = crate::rules::check_rules(
+            &crate::rules::EngineCheckContext::new(
+                &s,
+                &crate::rules::EngineCheckOptions::default(),
+            ),
+            &rules(),
+        )
+        .into_iter()
+        .map(|f| f.rule_id)
+        .collect();
+        ids.sort();
+        assert_eq!(ids, ["DM002", "DM005", "DM008", "DM010", "DM016"]);
+    }
+
+    #[test]
+    fn rootful_engine_with_bad_host_files() {
+        let s = with_host(
+            fixture("rootful-default.json"),
+            vec![
+                file("/var/run/docker.sock", 0o666, 0, 999, "root", "docker"),
+                file("/etc/docker", 0o777, 0, 0, "root", "root"),
+            ],
+            Some(&["-H", "fd://", "--iptables=false"]),
+            None,
+        );
+        let mut ids: Vec<String> = crate::rules::check_rules(
+            &crate::rules::EngineCheckContext::new(
+                &s,
+                &crate::rules::EngineCheckOptions::default(),
+            ),
+            &rules(),
+        )
+        .into_iter()
+        .map(|f| f.rule_id)
+        .collect();
+        ids.sort();
+        assert_eq!(
+            ids,
+            [
+                "DM001", "DM002", "DM005", "DM006", "DM008", "DM010", "DM011", "DM013", "DM016",
+                "DM017"
+            ]
+        );
+    }
+
+    #[test]
+    fn metadata() {
+        let mut ids = std::collections::BTreeSet::new();
+        for r in rules() {
+            let m = r.meta();
+            assert!(ids.insert(m.id), "duplicate {}", m.id);
+            assert!(m.id.starts_with("DM"), "{}", m.id);
+            for s in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+            ] {
+                assert!(m.doc.contains(s), "{} lacks {s}", m.id);
+            }
+            assert!(m.aliases.iter().any(|a| a.starts_with("CIS-")), "{}", m.id);
+        }
+        assert_eq!(ids.len(), 19);
+    }
+
+    #[test]
     fn permissions() {
         let ok = file("/var/run/docker.sock", 0o660, 0, 999, "root", "docker");
         assert_eq!(permission_problem(&ok, &["docker"], 0o660, false), None);

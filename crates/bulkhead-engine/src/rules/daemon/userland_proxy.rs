@@ -61,8 +61,8 @@ impl EngineRule for UserlandProxy {
         out.push(
             ctx.daemon_finding(&Self::META, "userland-proxy", why)
                 .with_evidence(Evidence::plain(format!(
-                    "dockerd args: {:?}",
-                    cfg.args.unwrap_or_default()
+                    "dockerd args: {}",
+                    bulkhead_dockerfile::secrets::scrub(&cfg.args.unwrap_or_default().join(" "))
                 ))),
         );
     }

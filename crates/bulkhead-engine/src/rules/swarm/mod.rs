@@ -86,3 +86,42 @@ pub(crate) mod test_support {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata() {
+        let mut ids = std::collections::BTreeSet::new();
+        for r in rules() {
+            let m = r.meta();
+            assert!(ids.insert(m.id) && m.id.starts_with("SW"), "{}", m.id);
+            for s in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+            ] {
+                assert!(m.doc.contains(s), "{} lacks {s}", m.id);
+            }
+            assert!(
+                m.aliases.iter().any(|a| a.starts_with("CIS-7.")),
+                "{}",
+                m.id
+            );
+        }
+        assert_eq!(ids.len(), 6);
+    }
+
+    #[test]
+    fn no_swarm_no_findings() {
+        // A non-Swarm engine (the daemon fixture has networks but no swarm) gets no SW finding.
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/daemon/rootful-default.json");
+        let snap: Snapshot = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        let opts = crate::rules::EngineCheckOptions::default();
+        let ctx = crate::rules::EngineCheckContext::new(&snap, &opts);
+        assert!(crate::rules::check_rules(&ctx, &rules()).is_empty());
+    }
+}
