@@ -19,6 +19,9 @@ pub struct Snapshot {
     /// API version negotiated with the engine (`1.41`).
     #[serde(default)]
     pub api_version: Option<String>,
+    /// Whether the connection to the engine used TLS (set by the collector; `None` when unknown).
+    #[serde(default)]
+    pub connection_tls: Option<bool>,
     #[serde(default)]
     pub info: Option<SystemInfo>,
     #[serde(default)]

@@ -5,7 +5,8 @@ use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 declare_rule! {
     /// ## What it does
     /// Flags a daemon listening on TCP without TLS client authentication: the audited address itself is
-    /// `tcp://`/`http://` and the connection used no TLS (`DOCKER_TLS_VERIFY` unset), or `daemon.json
+    /// `tcp://`/`http://` and the connection used no TLS (as the collector reports it, or, for an address
+    /// from `DOCKER_HOST`, `DOCKER_TLS_VERIFY` unset), or `daemon.json
     /// "hosts"` / `dockerd -H` name a `tcp://` address while `tlsverify` is not on.
     ///
     /// ## Why it matters
@@ -43,10 +44,18 @@ impl EngineRule for TcpWithoutTls {
     fn check(&self, ctx: &EngineCheckContext, out: &mut Vec<Finding>) {
         let snap = ctx.snapshot;
         let host = snap.host.trim();
-        let plain_scheme = host.starts_with("http://");
-        if plain_scheme
-            || (host.starts_with("tcp://") && !tls_env(snap.client.tls_verify.as_deref()))
-        {
+        let tcp = host.starts_with("tcp://") || host.starts_with("http://");
+        // The collector says whether it used TLS; without that, only an address taken from DOCKER_HOST
+        // tells, through DOCKER_TLS_VERIFY (an address from a context may have had TLS).
+        let plain = match snap.connection_tls {
+            Some(tls) => !tls,
+            None => {
+                host.starts_with("http://")
+                    || (snap.client.docker_host.as_deref().map(str::trim) == Some(host)
+                        && !tls_env(snap.client.tls_verify.as_deref()))
+            }
+        };
+        if tcp && plain {
             out.push(
                 ctx.daemon_finding(
                     &Self::META,
@@ -103,11 +112,25 @@ mod tests {
             host: "tcp://10.0.0.5:2375".into(),
             ..Snapshot::default()
         };
+        // Unknown: the address did not come from DOCKER_HOST (a context may carry TLS).
+        assert!(run(&TcpWithoutTls, &s).is_empty());
+        s.client.docker_host = Some("tcp://10.0.0.5:2375".into());
         assert_eq!(objects(&run(&TcpWithoutTls, &s)), ["daemon / host"]);
         s.client.tls_verify = Some("1".into());
         assert!(run(&TcpWithoutTls, &s).is_empty());
         s.client.tls_verify = Some("0".into());
         assert_eq!(run(&TcpWithoutTls, &s).len(), 1);
+        // What the collector reports wins.
+        s.connection_tls = Some(true);
+        assert!(run(&TcpWithoutTls, &s).is_empty());
+        s.connection_tls = Some(false);
+        s.client.docker_host = None;
+        assert_eq!(run(&TcpWithoutTls, &s).len(), 1);
+        let http = Snapshot {
+            host: "http://10.0.0.5:2375".into(),
+            ..Snapshot::default()
+        };
+        assert_eq!(run(&TcpWithoutTls, &http).len(), 1);
         let unix = Snapshot {
             host: "unix:///var/run/docker.sock".into(),
             ..Snapshot::default()
