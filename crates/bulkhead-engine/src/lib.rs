@@ -15,6 +15,7 @@
 pub mod collect;
 pub mod connect;
 pub mod graph;
+pub mod host;
 pub mod rules;
 pub mod snapshot;
 

@@ -19,6 +19,9 @@ pub struct Snapshot {
     /// API version negotiated with the engine (`1.41`).
     #[serde(default)]
     pub api_version: Option<String>,
+    /// Whether the connection to the engine used TLS (set by the collector; `None` when unknown).
+    #[serde(default)]
+    pub connection_tls: Option<bool>,
     #[serde(default)]
     pub info: Option<SystemInfo>,
     #[serde(default)]
@@ -129,6 +132,12 @@ pub struct ClientFacts {
 pub struct HostFacts {
     #[serde(default)]
     pub files: Vec<FileFact>,
+    /// The `dockerd` command line (arguments after the program), when a `dockerd` process was found.
+    #[serde(default)]
+    pub daemon_args: Option<Vec<String>>,
+    /// Whether a `docker-proxy` (userland proxy) process runs; `None` when processes could not be listed.
+    #[serde(default)]
+    pub docker_proxy_running: Option<bool>,
 }
 
 /// One host file or directory.
