@@ -167,8 +167,9 @@ pub fn run(args: AuditArgs) -> ExitCode {
             let mut s = String::new();
             for snap in &snaps {
                 s.push_str(&human_header(snap, &findings));
+                s.push_str(&human_findings(snap, &findings, color));
             }
-            s.push_str(&bulkhead_report::render_human(&input, color));
+            s.push_str(&summary_line(&findings, &subject));
             s
         }
     };
@@ -270,4 +271,78 @@ fn human_header(snap: &Snapshot, findings: &[bulkhead_core::Finding]) -> String 
     }
     s.push('\n');
     s
+}
+
+fn paint(text: &str, sev: bulkhead_core::Severity, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match sev {
+        bulkhead_core::Severity::Critical => "1;31",
+        bulkhead_core::Severity::High => "31",
+        bulkhead_core::Severity::Medium => "33",
+        bulkhead_core::Severity::Low => "36",
+        bulkhead_core::Severity::Info => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// One engine's findings grouped by object (each container, network, service, the daemon), most severe
+/// first within a group: the field, the current value, the fix.
+fn human_findings(snap: &Snapshot, findings: &[bulkhead_core::Finding], color: bool) -> String {
+    let mut groups: BTreeMap<String, Vec<&bulkhead_core::Finding>> = BTreeMap::new();
+    for f in findings
+        .iter()
+        .filter(|f| f.location.path.as_deref() == Some(snap.host.as_str()))
+    {
+        groups.entry(object_of(f)).or_default().push(f);
+    }
+    let mut s = String::new();
+    for (object, mut list) in groups {
+        list.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule_id.cmp(&b.rule_id)));
+        s.push_str(&format!("{object}\n"));
+        for f in list {
+            let field = f
+                .location
+                .object
+                .as_deref()
+                .and_then(|o| o.split_once(" / ").map(|(_, field)| field))
+                .unwrap_or("");
+            s.push_str(&format!(
+                "  {} {} {}\n",
+                f.rule_id,
+                paint(&format!("[{}]", f.severity.as_str()), f.severity, color),
+                f.title
+            ));
+            s.push_str(&format!("      {}\n", f.message));
+            if !field.is_empty() {
+                s.push_str(&format!("      field: {field}\n"));
+            }
+            if let Some(e) = &f.evidence {
+                s.push_str(&format!("      value: {}\n", e.as_str()));
+            }
+            s.push_str(&format!("      fix:   {}\n", f.remediation));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn summary_line(findings: &[bulkhead_core::Finding], subject: &str) -> String {
+    if findings.is_empty() {
+        return format!("No findings in {subject}.\n");
+    }
+    let mut parts = Vec::new();
+    for sev in bulkhead_core::Severity::ALL.iter().rev() {
+        let n = findings.iter().filter(|f| f.severity == *sev).count();
+        if n > 0 {
+            parts.push(format!("{n} {}", sev.as_str()));
+        }
+    }
+    format!(
+        "Found {} finding{} ({}) in {subject}.\n",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
 }
