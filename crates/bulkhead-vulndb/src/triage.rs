@@ -50,10 +50,22 @@ pub struct VexStatement {
     /// Product ids (purls) the statement is about; subcomponents when given.
     pub products: Vec<String>,
     pub subcomponents: Vec<String>,
+    /// Each product entry with its own subcomponents: a product without subcomponents is about itself, one
+    /// with subcomponents only about those (OpenVEX). `products`/`subcomponents` above are their union.
+    pub scopes: Vec<VexScope>,
     pub status: String,
     pub justification: Option<String>,
     pub impact_statement: Option<String>,
     pub origin: String,
+}
+
+/// One `products[]` entry of a VEX statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VexScope {
+    /// The product's ids (`@id`, `identifiers.purl`).
+    pub product: Vec<String>,
+    /// Its subcomponents' ids (empty: the statement is about the product itself).
+    pub subcomponents: Vec<String>,
 }
 
 /// Why a match was suppressed.
@@ -196,15 +208,19 @@ impl Triage {
             }
             let applies = match pkg {
                 None => false,
-                Some(p) => {
-                    if s.subcomponents.is_empty() {
-                        s.products
+                Some(p) => s.scopes.iter().any(|scope| {
+                    if scope.subcomponents.is_empty() {
+                        scope
+                            .product
                             .iter()
                             .any(|prod| is_image_purl(prod) || purl_matches(prod, &p.purl))
                     } else {
-                        s.subcomponents.iter().any(|sub| purl_matches(sub, &p.purl))
+                        scope
+                            .subcomponents
+                            .iter()
+                            .any(|sub| purl_matches(sub, &p.purl))
                     }
-                }
+                }),
             };
             if applies {
                 decision = Some(s);
@@ -487,22 +503,31 @@ fn parse_openvex(path: &Path, text: &str) -> Result<Vec<VexStatement>, String> {
         };
         let mut products = Vec::new();
         let mut subcomponents = Vec::new();
+        let mut scopes = Vec::new();
         for p in &s.products {
-            products.extend(p.ids());
+            let product = p.ids();
+            let mut subs = Vec::new();
             if let VexProduct::Object {
-                subcomponents: subs,
+                subcomponents: entries,
                 ..
             } = p
             {
-                for sub in subs {
-                    subcomponents.extend(sub.ids());
+                for sub in entries {
+                    subs.extend(sub.ids());
                 }
             }
+            products.extend(product.iter().cloned());
+            subcomponents.extend(subs.iter().cloned());
+            scopes.push(VexScope {
+                product,
+                subcomponents: subs,
+            });
         }
         out.push(VexStatement {
             ids,
             products,
             subcomponents,
+            scopes,
             status,
             justification: s.justification,
             impact_statement: s.impact_statement,

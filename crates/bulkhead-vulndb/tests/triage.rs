@@ -192,6 +192,43 @@ fn openvex_not_affected_and_fixed_suppress_affected_does_not() {
     );
 }
 
+/// Subcomponents narrow only the product entry they belong to: a statement naming lxml directly and
+/// requests as a subcomponent of the image covers both.
+#[test]
+fn vex_subcomponents_belong_to_their_own_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v.json");
+    std::fs::write(
+        &p,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{
+            "vulnerability": {"name": "CVE-2021-1111"},
+            "products": [
+                {"@id": "pkg:pypi/lxml@4.0"},
+                {"@id": "pkg:oci/app", "subcomponents": [{"@id": "pkg:pypi/requests@2.19.1"}]}
+            ],
+            "status": "not_affected", "justification": "vulnerable_code_not_present"}]}"#,
+    )
+    .unwrap();
+    let mut t = triage();
+    t.load_vex(&p).unwrap();
+    let out = t.apply(
+        vec![
+            m(0, "CVE-2021-1111", &[]), // requests: subcomponent of pkg:oci/app
+            m(1, "CVE-2021-1111", &[]), // lxml: a product of its own
+            m(2, "CVE-2021-1111", &[]), // urllib3: named nowhere
+        ],
+        &inventory(),
+    );
+    let kept: Vec<_> = out.kept.iter().map(|m| m.package).collect();
+    let sup: Vec<_> = out
+        .suppressed
+        .iter()
+        .map(|s| s.vulnerability.package)
+        .collect();
+    assert_eq!(kept, vec![2]);
+    assert_eq!(sup, vec![0, 1]);
+}
+
 #[test]
 fn vex_documents_are_checked() {
     let dir = tempfile::tempdir().unwrap();
