@@ -339,7 +339,7 @@ pub fn age_of(rfc3339: &str) -> i64 {
         .unwrap_or(0)
 }
 
-/// Unix seconds of `YYYY-MM-DDTHH:MM:SS[.fff](Z|+00:00)` (UTC only).
+/// Unix seconds of `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (no zone is taken as UTC; an offset is applied).
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 19 {
@@ -355,7 +355,21 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146097 + doe - 719468;
-    Some(days * 86400 + h * 3600 + mi * 60 + se)
+    // The zone after the seconds and an optional fraction: `Z`, `±HH:MM` (local time = UTC + offset).
+    let zone = s
+        .get(19..)?
+        .trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let offset = match zone.as_bytes().first() {
+        None | Some(b'Z' | b'z') => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let oh = zone.get(1..3)?.parse::<i64>().ok()?;
+            let om = zone.get(4..6)?.parse::<i64>().ok()?;
+            let off = oh * 3600 + om * 60;
+            if *sign == b'+' { off } else { -off }
+        }
+        Some(_) => return None,
+    };
+    Some(days * 86400 + h * 3600 + mi * 60 + se - offset)
 }
 
 /// Now as `YYYY-MM-DDTHH:MM:SSZ`.

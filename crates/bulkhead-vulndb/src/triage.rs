@@ -56,6 +56,9 @@ pub struct VexStatement {
     pub status: String,
     pub justification: Option<String>,
     pub impact_statement: Option<String>,
+    /// Unix seconds of the statement's `timestamp`, else its document's (OpenVEX: the latest statement
+    /// about a vulnerability and product is the one that holds).
+    pub timestamp: Option<i64>,
     pub origin: String,
 }
 
@@ -197,7 +200,8 @@ impl Triage {
                 },
             });
         }
-        // VEX: the last statement that applies decides.
+        // VEX: the latest statement that applies decides (by timestamp; at equal or missing timestamps, the
+        // one loaded last; a statement without a timestamp counts as older than any with one).
         let mut decision: Option<&VexStatement> = None;
         for s in &self.vex {
             if !m
@@ -222,7 +226,11 @@ impl Triage {
                     }
                 }),
             };
-            if applies {
+            if applies
+                && decision.is_none_or(|d| {
+                    s.timestamp.unwrap_or(i64::MIN) >= d.timestamp.unwrap_or(i64::MIN)
+                })
+            {
                 decision = Some(s);
             }
         }
@@ -401,11 +409,15 @@ struct VexDoc {
     #[serde(rename = "@context", default)]
     context: Option<String>,
     #[serde(default)]
+    timestamp: Option<String>,
+    #[serde(default)]
     statements: Vec<VexStmt>,
 }
 
 #[derive(Deserialize)]
 struct VexStmt {
+    #[serde(default)]
+    timestamp: Option<String>,
     vulnerability: VexVuln,
     #[serde(default)]
     products: Vec<VexProduct>,
@@ -481,8 +493,25 @@ fn parse_openvex(path: &Path, text: &str) -> Result<Vec<VexStatement>, String> {
             path.display()
         ));
     }
+    let when = |t: &str, what: &str| {
+        crate::store::parse_rfc3339(t.trim()).ok_or_else(|| {
+            format!(
+                "{}: {what} has timestamp `{t}` (expected RFC 3339, e.g. 2024-05-01T12:00:00Z)",
+                path.display()
+            )
+        })
+    };
+    let doc_time = doc
+        .timestamp
+        .as_deref()
+        .map(|t| when(t, "the document"))
+        .transpose()?;
     let mut out = Vec::new();
     for (i, s) in doc.statements.into_iter().enumerate() {
+        let timestamp = match s.timestamp.as_deref() {
+            Some(t) => Some(when(t, &format!("statement {}", i + 1))?),
+            None => doc_time,
+        };
         let status = s.status.trim().to_ascii_lowercase();
         if !matches!(
             status.as_str(),
@@ -531,6 +560,7 @@ fn parse_openvex(path: &Path, text: &str) -> Result<Vec<VexStatement>, String> {
             status,
             justification: s.justification,
             impact_statement: s.impact_statement,
+            timestamp,
             origin: format!("{} (statement {})", path.display(), i + 1),
         });
     }

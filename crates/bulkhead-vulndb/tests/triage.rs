@@ -229,6 +229,65 @@ fn vex_subcomponents_belong_to_their_own_product() {
     assert_eq!(sup, vec![0, 1]);
 }
 
+/// The latest statement holds, by timestamp (the statement's, else its document's), not by position.
+#[test]
+fn vex_latest_statement_by_timestamp_decides() {
+    let dir = tempfile::tempdir().unwrap();
+    let newer = dir.path().join("newer.json");
+    let older = dir.path().join("older.json");
+    std::fs::write(
+        &newer,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "2026-03-01T10:00:00+02:00",
+            "statements": [
+              {"vulnerability": {"name": "CVE-2021-1111"}, "products": [{"@id": "pkg:pypi/requests"}],
+               "status": "not_affected", "justification": "vulnerable_code_not_present"},
+              {"timestamp": "2026-01-01T00:00:00Z",
+               "vulnerability": {"name": "CVE-2021-2222"}, "products": [{"@id": "pkg:pypi/requests"}],
+               "status": "not_affected", "justification": "vulnerable_code_not_present"}]}"#,
+    )
+    .unwrap();
+    // Loaded after `newer`: its CVE-2021-1111 statement (07:00Z) is older than `newer`'s document time
+    // (10:00+02:00 = 08:00Z); its CVE-2021-2222 statement (09:00Z) is newer than 2026-01-01.
+    std::fs::write(
+        &older,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "2026-03-01T09:00:00Z",
+            "statements": [
+              {"timestamp": "2026-03-01T07:00:00Z",
+               "vulnerability": {"name": "CVE-2021-1111"}, "products": [{"@id": "pkg:pypi/requests"}],
+               "status": "affected"},
+              {"vulnerability": {"name": "CVE-2021-2222"}, "products": [{"@id": "pkg:pypi/requests"}],
+               "status": "under_investigation"}]}"#,
+    )
+    .unwrap();
+    let mut t = triage();
+    t.load_vex(&newer).unwrap();
+    t.load_vex(&older).unwrap();
+    let out = t.apply(
+        vec![m(0, "CVE-2021-1111", &[]), m(0, "CVE-2021-2222", &[])],
+        &inventory(),
+    );
+    let kept: Vec<_> = out.kept.iter().map(|m| m.id.as_str()).collect();
+    let sup: Vec<_> = out
+        .suppressed
+        .iter()
+        .map(|s| s.vulnerability.id.as_str())
+        .collect();
+    assert_eq!(sup, vec!["CVE-2021-1111"], "07:00Z is older than 08:00Z");
+    assert_eq!(
+        kept,
+        vec!["CVE-2021-2222"],
+        "09:00Z is newer than 2026-01-01"
+    );
+
+    std::fs::write(
+        &older,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "yesterday", "statements": []}"#,
+    )
+    .unwrap();
+    let err = triage().load_vex(&older).unwrap_err();
+    assert!(err.contains("timestamp `yesterday`"), "{err}");
+}
+
 #[test]
 fn vex_documents_are_checked() {
     let dir = tempfile::tempdir().unwrap();
