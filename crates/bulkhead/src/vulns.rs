@@ -603,9 +603,12 @@ pub fn cyclonedx_vulnerabilities(report: &VulnReport, inv: &Inventory) -> Value 
     };
     let mut out: Vec<Value> = report.kept.iter().map(|m| one(m, None)).collect();
     for s in &report.suppressed {
-        let state = if s.suppressed_by.statement.starts_with("fixed") {
+        // Only a VEX `fixed` statement says it was remediated; an ignore entry's free-text reason says nothing
+        // of the kind, whatever word it starts with.
+        let vex = s.suppressed_by.kind == "vex";
+        let state = if vex && s.suppressed_by.statement.starts_with("fixed") {
             "resolved"
-        } else if s.suppressed_by.kind == "vex" {
+        } else if vex {
             "not_affected"
         } else {
             "false_positive"

@@ -488,6 +488,33 @@ fn sbom_cyclonedx_carries_vulnerabilities_that_point_at_components() {
     assert_eq!(demo["ratings"][0]["method"], "CVSSv31");
     assert_eq!(demo["recommendation"], "Upgrade to 1.5 or later.");
     validate("cyclonedx", &r.stdout);
+    // An ignore entry is not a remediation, even when its reason starts with the word `fixed`.
+    let dir = scratch("vulns-sbom-ignore");
+    let ignore = dir.join("ignore.yaml");
+    std::fs::write(
+        &ignore,
+        "vulnerabilities:\n  - id: CVE-0000-1001\n    reason: fixed-size buffers only, never user input\n",
+    )
+    .unwrap();
+    let r = bulkhead(&[
+        "sbom",
+        s.image.to_str().unwrap(),
+        "--vulns",
+        "--db",
+        s.db.to_str().unwrap(),
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+    ]);
+    r.expect_code(0);
+    let v = r.json();
+    let ignored: Vec<&serde_json::Value> = v["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x.get("analysis").is_some())
+        .collect();
+    assert_eq!(ignored.len(), 1, "{}", r.stdout);
+    assert_ne!(ignored[0]["analysis"]["state"], "resolved");
     // Without --vulns the SBOM is the inventory alone.
     let plain = bulkhead(&["sbom", s.image.to_str().unwrap()]).json();
     assert!(plain.get("vulnerabilities").is_none());
