@@ -270,15 +270,21 @@ fn package_matches(selector: &str, pkg: &Package) -> bool {
     }
 }
 
-/// The purl without qualifiers and subpath: `(type/namespace/name, version)`.
+/// The purl without qualifiers and subpath: `(type/namespace/name, version)`, percent-decoded, so that
+/// `pkg:npm/%40babel/core@1.0+b1` and `pkg:npm/@babel/core@1.0%2Bb1` (both seen in VEX documents) agree.
 fn purl_parts(purl: &str) -> (String, Option<String>) {
     let base = purl.split(['?', '#']).next().unwrap_or(purl);
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     match base.rsplit_once('@') {
         // `@` inside the name part is an npm scope (`%40` encoded in purls, but be lenient).
         Some((name, version)) if !version.contains('/') => {
-            (name.to_ascii_lowercase(), Some(version.to_string()))
+            (decode(name).to_ascii_lowercase(), Some(decode(version)))
         }
-        _ => (base.to_ascii_lowercase(), None),
+        _ => (decode(base).to_ascii_lowercase(), None),
     }
 }
 

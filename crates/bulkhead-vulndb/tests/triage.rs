@@ -288,6 +288,65 @@ fn vex_latest_statement_by_timestamp_decides() {
     assert!(err.contains("timestamp `yesterday`"), "{err}");
 }
 
+/// Package purls are percent-encoded (`%40scope`, `%2B` in versions); a statement may spell them either way.
+#[test]
+fn vex_purls_match_encoded_or_not() {
+    let pkg = |name: &str, namespace: Option<&str>, version: &str, purl: &str| Package {
+        kind: Some(PackageKind::Npm),
+        name: name.into(),
+        namespace: namespace.map(str::to_string),
+        version: version.into(),
+        purl: purl.into(),
+        ..Package::default()
+    };
+    let inv = Inventory {
+        packages: vec![
+            pkg(
+                "core",
+                Some("babel"),
+                "7.0.0",
+                "pkg:npm/%40babel/core@7.0.0",
+            ),
+            pkg("left-pad", None, "1.0.0+b1", "pkg:npm/left-pad@1.0.0%2Bb1"),
+            pkg("right-pad", None, "1.0.0", "pkg:npm/right-pad@1.0.0"),
+        ],
+        ..Inventory::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v.json");
+    std::fs::write(
+        &p,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{
+            "vulnerability": {"name": "CVE-2021-1111"},
+            "products": [{"@id": "pkg:npm/@babel/core@7.0.0"}, {"@id": "pkg:npm/left-pad@1.0.0+b1"},
+                         {"@id": "pkg:npm/right-pad@1.0.1"}],
+            "status": "not_affected", "justification": "vulnerable_code_not_present"}]}"#,
+    )
+    .unwrap();
+    let mut t = triage();
+    t.load_vex(&p).unwrap();
+    let out = t.apply(
+        vec![
+            m(0, "CVE-2021-1111", &[]),
+            m(1, "CVE-2021-1111", &[]),
+            m(2, "CVE-2021-1111", &[]),
+        ],
+        &inv,
+    );
+    let sup: Vec<_> = out
+        .suppressed
+        .iter()
+        .map(|s| s.vulnerability.package)
+        .collect();
+    let kept: Vec<_> = out.kept.iter().map(|m| m.package).collect();
+    assert_eq!(sup, vec![0, 1]);
+    assert_eq!(
+        kept,
+        vec![2],
+        "another version of right-pad is not this one"
+    );
+}
+
 #[test]
 fn vex_documents_are_checked() {
     let dir = tempfile::tempdir().unwrap();
