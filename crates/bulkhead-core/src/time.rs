@@ -31,7 +31,7 @@ pub fn rfc3339(secs: u64) -> String {
     )
 }
 
-/// Unix seconds of `YYYY-MM-DDTHH:MM:SS[.fff](Z|+00:00)` (UTC only).
+/// Unix seconds of `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` (no zone is taken as UTC; an offset is applied).
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 19 {
@@ -47,7 +47,21 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146097 + doe - 719468;
-    Some(days * 86400 + h * 3600 + mi * 60 + se)
+    // The zone after the seconds and an optional fraction: `Z`, `±HH:MM` (local time = UTC + offset).
+    let zone = s
+        .get(19..)?
+        .trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let offset = match zone.as_bytes().first() {
+        None | Some(b'Z' | b'z') => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let oh = zone.get(1..3)?.parse::<i64>().ok()?;
+            let om = zone.get(4..6)?.parse::<i64>().ok()?;
+            let off = oh * 3600 + om * 60;
+            if *sign == b'+' { off } else { -off }
+        }
+        Some(_) => return None,
+    };
+    Some(days * 86400 + h * 3600 + mi * 60 + se - offset)
 }
 
 #[cfg(test)]
@@ -66,5 +80,13 @@ mod tests {
             parse_rfc3339("2026-11-29T12:00:00Z")
         );
         assert_eq!(parse_rfc3339("yesterday"), None);
+        assert_eq!(
+            parse_rfc3339("2026-11-29T14:00:00+02:00"),
+            parse_rfc3339("2026-11-29T12:00:00Z")
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-29T10:30:00-01:30"),
+            parse_rfc3339("2026-11-29T12:00:00Z")
+        );
     }
 }

@@ -8,8 +8,8 @@
 //! - a listed `versions` entry equal to the installed version (in the ecosystem's order) matches;
 //! - each `SEMVER`/`ECOSYSTEM` range is evaluated as the OSV specification says: events sorted by version
 //!   (`introduced: "0"` first), walked in order, `introduced` <= v turns affected on, `fixed` <= v and
-//!   `limit` <= v turn it off, `last_affected` < v turns it off; `GIT` ranges are never evaluated against
-//!   package versions;
+//!   `last_affected` < v turn it off; `limit` events are not walked: when a range has any, v must be below
+//!   at least one of them; `GIT` ranges are never evaluated against package versions;
 //! - the fixed version reported is the lowest `fixed` above the installed version in a range that matched.
 //!
 //! Matches of one package whose ids or aliases overlap are one vulnerability: they are merged (the lowest id
@@ -440,12 +440,22 @@ fn evaluate_range(scheme: Scheme, v: &Version, events: &[Event]) -> Result<Range
     // (introduced, then last_affected, then fixed/limit). `None` version = introduced "0".
     let mut last: Option<(Option<Version>, u8, bool)> = None;
     let mut lowest_fix_above: Option<(Version, &str)> = None;
+    // OSV: limits bound the whole range (v below any one of them), they are not steps of the walk.
+    let mut limits = 0usize;
+    let mut below_a_limit = false;
     for e in events {
         let (raw, rank) = match e {
             Event::Introduced(s) => (s, 0u8),
             Event::LastAffected(s) => (s, 1),
             Event::Fixed(s) => (s, 2),
-            Event::Limit(s) => (s, 2),
+            Event::Limit(s) => {
+                limits += 1;
+                if s.trim() == "*" || version::parse(scheme, s).map_err(|err| err.to_string())? > *v
+                {
+                    below_a_limit = true;
+                }
+                continue;
+            }
         };
         let parsed = if matches!(e, Event::Introduced(_)) && raw.trim() == "0" {
             None
@@ -456,7 +466,7 @@ fn evaluate_range(scheme: Scheme, v: &Version, events: &[Event]) -> Result<Range
         let (applies, affected_after) = match (e, &parsed) {
             (Event::Introduced(_), None) => (true, true),
             (Event::Introduced(_), Some(x)) => (x <= v, true),
-            (Event::Fixed(_), Some(x)) | (Event::Limit(_), Some(x)) => (x <= v, false),
+            (Event::Fixed(_), Some(x)) => (x <= v, false),
             (Event::LastAffected(_), Some(x)) => (x < v, false),
             _ => (false, false),
         };
@@ -482,7 +492,7 @@ fn evaluate_range(scheme: Scheme, v: &Version, events: &[Event]) -> Result<Range
             last = Some((parsed, rank, affected_after));
         }
     }
-    let affected = last.is_some_and(|(_, _, a)| a);
+    let affected = last.is_some_and(|(_, _, a)| a) && (limits == 0 || below_a_limit);
     let fixed = if affected {
         lowest_fix_above.map(|(_, s)| s.to_string())
     } else {
@@ -493,7 +503,41 @@ fn evaluate_range(scheme: Scheme, v: &Version, events: &[Event]) -> Result<Range
 
 #[cfg(test)]
 mod tests {
-    use super::first_sentence;
+    use super::{evaluate_range, first_sentence};
+    use crate::advisory::Event;
+    use crate::version::{self, Scheme};
+
+    #[test]
+    fn limits_bound_the_range_instead_of_closing_it() {
+        let at = |v: &str, events: &[Event]| {
+            let v = version::parse(Scheme::Semver, v).unwrap();
+            evaluate_range(Scheme::Semver, &v, events).unwrap().affected
+        };
+        let ev = |k: &str, v: &str| match k {
+            "introduced" => Event::Introduced(v.into()),
+            "fixed" => Event::Fixed(v.into()),
+            "last_affected" => Event::LastAffected(v.into()),
+            _ => Event::Limit(v.into()),
+        };
+        // Beyond the only limit, a later `introduced` does not reopen the range.
+        let capped = [
+            ev("introduced", "0"),
+            ev("limit", "1.0.0"),
+            ev("introduced", "2.0.0"),
+            ev("fixed", "3.0.0"),
+        ];
+        assert!(at("0.5.0", &capped));
+        assert!(!at("1.0.0", &capped), "limit is exclusive");
+        assert!(!at("2.5.0", &capped), "2.5.0 is not below the limit 1.0.0");
+        // Several limits: below any one of them is enough.
+        let two = [
+            ev("introduced", "0"),
+            ev("limit", "1.0.0"),
+            ev("limit", "2.0.0"),
+        ];
+        assert!(at("1.5.0", &two));
+        assert!(!at("2.0.0", &two));
+    }
 
     #[test]
     fn summaries_from_details() {

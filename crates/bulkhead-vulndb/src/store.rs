@@ -582,11 +582,26 @@ impl Builder {
         drop(conn);
         // Open the new file the way a scan will before it replaces anything.
         Db::open(&temp)?;
+        // The build ran with `synchronous = OFF`: flush the file before the rename publishes it, so a crash
+        // or power loss cannot leave an empty or torn database under the target's name.
+        std::fs::File::open(&temp)
+            .and_then(|f| f.sync_all())
+            .map_err(|err| DbError::Io {
+                path: temp.clone(),
+                message: format!("cannot flush the new database to disk: {err}"),
+            })?;
         std::fs::rename(&temp, &target).map_err(|err| DbError::Io {
             path: target.clone(),
             message: format!("cannot move the new database into place: {err}"),
         })?;
         self.committed = true;
+        // The rename itself is durable once the directory is flushed (best effort: not every platform
+        // lets a directory be opened).
+        if let Some(dir) = target.parent().filter(|p| !p.as_os_str().is_empty())
+            && let Ok(d) = std::fs::File::open(dir)
+        {
+            let _ = d.sync_all();
+        }
         Db::open(&target)?.status()
     }
 }

@@ -50,10 +50,25 @@ pub struct VexStatement {
     /// Product ids (purls) the statement is about; subcomponents when given.
     pub products: Vec<String>,
     pub subcomponents: Vec<String>,
+    /// Each product entry with its own subcomponents: a product without subcomponents is about itself, one
+    /// with subcomponents only about those (OpenVEX). `products`/`subcomponents` above are their union.
+    pub scopes: Vec<VexScope>,
     pub status: String,
     pub justification: Option<String>,
     pub impact_statement: Option<String>,
+    /// Unix seconds of the statement's `timestamp`, else its document's (OpenVEX: the latest statement
+    /// about a vulnerability and product is the one that holds).
+    pub timestamp: Option<i64>,
     pub origin: String,
+}
+
+/// One `products[]` entry of a VEX statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VexScope {
+    /// The product's ids (`@id`, `identifiers.purl`).
+    pub product: Vec<String>,
+    /// Its subcomponents' ids (empty: the statement is about the product itself).
+    pub subcomponents: Vec<String>,
 }
 
 /// Why a match was suppressed.
@@ -185,7 +200,8 @@ impl Triage {
                 },
             });
         }
-        // VEX: the last statement that applies decides.
+        // VEX: the latest statement that applies decides (by timestamp; at equal or missing timestamps, the
+        // one loaded last; a statement without a timestamp counts as older than any with one).
         let mut decision: Option<&VexStatement> = None;
         for s in &self.vex {
             if !m
@@ -196,17 +212,25 @@ impl Triage {
             }
             let applies = match pkg {
                 None => false,
-                Some(p) => {
-                    if s.subcomponents.is_empty() {
-                        s.products
+                Some(p) => s.scopes.iter().any(|scope| {
+                    if scope.subcomponents.is_empty() {
+                        scope
+                            .product
                             .iter()
                             .any(|prod| is_image_purl(prod) || purl_matches(prod, &p.purl))
                     } else {
-                        s.subcomponents.iter().any(|sub| purl_matches(sub, &p.purl))
+                        scope
+                            .subcomponents
+                            .iter()
+                            .any(|sub| purl_matches(sub, &p.purl))
                     }
-                }
+                }),
             };
-            if applies {
+            if applies
+                && decision.is_none_or(|d| {
+                    s.timestamp.unwrap_or(i64::MIN) >= d.timestamp.unwrap_or(i64::MIN)
+                })
+            {
                 decision = Some(s);
             }
         }
@@ -246,15 +270,21 @@ fn package_matches(selector: &str, pkg: &Package) -> bool {
     }
 }
 
-/// The purl without qualifiers and subpath: `(type/namespace/name, version)`.
+/// The purl without qualifiers and subpath: `(type/namespace/name, version)`, percent-decoded, so that
+/// `pkg:npm/%40babel/core@1.0+b1` and `pkg:npm/@babel/core@1.0%2Bb1` (both seen in VEX documents) agree.
 fn purl_parts(purl: &str) -> (String, Option<String>) {
     let base = purl.split(['?', '#']).next().unwrap_or(purl);
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     match base.rsplit_once('@') {
         // `@` inside the name part is an npm scope (`%40` encoded in purls, but be lenient).
         Some((name, version)) if !version.contains('/') => {
-            (name.to_ascii_lowercase(), Some(version.to_string()))
+            (decode(name).to_ascii_lowercase(), Some(decode(version)))
         }
-        _ => (base.to_ascii_lowercase(), None),
+        _ => (decode(base).to_ascii_lowercase(), None),
     }
 }
 
@@ -385,11 +415,15 @@ struct VexDoc {
     #[serde(rename = "@context", default)]
     context: Option<String>,
     #[serde(default)]
+    timestamp: Option<String>,
+    #[serde(default)]
     statements: Vec<VexStmt>,
 }
 
 #[derive(Deserialize)]
 struct VexStmt {
+    #[serde(default)]
+    timestamp: Option<String>,
     vulnerability: VexVuln,
     #[serde(default)]
     products: Vec<VexProduct>,
@@ -465,8 +499,25 @@ fn parse_openvex(path: &Path, text: &str) -> Result<Vec<VexStatement>, String> {
             path.display()
         ));
     }
+    let when = |t: &str, what: &str| {
+        crate::store::parse_rfc3339(t.trim()).ok_or_else(|| {
+            format!(
+                "{}: {what} has timestamp `{t}` (expected RFC 3339, e.g. 2024-05-01T12:00:00Z)",
+                path.display()
+            )
+        })
+    };
+    let doc_time = doc
+        .timestamp
+        .as_deref()
+        .map(|t| when(t, "the document"))
+        .transpose()?;
     let mut out = Vec::new();
     for (i, s) in doc.statements.into_iter().enumerate() {
+        let timestamp = match s.timestamp.as_deref() {
+            Some(t) => Some(when(t, &format!("statement {}", i + 1))?),
+            None => doc_time,
+        };
         let status = s.status.trim().to_ascii_lowercase();
         if !matches!(
             status.as_str(),
@@ -487,25 +538,35 @@ fn parse_openvex(path: &Path, text: &str) -> Result<Vec<VexStatement>, String> {
         };
         let mut products = Vec::new();
         let mut subcomponents = Vec::new();
+        let mut scopes = Vec::new();
         for p in &s.products {
-            products.extend(p.ids());
+            let product = p.ids();
+            let mut subs = Vec::new();
             if let VexProduct::Object {
-                subcomponents: subs,
+                subcomponents: entries,
                 ..
             } = p
             {
-                for sub in subs {
-                    subcomponents.extend(sub.ids());
+                for sub in entries {
+                    subs.extend(sub.ids());
                 }
             }
+            products.extend(product.iter().cloned());
+            subcomponents.extend(subs.iter().cloned());
+            scopes.push(VexScope {
+                product,
+                subcomponents: subs,
+            });
         }
         out.push(VexStatement {
             ids,
             products,
             subcomponents,
+            scopes,
             status,
             justification: s.justification,
             impact_statement: s.impact_statement,
+            timestamp,
             origin: format!("{} (statement {})", path.display(), i + 1),
         });
     }

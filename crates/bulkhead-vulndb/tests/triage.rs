@@ -192,6 +192,161 @@ fn openvex_not_affected_and_fixed_suppress_affected_does_not() {
     );
 }
 
+/// Subcomponents narrow only the product entry they belong to: a statement naming lxml directly and
+/// requests as a subcomponent of the image covers both.
+#[test]
+fn vex_subcomponents_belong_to_their_own_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v.json");
+    std::fs::write(
+        &p,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{
+            "vulnerability": {"name": "CVE-2021-1111"},
+            "products": [
+                {"@id": "pkg:pypi/lxml@4.0"},
+                {"@id": "pkg:oci/app", "subcomponents": [{"@id": "pkg:pypi/requests@2.19.1"}]}
+            ],
+            "status": "not_affected", "justification": "vulnerable_code_not_present"}]}"#,
+    )
+    .unwrap();
+    let mut t = triage();
+    t.load_vex(&p).unwrap();
+    let out = t.apply(
+        vec![
+            m(0, "CVE-2021-1111", &[]), // requests: subcomponent of pkg:oci/app
+            m(1, "CVE-2021-1111", &[]), // lxml: a product of its own
+            m(2, "CVE-2021-1111", &[]), // urllib3: named nowhere
+        ],
+        &inventory(),
+    );
+    let kept: Vec<_> = out.kept.iter().map(|m| m.package).collect();
+    let sup: Vec<_> = out
+        .suppressed
+        .iter()
+        .map(|s| s.vulnerability.package)
+        .collect();
+    assert_eq!(kept, vec![2]);
+    assert_eq!(sup, vec![0, 1]);
+}
+
+/// The latest statement holds, by timestamp (the statement's, else its document's), not by position.
+#[test]
+fn vex_latest_statement_by_timestamp_decides() {
+    let dir = tempfile::tempdir().unwrap();
+    let newer = dir.path().join("newer.json");
+    let older = dir.path().join("older.json");
+    std::fs::write(
+        &newer,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "2026-03-01T10:00:00+02:00",
+            "statements": [
+              {"vulnerability": {"name": "CVE-2021-1111"}, "products": [{"@id": "pkg:pypi/requests"}],
+               "status": "not_affected", "justification": "vulnerable_code_not_present"},
+              {"timestamp": "2026-01-01T00:00:00Z",
+               "vulnerability": {"name": "CVE-2021-2222"}, "products": [{"@id": "pkg:pypi/requests"}],
+               "status": "not_affected", "justification": "vulnerable_code_not_present"}]}"#,
+    )
+    .unwrap();
+    // Loaded after `newer`: its CVE-2021-1111 statement (07:00Z) is older than `newer`'s document time
+    // (10:00+02:00 = 08:00Z); its CVE-2021-2222 statement (09:00Z) is newer than 2026-01-01.
+    std::fs::write(
+        &older,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "2026-03-01T09:00:00Z",
+            "statements": [
+              {"timestamp": "2026-03-01T07:00:00Z",
+               "vulnerability": {"name": "CVE-2021-1111"}, "products": [{"@id": "pkg:pypi/requests"}],
+               "status": "affected"},
+              {"vulnerability": {"name": "CVE-2021-2222"}, "products": [{"@id": "pkg:pypi/requests"}],
+               "status": "under_investigation"}]}"#,
+    )
+    .unwrap();
+    let mut t = triage();
+    t.load_vex(&newer).unwrap();
+    t.load_vex(&older).unwrap();
+    let out = t.apply(
+        vec![m(0, "CVE-2021-1111", &[]), m(0, "CVE-2021-2222", &[])],
+        &inventory(),
+    );
+    let kept: Vec<_> = out.kept.iter().map(|m| m.id.as_str()).collect();
+    let sup: Vec<_> = out
+        .suppressed
+        .iter()
+        .map(|s| s.vulnerability.id.as_str())
+        .collect();
+    assert_eq!(sup, vec!["CVE-2021-1111"], "07:00Z is older than 08:00Z");
+    assert_eq!(
+        kept,
+        vec!["CVE-2021-2222"],
+        "09:00Z is newer than 2026-01-01"
+    );
+
+    std::fs::write(
+        &older,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "yesterday", "statements": []}"#,
+    )
+    .unwrap();
+    let err = triage().load_vex(&older).unwrap_err();
+    assert!(err.contains("timestamp `yesterday`"), "{err}");
+}
+
+/// Package purls are percent-encoded (`%40scope`, `%2B` in versions); a statement may spell them either way.
+#[test]
+fn vex_purls_match_encoded_or_not() {
+    let pkg = |name: &str, namespace: Option<&str>, version: &str, purl: &str| Package {
+        kind: Some(PackageKind::Npm),
+        name: name.into(),
+        namespace: namespace.map(str::to_string),
+        version: version.into(),
+        purl: purl.into(),
+        ..Package::default()
+    };
+    let inv = Inventory {
+        packages: vec![
+            pkg(
+                "core",
+                Some("babel"),
+                "7.0.0",
+                "pkg:npm/%40babel/core@7.0.0",
+            ),
+            pkg("left-pad", None, "1.0.0+b1", "pkg:npm/left-pad@1.0.0%2Bb1"),
+            pkg("right-pad", None, "1.0.0", "pkg:npm/right-pad@1.0.0"),
+        ],
+        ..Inventory::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v.json");
+    std::fs::write(
+        &p,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [{
+            "vulnerability": {"name": "CVE-2021-1111"},
+            "products": [{"@id": "pkg:npm/@babel/core@7.0.0"}, {"@id": "pkg:npm/left-pad@1.0.0+b1"},
+                         {"@id": "pkg:npm/right-pad@1.0.1"}],
+            "status": "not_affected", "justification": "vulnerable_code_not_present"}]}"#,
+    )
+    .unwrap();
+    let mut t = triage();
+    t.load_vex(&p).unwrap();
+    let out = t.apply(
+        vec![
+            m(0, "CVE-2021-1111", &[]),
+            m(1, "CVE-2021-1111", &[]),
+            m(2, "CVE-2021-1111", &[]),
+        ],
+        &inv,
+    );
+    let sup: Vec<_> = out
+        .suppressed
+        .iter()
+        .map(|s| s.vulnerability.package)
+        .collect();
+    let kept: Vec<_> = out.kept.iter().map(|m| m.package).collect();
+    assert_eq!(sup, vec![0, 1]);
+    assert_eq!(
+        kept,
+        vec![2],
+        "another version of right-pad is not this one"
+    );
+}
+
 #[test]
 fn vex_documents_are_checked() {
     let dir = tempfile::tempdir().unwrap();

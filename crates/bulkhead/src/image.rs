@@ -305,7 +305,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    if let Err(e) = crate::vulns::validate(&args.vulns) {
+    if let Err(e) = crate::vulns::validate(&args.vulns, args.runs(Scanner::Vuln)) {
         return fail(e);
     }
     let opts = read_options(&args.source);

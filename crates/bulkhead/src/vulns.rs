@@ -84,9 +84,32 @@ pub fn db_path(flag: &Option<PathBuf>) -> Result<PathBuf, String> {
     })
 }
 
-/// Check the flags before the (slow) image read, so a typo fails fast.
-pub fn validate(args: &VulnArgs) -> Result<(), String> {
-    parse_severities(&args.severity).map(|_| ())
+/// Check the flags, ignore files and VEX documents before the (slow) image read, so a typo fails fast and a
+/// broken triage file is an error rather than a scan that silently did not happen (`scanning`: the
+/// vulnerability scanner will run, so its triage files matter).
+pub fn validate(args: &VulnArgs, scanning: bool) -> Result<(), String> {
+    parse_severities(&args.severity)?;
+    if scanning {
+        load_triage(args)?;
+    }
+    Ok(())
+}
+
+/// The ignore files (given, else the defaults in the current directory) and VEX documents.
+fn load_triage(args: &VulnArgs) -> Result<Triage, String> {
+    let mut triage = Triage::new();
+    let files = if args.ignorefile.is_empty() {
+        bulkhead_vulndb::triage::default_ignore_files(std::path::Path::new("."))
+    } else {
+        args.ignorefile.clone()
+    };
+    for f in &files {
+        triage.load_ignore_file(f)?;
+    }
+    for f in &args.vex {
+        triage.load_vex(f)?;
+    }
+    Ok(triage)
 }
 
 /// Scan `inv`: open the database, match, triage, filter.
@@ -139,24 +162,13 @@ fn scan_inner(inv: &Inventory, args: &VulnArgs) -> VulnReport {
             return report;
         }
     };
-    let mut triage = Triage::new();
-    let files = if args.ignorefile.is_empty() {
-        bulkhead_vulndb::triage::default_ignore_files(std::path::Path::new("."))
-    } else {
-        args.ignorefile.clone()
+    let triage = match load_triage(args) {
+        Ok(t) => t,
+        Err(e) => {
+            report.error = Some(e);
+            return report;
+        }
     };
-    for f in &files {
-        if let Err(e) = triage.load_ignore_file(f) {
-            report.error = Some(e);
-            return report;
-        }
-    }
-    for f in &args.vex {
-        if let Err(e) = triage.load_vex(f) {
-            report.error = Some(e);
-            return report;
-        }
-    }
     let triaged = triage.apply(outcome.matches, inv);
     report.notes.extend(outcome.notes);
     report.notes.extend(triaged.warnings);
@@ -591,9 +603,12 @@ pub fn cyclonedx_vulnerabilities(report: &VulnReport, inv: &Inventory) -> Value 
     };
     let mut out: Vec<Value> = report.kept.iter().map(|m| one(m, None)).collect();
     for s in &report.suppressed {
-        let state = if s.suppressed_by.statement.starts_with("fixed") {
+        // Only a VEX `fixed` statement says it was remediated; an ignore entry's free-text reason says nothing
+        // of the kind, whatever word it starts with.
+        let vex = s.suppressed_by.kind == "vex";
+        let state = if vex && s.suppressed_by.statement.starts_with("fixed") {
             "resolved"
-        } else if s.suppressed_by.kind == "vex" {
+        } else if vex {
             "not_affected"
         } else {
             "false_positive"

@@ -351,6 +351,67 @@ fn ignore_file_and_vex_suppress_with_their_reasons() {
     assert!(h.stdout.contains("2 suppressed"), "{}", h.stdout);
 }
 
+/// A broken VEX document or ignore file is an error (exit 2) even when other scanners run too: warning and
+/// going on would pass a gate with vulnerabilities that were never scanned.
+#[test]
+fn broken_triage_files_fail_instead_of_skipping_the_scan() {
+    let s = setup();
+    let dir = scratch("vulns-bad-triage");
+    let vex = dir.join("bad.vex.json");
+    std::fs::write(&vex, r#"{"statements": []}"#).unwrap();
+    let image = s.image.to_str().unwrap();
+    let db = s.db.to_str().unwrap();
+    let r = bulkhead_in(
+        &[
+            "image",
+            image,
+            "--db",
+            db,
+            "--vex",
+            vex.to_str().unwrap(),
+            "--fail-on",
+            "critical",
+            "--no-config",
+        ],
+        &dir,
+        None,
+    );
+    r.expect_code(2);
+    assert!(r.stderr.contains("not an OpenVEX document"), "{}", r.stderr);
+    // A broken default ignore file in the current directory, likewise; not when vulnerabilities are not
+    // scanned at all.
+    std::fs::write(dir.join(".trivyignore"), "CVE-0000-1001 exp:someday\n").unwrap();
+    let r = bulkhead_in(
+        &[
+            "image",
+            image,
+            "--db",
+            db,
+            "--fail-on",
+            "critical",
+            "--no-config",
+        ],
+        &dir,
+        None,
+    );
+    r.expect_code(2);
+    assert!(r.stderr.contains("exp:someday"), "{}", r.stderr);
+    let r = bulkhead_in(
+        &[
+            "image",
+            image,
+            "--scanners",
+            "config",
+            "--fail-on",
+            "never",
+            "--no-config",
+        ],
+        &dir,
+        None,
+    );
+    r.expect_code(0);
+}
+
 #[test]
 fn sarif_has_one_result_per_vulnerability_at_the_package_file() {
     let s = setup();
@@ -427,6 +488,33 @@ fn sbom_cyclonedx_carries_vulnerabilities_that_point_at_components() {
     assert_eq!(demo["ratings"][0]["method"], "CVSSv31");
     assert_eq!(demo["recommendation"], "Upgrade to 1.5 or later.");
     validate("cyclonedx", &r.stdout);
+    // An ignore entry is not a remediation, even when its reason starts with the word `fixed`.
+    let dir = scratch("vulns-sbom-ignore");
+    let ignore = dir.join("ignore.yaml");
+    std::fs::write(
+        &ignore,
+        "vulnerabilities:\n  - id: CVE-0000-1001\n    reason: fixed-size buffers only, never user input\n",
+    )
+    .unwrap();
+    let r = bulkhead(&[
+        "sbom",
+        s.image.to_str().unwrap(),
+        "--vulns",
+        "--db",
+        s.db.to_str().unwrap(),
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+    ]);
+    r.expect_code(0);
+    let v = r.json();
+    let ignored: Vec<&serde_json::Value> = v["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x.get("analysis").is_some())
+        .collect();
+    assert_eq!(ignored.len(), 1, "{}", r.stdout);
+    assert_ne!(ignored[0]["analysis"]["state"], "resolved");
     // Without --vulns the SBOM is the inventory alone.
     let plain = bulkhead(&["sbom", s.image.to_str().unwrap()]).json();
     assert!(plain.get("vulnerabilities").is_none());
