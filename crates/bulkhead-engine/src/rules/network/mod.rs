@@ -1,8 +1,87 @@
-//! The `network` rules.
+//! The `network` rules (`NW`): network segmentation read from the engine's topology
+//! ([`crate::graph::Topology`]): containers on the default bridge, data-tier services reachable from or
+//! published to the outside, networks that should be `internal`, one flat network holding every tier.
 
-use super::EngineRule;
+use super::{EngineCheckContext, EngineRule};
+use crate::graph::{NodeInfo, Topology};
+use std::collections::BTreeSet;
+
+mod data_tier_published;
+mod data_tier_shares_public;
+mod default_bridge;
+mod flat_network;
+mod network_not_internal;
+
+pub use data_tier_published::DataTierPublished;
+pub use data_tier_shares_public::DataTierSharesPublicNetwork;
+pub use default_bridge::DefaultBridgeNetwork;
+pub use flat_network::FlatNetwork;
+pub use network_not_internal::NetworkNotInternal;
 
 /// Every rule of this family.
 pub fn rules() -> Vec<&'static dyn EngineRule> {
-    vec![]
+    vec![
+        &DefaultBridgeNetwork,
+        &DataTierSharesPublicNetwork,
+        &DataTierPublished,
+        &NetworkNotInternal,
+        &FlatNetwork,
+    ]
+}
+
+/// The topology of the snapshot without the containers the audit skips (bulkhead's own): they are
+/// removed from the container list and from every network.
+pub(crate) fn topology(ctx: &EngineCheckContext) -> Topology {
+    let mut topo = Topology::build(ctx.snapshot);
+    let audited: BTreeSet<String> = ctx.containers().map(|c| c.name()).collect();
+    topo.containers.retain(|c| audited.contains(&c.name));
+    for n in &mut topo.networks {
+        n.containers.retain(|c| audited.contains(c));
+    }
+    topo
+}
+
+/// `web (0.0.0.0:8080->80/tcp)`, `api (0.0.0.0:9000->9000/tcp)`.
+pub(crate) fn public_list(nodes: &[&NodeInfo]) -> String {
+    nodes
+        .iter()
+        .map(|c| format!("{} ({})", c.name, c.public_display()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::rules::{EngineCheckContext, EngineCheckOptions, EngineRule};
+    use crate::snapshot::Snapshot;
+    use bulkhead_core::Finding;
+
+    /// A fixture snapshot of `tests/fixtures/network/`.
+    pub fn fixture(name: &str) -> Snapshot {
+        let path = format!(
+            "{}/tests/fixtures/network/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The findings of one rule.
+    pub fn run(rule: &dyn EngineRule, snap: &Snapshot) -> Vec<Finding> {
+        let opts = EngineCheckOptions::default();
+        let ctx = EngineCheckContext::new(snap, &opts);
+        let mut out = Vec::new();
+        rule.check(&ctx, &mut out);
+        out
+    }
+
+    /// `(object, message)` of each finding, sorted.
+    pub fn objects(f: &[Finding]) -> Vec<String> {
+        let mut v: Vec<String> = f
+            .iter()
+            .map(|f| f.location.object.clone().unwrap_or_default())
+            .collect();
+        v.sort();
+        v
+    }
 }
