@@ -166,3 +166,6 @@ pub fn escape_xml(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -46,6 +46,8 @@ pub(super) fn render(topo: &Topology, marks: &Marks) -> String {
             (ORANGE, "filled,bold")
         } else if c.mode == NetMode::Host {
             (PURPLE, "filled,dashed")
+        } else if c.is_public() {
+            (RED, "filled")
         } else {
             (GREY, "filled")
         };

@@ -7,7 +7,7 @@ use super::dot::{GREEN, GREY, ORANGE, PURPLE, RED};
 use super::{Exposure, Marks, NetKind, NetMode, NodeInfo, Topology, escape_xml};
 use std::fmt::Write as _;
 
-const CHAR_W: usize = 7;
+const CHAR_W: usize = 8;
 const MAX_CHARS: usize = 48;
 const ROW_H: usize = 64;
 const NODE_H: usize = 52;
@@ -129,18 +129,13 @@ pub(super) fn render(topo: &Topology, marks: &Marks) -> String {
                 s,
                 "  <line class=\"port {class}\" x1=\"{x1}\" y1=\"{internet_y}\" x2=\"{CONTAINER_X}\" y2=\"{y}\" stroke=\"{color}\" stroke-width=\"2\"/>"
             );
-            let lx = CONTAINER_X - 150;
-            // Point on the edge at lx, labels of one container stacked.
-            let ly = if CONTAINER_X > x1 {
-                let t = (lx.saturating_sub(x1)) as f64 / (CONTAINER_X - x1) as f64;
-                (internet_y as f64 + (y as f64 - internet_y as f64) * t) as usize
-            } else {
-                y
-            };
+            // Label at 55% of the edge, stacked per binding, centred on the edge.
+            let lx = x1 + (CONTAINER_X - x1) * 55 / 100;
+            let ly = (internet_y as f64 + (y as f64 - internet_y as f64) * 0.55) as usize;
             let _ = writeln!(
                 s,
-                "  <text x=\"{lx}\" y=\"{}\" class=\"e\" fill=\"{color}\">{}</text>",
-                ly.saturating_sub(4) + k * 11,
+                "  <text x=\"{lx}\" y=\"{}\" class=\"e\" text-anchor=\"middle\" fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
+                (ly + k * 11).saturating_sub(5),
                 escape_xml(&fit(&p.display()))
             );
         }
@@ -150,6 +145,14 @@ pub(super) fn render(topo: &Topology, marks: &Marks) -> String {
                 s,
                 "  <line class=\"hostnet\" x1=\"{x1}\" y1=\"{internet_y}\" x2=\"{CONTAINER_X}\" y2=\"{y}\" stroke=\"{PURPLE}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"
             );
+            if let Some(j) = topo.networks.iter().position(|n| n.kind == NetKind::Host) {
+                let _ = writeln!(
+                    s,
+                    "  <line class=\"hostnet\" x1=\"{}\" y1=\"{y}\" x2=\"{net_x}\" y2=\"{}\" stroke=\"{PURPLE}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>",
+                    CONTAINER_X + cw,
+                    ny(j)
+                );
+            }
         }
         if matches!(c.mode, NetMode::Container(_)) {
             continue;
