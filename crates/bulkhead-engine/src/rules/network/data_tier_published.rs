@@ -81,18 +81,6 @@ impl EngineRule for DataTierPublished {
                 "HostConfig.PortBindings"
             };
             let shown: Vec<String> = public.iter().map(|p| p.display()).collect();
-            let fix: Vec<String> = public
-                .iter()
-                .map(|p| {
-                    let port = p.container_port.split('/').next().unwrap_or("");
-                    let host = if p.host_port.is_empty() {
-                        port
-                    } else {
-                        &p.host_port
-                    };
-                    format!("-p 127.0.0.1:{host}:{port}")
-                })
-                .collect();
             out.push(
                 ctx.container_finding(
                     &Self::META,
@@ -107,7 +95,7 @@ impl EngineRule for DataTierPublished {
                 .with_evidence(Evidence::plain(format!("{field}: {}", shown.join(", "))))
                 .with_remediation(format!(
                     "Remove the published port (clients reach it over a network), or bind it to loopback: `{}`; compose: `ports: [\"127.0.0.1:HOST:CONTAINER\"]`.",
-                    fix.join(" ")
+                    super::loopback_flags(&[c])
                 )),
             );
         }

@@ -83,8 +83,10 @@ impl EngineRule for DataTierSharesPublicNetwork {
                     names.join(", ")
                 )))
                 .with_remediation(format!(
-                    "`docker network create --internal backend && docker network connect backend {db} && docker network disconnect {net} {db}`, then connect only {db}'s clients to `backend`; compose: `networks: {{backend: {{internal: true}}}}` with `{db}` on `backend` only.",
-                    db = data.name
+                    "`docker network create --internal backend && docker network connect backend {db} && docker network disconnect {net} {db}`, then connect only {db}'s clients to `backend`; compose: `networks: {{backend: {{internal: true}}}}` with `{db}` on `backend` only. Or, if {names} need not be public, publish on loopback: `{lo}`.",
+                    db = data.name,
+                    names = names.join(", "),
+                    lo = super::loopback_flags(&publics),
                 )),
             );
         }
@@ -109,6 +111,11 @@ mod tests {
             "{m}"
         );
         // Segmented: db only shares the internal backend with api, which publishes nothing.
+        assert!(
+            f[0].remediation.contains("-p 127.0.0.1:32768:80"),
+            "{}",
+            f[0].remediation
+        );
         assert!(run(&DataTierSharesPublicNetwork, &fixture("segmented.json")).is_empty());
         // The public database on the default bridge is alone there (NW003's business, not this one).
         assert!(run(&DataTierSharesPublicNetwork, &fixture("misc.json")).is_empty());

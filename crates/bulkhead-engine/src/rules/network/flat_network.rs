@@ -88,9 +88,10 @@ impl EngineRule for FlatNetwork {
                 )
                 .with_evidence(Evidence::plain(format!("Containers: [{}]", names.join(", "))))
                 .with_remediation(format!(
-                    "`docker network create frontend && docker network create --internal backend`; public containers ({}) on `frontend` only, the data tier ({}) on `backend` only, the services between on both; compose: `networks: {{frontend: {{}}, backend: {{internal: true}}}}`.",
+                    "`docker network create frontend && docker network create --internal backend`; public containers ({}) on `frontend` only, the data tier ({}) on `backend` only, the services between on both; compose: `networks: {{frontend: {{}}, backend: {{internal: true}}}}`; publish on loopback where the host is the only client (`{}`).",
                     public.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "),
-                    data_names.join(", ")
+                    data_names.join(", "),
+                    super::loopback_flags(&public)
                 )),
             );
         }

@@ -50,6 +50,27 @@ pub(crate) fn public_list(nodes: &[&NodeInfo]) -> String {
         .join(", ")
 }
 
+/// `-p 127.0.0.1:8080:80` for each public port of the containers: publishing on loopback only (behind a
+/// reverse proxy on the host), the other way out of a public exposure.
+pub(crate) fn loopback_flags(nodes: &[&NodeInfo]) -> String {
+    let mut flags = Vec::new();
+    for c in nodes {
+        for p in c.public_ports() {
+            let port = p.container_port.split('/').next().unwrap_or("");
+            let host = if p.host_port.is_empty() {
+                port
+            } else {
+                &p.host_port
+            };
+            let flag = format!("-p 127.0.0.1:{host}:{port}");
+            if !flags.contains(&flag) {
+                flags.push(flag);
+            }
+        }
+    }
+    flags.join(" ")
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use crate::rules::{EngineCheckContext, EngineCheckOptions, EngineRule};
