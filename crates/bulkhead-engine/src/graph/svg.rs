@@ -154,7 +154,17 @@ pub(super) fn render(topo: &Topology, marks: &Marks) -> String {
                 );
             }
         }
-        if matches!(c.mode, NetMode::Container(_)) {
+        if let NetMode::Container(target) = &c.mode {
+            // A dotted curve on the left of the column to the container whose namespace it joins.
+            if let Some(j) = topo.containers.iter().position(|o| &o.name == target) {
+                let (y1, y2) = (cy(j), y);
+                let bulge = 30 + 6 * i.abs_diff(j).min(10);
+                let _ = writeln!(
+                    s,
+                    "  <path class=\"namespace\" d=\"M {CONTAINER_X} {y1} C {cx} {y1}, {cx} {y2}, {CONTAINER_X} {y2}\" fill=\"none\" stroke=\"{GREY}\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>",
+                    cx = CONTAINER_X.saturating_sub(bulge)
+                );
+            }
             continue;
         }
         for net in &c.networks {

@@ -634,4 +634,109 @@ mod tests {
         assert_eq!(Exposure::of("203.0.113.9"), Exposure::PublicAddress);
         assert!(!Exposure::Private.is_public());
     }
+
+    fn fixture(name: &str) -> Snapshot {
+        let path = format!(
+            "{}/tests/fixtures/network/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn fixture_topologies() {
+        let t = Topology::build(&fixture("segmented.json"));
+        let api = t.container("nw-seg-api").expect("api");
+        assert_eq!(api.networks, vec!["nw-seg-back", "nw-seg-front"]);
+        assert_eq!(api.data_tier, None);
+        let db = t.container("nw-seg-db").expect("db");
+        assert_eq!(db.data_tier.as_deref(), Some("image postgres"));
+        let web = t.container("nw-seg-web").expect("web");
+        assert_eq!(web.published.len(), 1);
+        assert_eq!(web.published[0].exposure, Exposure::Loopback);
+        let back = t.network("nw-seg-back").expect("back");
+        assert!(back.internal && back.user_defined());
+        assert_eq!(back.containers, vec!["nw-seg-api", "nw-seg-db"]);
+        let m = Topology::build(&fixture("misc.json"));
+        assert_eq!(
+            m.container("nw-misc-hostnet").map(|c| &c.mode),
+            Some(&NetMode::Host)
+        );
+        assert!(
+            m.container("nw-misc-hostnet")
+                .is_some_and(|c| c.networks.is_empty())
+        );
+        assert_eq!(
+            m.network("bridge").map(|n| n.kind),
+            Some(NetKind::DefaultBridge)
+        );
+        assert_eq!(m.network("host").map(|n| n.containers.len()), Some(0));
+    }
+
+    #[test]
+    fn stopped_container_uses_configured_bindings_and_network_default_ip() {
+        let mut snap = fixture("misc.json");
+        for c in &mut snap.containers {
+            if c.name() == "nw-misc-pubdb" {
+                if let Some(st) = c.inspect.state.as_mut() {
+                    st.running = Some(false);
+                }
+                if let Some(h) = c.inspect.host_config.as_mut() {
+                    for b in h
+                        .port_bindings
+                        .iter_mut()
+                        .flat_map(|m| m.values_mut())
+                        .flatten()
+                        .flatten()
+                    {
+                        b.host_ip = Some(String::new());
+                    }
+                }
+            }
+        }
+        let t = Topology::build(&snap);
+        let db = t.container("nw-misc-pubdb").expect("db");
+        assert_eq!(db.published.len(), 1);
+        assert_eq!(db.published[0].exposure, Exposure::AllInterfaces);
+        // The daemon's default binding address (`--ip 127.0.0.1`) shows on the bridge network's options.
+        for n in &mut snap.networks {
+            if n.name.as_deref() == Some("bridge") {
+                n.options.get_or_insert_with(Default::default).insert(
+                    "com.docker.network.bridge.host_binding_ipv4".into(),
+                    "127.0.0.1".into(),
+                );
+            }
+        }
+        let t = Topology::build(&snap);
+        let db = t.container("nw-misc-pubdb").expect("db");
+        assert_eq!(db.published[0].exposure, Exposure::Loopback);
+        assert_eq!(db.published[0].host_ip, "127.0.0.1");
+    }
+
+    #[test]
+    fn container_mode_joins_the_target_networks() {
+        let mut snap = fixture("flat.json");
+        let Some(mut side) = snap
+            .containers
+            .iter()
+            .find(|c| c.name() == "nw-flat-api")
+            .cloned()
+        else {
+            panic!("no api");
+        };
+        side.inspect.name = Some("/sidecar".into());
+        side.inspect.id = Some("f".repeat(64));
+        if let Some(h) = side.inspect.host_config.as_mut() {
+            h.network_mode = Some("container:nw-flat-web".into());
+        }
+        if let Some(ns) = side.inspect.network_settings.as_mut() {
+            ns.networks = None;
+        }
+        snap.containers.push(side);
+        let t = Topology::build(&snap);
+        let s = t.container("sidecar").expect("sidecar");
+        assert_eq!(s.mode, NetMode::Container("nw-flat-web".into()));
+        assert_eq!(s.networks, vec!["nw-flat-net"]);
+    }
 }
