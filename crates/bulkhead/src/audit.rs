@@ -27,7 +27,8 @@ pub struct AuditArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Draw the topology (containers, networks, published ports, exposures) to FILE.svg or FILE.dot.
+    /// Draw the topology (containers, networks, published ports, exposures) to FILE.svg, FILE.dot (or
+    /// .gv) or FILE.json; with several engines the others go to FILE-2.svg, FILE-3.svg, ...
     #[arg(long, value_name = "FILE")]
     pub graph: Option<PathBuf>,
     /// Also write the snapshot the audit read (JSON) to FILE, to audit it again offline.

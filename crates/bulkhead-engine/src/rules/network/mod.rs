@@ -106,3 +106,35 @@ pub(crate) mod test_support {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn family_is_complete_sorted_and_documented() {
+        let metas: Vec<_> = rules().into_iter().map(|r| r.meta()).collect();
+        let ids: Vec<&str> = metas.iter().map(|m| m.id).collect();
+        let expected: Vec<String> = (1..=5).map(|i| format!("NW{i:03}")).collect();
+        assert_eq!(ids, expected);
+        let mut names: Vec<&str> = metas.iter().map(|m| m.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), metas.len());
+        for m in &metas {
+            for section in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+            ] {
+                assert!(m.doc.contains(section), "{} lacks {section}", m.id);
+            }
+            assert!(
+                m.remediation.contains('`'),
+                "{}: no command in the remediation",
+                m.id
+            );
+        }
+    }
+}
