@@ -29,7 +29,7 @@ declare_rule! {
     pub struct DataTierPublished {
         id: "NW003", name: "data-tier-published-publicly",
         title: "Data-tier container published on a public interface",
-        severity: High, category: Security, aliases: ["CIS-5.14", "check_5_14"],
+        severity: High, category: Security, aliases: ["CIS-5.14"],
         compliance: ["CIS-Docker-5.14", "PCI-DSS-1.3.1", "PCI-DSS-1.4.1", "HIPAA-164.312(e)(1)", "SOC2-CC6.6"],
         remediation: "Do not publish the data tier; if the host needs it, `-p 127.0.0.1:5432:5432` (compose `ports: [\"127.0.0.1:5432:5432\"]`).",
         min_profile: Dev, fixable: false,

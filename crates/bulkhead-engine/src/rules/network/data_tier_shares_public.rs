@@ -16,7 +16,7 @@ declare_rule! {
     /// The publicly reachable container is the one attackers reach first; on the same network the
     /// database answers it directly, on every port. Tiers on separate networks (the front end on
     /// `frontend`, the data tier on an `internal` `backend` that only the API joins) limit what one
-    /// compromised web container can reach (CIS Docker Benchmark 5.29 on segmentation, PCI-DSS 1.3).
+    /// compromised web container can reach (PCI-DSS 1.3: restrict traffic between network segments).
     ///
     /// ## Example
     /// ```text
@@ -32,8 +32,8 @@ declare_rule! {
     pub struct DataTierSharesPublicNetwork {
         id: "NW002", name: "data-tier-on-public-network",
         title: "Data-tier container shares a network with a publicly published container",
-        severity: Medium, category: Security, aliases: ["CIS-5.29"],
-        compliance: ["CIS-Docker-5.29", "PCI-DSS-1.3.1", "PCI-DSS-1.3.2", "SOC2-CC6.6"],
+        severity: Medium, category: Security, aliases: [],
+        compliance: ["PCI-DSS-1.3.1", "PCI-DSS-1.3.2", "SOC2-CC6.6"],
         remediation: "`docker network create --internal backend`; connect only the data tier and its clients to it; compose: `networks: {backend: {internal: true}}`.",
         min_profile: Staging, fixable: false,
     }

@@ -12,7 +12,7 @@ declare_rule! {
     /// Every container started without `--network` lands on the default bridge, where all of them can
     /// reach each other on every port (inter-container communication is on by default) and none resolve
     /// each other by name: unrelated applications share one segment and a compromised container can probe
-    /// all the others (CIS Docker Benchmark 5.29).
+    /// all the others (CIS Docker Benchmark v1.6.0 5.30; 5.29 in v1.2.0).
     ///
     /// ## Example
     /// ```text
@@ -26,8 +26,8 @@ declare_rule! {
     /// Compose does this by default (one network per project); do not set `network_mode: bridge`.
     pub struct DefaultBridgeNetwork {
         id: "NW001", name: "default-bridge-network", title: "Container on the default bridge network",
-        severity: Low, category: Security, aliases: ["CIS-5.29", "check_5_29"],
-        compliance: ["CIS-Docker-5.29", "PCI-DSS-1.3"],
+        severity: Low, category: Security, aliases: ["CIS-5.30"],
+        compliance: ["CIS-Docker-5.30", "PCI-DSS-1.3"],
         remediation: "`docker network create app` and `docker run --network app`; compose: drop `network_mode: bridge`.",
         min_profile: Staging, fixable: false,
     }
