@@ -3,8 +3,9 @@
 //! [`Topology::build`] reads a [`Snapshot`]: each container's networks (from its
 //! `NetworkSettings.Networks`, its `HostConfig.NetworkMode` and the networks' own `Containers` endpoints),
 //! its published ports (`NetworkSettings.Ports` when running, `HostConfig.PortBindings` otherwise, with
-//! the interface each is bound to) and whether it is a data-tier service (image name, exposed port or the
-//! `bulkhead.tier` label). The network rules (`NW`) and the drawings read the same topology:
+//! the interface each is bound to) and whether it is a data-tier service (image name, exposed port, server
+//! process seen in `docker top`, or the `bulkhead.tier` label). The network rules (`NW`) and the
+//! drawings read the same topology:
 //!
 //! - [`to_dot`]: Graphviz DOT;
 //! - [`to_svg`]: a self-contained SVG drawn without Graphviz (internet, containers, networks in three
@@ -18,8 +19,9 @@ mod svg;
 mod topology;
 
 pub use topology::{
-    DATA_TIER_IMAGES, DATA_TIER_PORTS, Exposure, NetInfo, NetKind, NetMode, NodeInfo, Published,
-    TIER_LABEL, Topology, data_tier_image, data_tier_port, image_base_name,
+    DATA_TIER_IMAGES, DATA_TIER_PORTS, DATA_TIER_PROCESSES, Exposure, NetInfo, NetKind, NetMode,
+    NodeInfo, Published, TIER_LABEL, Topology, data_tier_image, data_tier_port, data_tier_process,
+    image_base_name,
 };
 
 use crate::snapshot::Snapshot;

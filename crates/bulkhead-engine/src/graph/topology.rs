@@ -56,6 +56,44 @@ const NOT_DATA_TIER_PARTS: &[&str] = &[
     "cli",
 ];
 
+/// Server programs (the first word of a process's command line, without its directory) that mark a
+/// data-tier service in `docker top`.
+pub const DATA_TIER_PROCESSES: &[&str] = &[
+    "postgres",
+    "postmaster",
+    "mysqld",
+    "mariadbd",
+    "redis-server",
+    "valkey-server",
+    "mongod",
+    "memcached",
+    "etcd",
+    "influxd",
+    "clickhouse-server",
+    "couchdb",
+    "minio",
+];
+
+/// The data-tier server among a container's processes (`docker top`), if any.
+pub fn data_tier_process(c: &Container) -> Option<&'static str> {
+    let top = c.top.as_ref()?;
+    let titles = top.titles.as_ref()?;
+    let col = titles.iter().position(|t| t == "CMD" || t == "COMMAND")?;
+    for row in top.processes.iter().flatten() {
+        let Some(cmd) = row.get(col) else { continue };
+        let first = cmd.split_whitespace().next().unwrap_or("");
+        let prog = first
+            .rsplit('/')
+            .next()
+            .unwrap_or(first)
+            .trim_end_matches(':');
+        if let Some(k) = DATA_TIER_PROCESSES.iter().find(|k| **k == prog) {
+            return Some(k);
+        }
+    }
+    None
+}
+
 /// TCP ports whose exposure marks a data-tier service (PostgreSQL, MySQL, Redis, MongoDB, Elasticsearch,
 /// Memcached, Cassandra, CouchDB, RabbitMQ, Kafka, ZooKeeper, etcd, InfluxDB, Neo4j, ClickHouse HTTP).
 /// ClickHouse's native port 9000 is too common (php-fpm, MinIO, Portainer) to count on its own.
@@ -345,6 +383,9 @@ fn classify(c: &Container, image: &str, ports: &[String]) -> Option<String> {
     }
     if let Some(k) = data_tier_image(image) {
         return Some(format!("image {k}"));
+    }
+    if let Some(k) = data_tier_process(c) {
+        return Some(format!("process {k}"));
     }
     data_tier_port(ports).map(|p| format!("port {p}"))
 }
@@ -738,5 +779,36 @@ mod tests {
         let s = t.container("sidecar").expect("sidecar");
         assert_eq!(s.mode, NetMode::Container("nw-flat-web".into()));
         assert_eq!(s.networks, vec!["nw-flat-net"]);
+    }
+
+    #[test]
+    fn data_tier_by_process() {
+        use bollard::models::ContainerTopResponse;
+        let top = |cmd: &str| ContainerTopResponse {
+            titles: Some(vec!["UID".into(), "PID".into(), "CMD".into()]),
+            processes: Some(vec![
+                vec!["root".into(), "1".into(), "/sbin/tini --".into()],
+                vec!["999".into(), "7".into(), cmd.into()],
+            ]),
+        };
+        let mut c = Container::default();
+        for (cmd, want) in [
+            ("/usr/local/bin/redis-server *:6379", Some("redis-server")),
+            ("postgres: checkpointer", Some("postgres")),
+            ("/usr/sbin/mysqld --user=mysql", Some("mysqld")),
+            ("nginx: master process", None),
+            ("python redis-server.py", None),
+        ] {
+            c.top = Some(top(cmd));
+            assert_eq!(data_tier_process(&c), want, "{cmd}");
+        }
+        // Short rows and missing titles are no data tier, not a panic.
+        c.top = Some(ContainerTopResponse {
+            titles: Some(vec!["UID".into(), "PID".into(), "CMD".into()]),
+            processes: Some(vec![vec!["root".into()]]),
+        });
+        assert_eq!(data_tier_process(&c), None);
+        c.top = Some(ContainerTopResponse::default());
+        assert_eq!(data_tier_process(&c), None);
     }
 }

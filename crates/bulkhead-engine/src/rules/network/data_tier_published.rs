@@ -4,8 +4,8 @@ use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Flags a data-tier container (recognised by image name, exposed port or the label
-    /// `bulkhead.tier=data`, as in `NW002`) with a port published on a public interface: `HostIp` empty,
+    /// Flags a data-tier container (recognised by label, image name, server process or exposed port, as
+    /// in `NW002`) with a port published on a public interface: `HostIp` empty,
     /// `0.0.0.0`, `::` or a public address in `NetworkSettings.Ports` (or `HostConfig.PortBindings` for a
     /// stopped container), or running in the host's network namespace (`--network host`), where
     /// whatever it listens on is on the host's interfaces.

@@ -7,8 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Flags a data-tier container (PostgreSQL, MySQL/MariaDB, Redis, MongoDB, Elasticsearch/OpenSearch,
     /// Memcached, Cassandra, CouchDB, RabbitMQ, Kafka, ZooKeeper, etcd, InfluxDB, Neo4j, ClickHouse, MinIO:
-    /// recognised by its image name, by an exposed port such as 5432 or 6379, or by the label
-    /// `bulkhead.tier=data`) that shares a network with a container published on a public interface
+    /// recognised by the label `bulkhead.tier=data`, its image name, a server process in `docker top`
+    /// (`postgres`, `mysqld`, `redis-server`, `mongod`, ...) or an exposed port such as 5432 or 6379;
+    /// `bulkhead.tier=app` opts a container out) that shares a network with a container published on a public interface
     /// (`HostIp` empty, `0.0.0.0`, `::` or a public address). Networks with inter-container communication
     /// disabled (`com.docker.network.bridge.enable_icc=false`) are not counted.
     ///
