@@ -27,7 +27,8 @@ pub struct AuditArgs {
     pub output: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// Draw the topology (containers, networks, published ports, exposures) to FILE.svg or FILE.dot.
+    /// Draw the topology (containers, networks, published ports, exposures) to FILE.svg, FILE.dot (or
+    /// .gv) or FILE.json; with several engines the others go to FILE-2.svg, FILE-3.svg, ...
     #[arg(long, value_name = "FILE")]
     pub graph: Option<PathBuf>,
     /// Also write the snapshot the audit read (JSON) to FILE, to audit it again offline.
@@ -84,6 +85,11 @@ pub fn run(args: AuditArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
+    if let Some(path) = &args.graph
+        && let Err(e) = graph_extension_ok(path)
+    {
+        return fail(e);
+    }
     let started = std::time::Instant::now();
     let snaps = match snapshots(&args) {
         Ok(s) => s,
@@ -106,6 +112,11 @@ pub fn run(args: AuditArgs) -> ExitCode {
             }
             Err(e) => return fail(format!("cannot serialise the snapshot: {e}")),
         }
+    }
+    if let Some(path) = &args.graph
+        && let Err(e) = write_graphs(path, &snaps)
+    {
+        return fail(e);
     }
     let enabled: Vec<_> = bulkhead_engine::rules::registry()
         .into_iter()
@@ -213,6 +224,39 @@ fn counts(
     m
 }
 
+/// An error naming the accepted extensions when `path` has none of them.
+fn graph_extension_ok(path: &std::path::Path) -> Result<(), String> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if bulkhead_engine::graph::GRAPH_EXTENSIONS.contains(&ext.as_str()) {
+        Ok(())
+    } else {
+        bulkhead_engine::graph::render(&Snapshot::default(), &path.display().to_string())
+            .map(|_| ())
+    }
+}
+
+/// `--graph FILE`: the topology of each engine, drawn by the file's extension; with several engines the
+/// second and later go to `FILE-2.svg`, `FILE-3.svg`, ...
+fn write_graphs(path: &std::path::Path, snaps: &[Snapshot]) -> Result<(), String> {
+    for (i, snap) in snaps.iter().enumerate() {
+        let target = if i == 0 {
+            path.to_path_buf()
+        } else {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("graph");
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("svg");
+            path.with_file_name(format!("{stem}-{}.{ext}", i + 1))
+        };
+        let text = bulkhead_engine::graph::render(snap, &target.display().to_string())?;
+        std::fs::write(&target, text)
+            .map_err(|e| format!("{}: cannot write the graph: {e}", target.display()))?;
+    }
+    Ok(())
+}
+
 fn engine_summary(snap: &Snapshot, findings: &[bulkhead_core::Finding]) -> serde_json::Value {
     serde_json::json!({
         "host": snap.host,
@@ -224,6 +268,7 @@ fn engine_summary(snap: &Snapshot, findings: &[bulkhead_core::Finding]) -> serde
         "swarm": snap.swarm.is_some(),
         "findings_per_object": counts(snap, findings),
         "problems": snap.problems,
+        "topology": bulkhead_engine::graph::to_json(snap),
     })
 }
 
