@@ -87,8 +87,20 @@ pub struct Suppression {
 pub struct Triage {
     pub ignores: Vec<IgnoreEntry>,
     pub vex: Vec<VexStatement>,
+    /// The image scanned, so that VEX products naming an image (`pkg:oci/...`) apply to that image only;
+    /// `None` (an inventory without an image) lets them apply.
+    pub image: Option<ImageIdentity>,
     /// `YYYY-MM-DD` used to judge expiry (today, UTC, unless set for tests).
     pub today: String,
+}
+
+/// What identifies the scanned image to a VEX product.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImageIdentity {
+    /// References it is known by (`registry.example/app:1.2`, repo tags, the reference given).
+    pub names: Vec<String>,
+    /// Its digests (`sha256:...`: image id, manifest digest).
+    pub digests: Vec<String>,
 }
 
 /// A suppressed match.
@@ -214,12 +226,15 @@ impl Triage {
                 None => false,
                 Some(p) => s.scopes.iter().any(|scope| {
                     if scope.subcomponents.is_empty() {
-                        scope
-                            .product
-                            .iter()
-                            .any(|prod| is_image_purl(prod) || purl_matches(prod, &p.purl))
+                        scope.product.iter().any(|prod| {
+                            image_product_applies(prod, self.image.as_ref())
+                                || purl_matches(prod, &p.purl)
+                        })
                     } else {
-                        scope
+                        // Subcomponents of an image product count only inside that image.
+                        scope.product.iter().all(|prod| {
+                            !is_image_purl(prod) || image_product_applies(prod, self.image.as_ref())
+                        }) && scope
                             .subcomponents
                             .iter()
                             .any(|sub| purl_matches(sub, &p.purl))
@@ -299,6 +314,36 @@ fn purl_matches(statement: &str, package: &str) -> bool {
 /// Products that stand for the whole image (`pkg:oci/...`, `pkg:docker/...`).
 fn is_image_purl(p: &str) -> bool {
     p.starts_with("pkg:oci/") || p.starts_with("pkg:docker/")
+}
+
+/// Whether an image product applies to the scanned image: by digest when the purl carries one
+/// (`pkg:oci/app@sha256%3A...`), else by repository name (`pkg:oci/app`, `pkg:docker/library/nginx@1.25`
+/// against `registry.example/team/app:1.2`). Without a known image every image product applies.
+fn image_product_applies(prod: &str, image: Option<&ImageIdentity>) -> bool {
+    if !is_image_purl(prod) {
+        return false;
+    }
+    let Some(img) = image else {
+        return true;
+    };
+    let (path, version) = purl_parts(prod);
+    if let Some(v) = version.as_deref().filter(|v| v.starts_with("sha256:")) {
+        return img.digests.iter().any(|d| d.eq_ignore_ascii_case(v));
+    }
+    let name = path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+    !name.is_empty() && img.names.iter().any(|n| repository_name(n) == name)
+}
+
+/// The last path component of an image reference's repository, lowercased, without tag, digest or a
+/// bulkhead source prefix (`docker:`, `registry:`, `oci:`).
+fn repository_name(reference: &str) -> String {
+    let r = ["docker:", "registry:", "oci:", "dir:"]
+        .iter()
+        .find_map(|p| reference.strip_prefix(p))
+        .unwrap_or(reference);
+    let r = r.split('@').next().unwrap_or(r);
+    let last = r.rsplit('/').next().unwrap_or(r);
+    last.split(':').next().unwrap_or(last).to_ascii_lowercase()
 }
 
 fn valid_date(s: &str) -> bool {

@@ -365,3 +365,84 @@ fn vex_documents_are_checked() {
     let err = triage().load_vex(&p).unwrap_err();
     assert!(err.contains("line 1"), "{err}");
 }
+
+/// A product that names an image (`pkg:oci/...`) without subcomponents applies to that image only: by
+/// repository name, or by digest when the purl carries one.
+#[test]
+fn vex_image_products_apply_to_their_own_image() {
+    use bulkhead_vulndb::triage::ImageIdentity;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v.json");
+    std::fs::write(
+        &p,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "x", "author": "a", "timestamp": "2026-11-01T00:00:00Z", "version": 1,
+            "statements": [
+              {"vulnerability": {"name": "CVE-1"}, "products": [{"@id": "pkg:oci/app?repository_url=registry.example/team/app"}], "status": "not_affected", "justification": "component_not_present"},
+              {"vulnerability": {"name": "CVE-2"}, "products": [{"@id": "pkg:oci/other@sha256%3Aabc123"}], "status": "not_affected", "justification": "component_not_present"}
+            ]}"#,
+    )
+    .unwrap();
+    let run = |image: Option<ImageIdentity>| {
+        let mut t = triage();
+        t.load_vex(&p).unwrap();
+        t.image = image;
+        let out = t.apply(vec![m(0, "CVE-1", &[]), m(0, "CVE-2", &[])], &inventory());
+        let mut kept: Vec<String> = out.kept.into_iter().map(|m| m.id).collect();
+        kept.sort();
+        kept
+    };
+    let named = |names: &[&str], digests: &[&str]| {
+        Some(ImageIdentity {
+            names: names.iter().map(|s| s.to_string()).collect(),
+            digests: digests.iter().map(|s| s.to_string()).collect(),
+        })
+    };
+    assert_eq!(
+        run(named(&["registry.example/team/app:1.2"], &["sha256:fff"])),
+        vec!["CVE-2"]
+    );
+    assert_eq!(
+        run(named(&["/tmp/build.tar", "app:latest"], &[])),
+        vec!["CVE-2"],
+        "repo tags count"
+    );
+    assert_eq!(
+        run(named(&["registry.example/team/web:1.2"], &["sha256:fff"])),
+        vec!["CVE-1", "CVE-2"],
+        "another image"
+    );
+    assert_eq!(
+        run(named(&["whatever:1"], &["sha256:abc123"])),
+        vec!["CVE-1"],
+        "by digest"
+    );
+    assert!(
+        run(None).is_empty(),
+        "without a known image every image product applies"
+    );
+}
+
+/// Subcomponents listed under an image product count inside that image only.
+#[test]
+fn vex_subcomponents_of_another_image_do_not_apply() {
+    use bulkhead_vulndb::triage::ImageIdentity;
+    let mut t = triage();
+    t.load_vex(&fixture("openvex.json")).unwrap();
+    // openvex.json: CVE-2021-1111 not_affected for pkg:pypi/requests@2.19.1 inside pkg:oci/app@sha256:abc.
+    t.image = Some(ImageIdentity {
+        names: vec!["registry.example/web:2".into()],
+        digests: vec![],
+    });
+    let out = t.apply(vec![m(0, "GHSA-req", &["CVE-2021-1111"])], &inventory());
+    assert_eq!(
+        out.kept.len(),
+        1,
+        "the statement is about image `app`, not `web`"
+    );
+    t.image = Some(ImageIdentity {
+        names: vec!["registry.example/app:2".into()],
+        digests: vec!["sha256:abc".into()],
+    });
+    let out = t.apply(vec![m(0, "GHSA-req", &["CVE-2021-1111"])], &inventory());
+    assert_eq!(out.suppressed.len(), 1, "the image with that digest");
+}

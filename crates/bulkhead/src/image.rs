@@ -323,7 +323,7 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
     let inv = inventory_of(&image, files);
     let vulns = args
         .runs(Scanner::Vuln)
-        .then(|| crate::vulns::scan(&inv, &args.vulns));
+        .then(|| crate::vulns::scan(&inv, &args.vulns, Some(crate::vulns::identity_of(&image))));
     if let Some(v) = &vulns
         && let Some(e) = &v.error
     {

@@ -24,7 +24,7 @@ pub fn run(args: SbomArgs) -> ExitCode {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let vulns = if args.vulns {
-        let v = crate::vulns::scan(&inv, &args.vuln);
+        let v = crate::vulns::scan(&inv, &args.vuln, Some(crate::vulns::identity_of(&img)));
         if let Some(e) = &v.error {
             // Vulnerabilities were asked for: an SBOM without them would be read as "none found".
             return image::fail(e);

@@ -6,7 +6,7 @@ use bulkhead_inventory::{Inventory, Package};
 use bulkhead_vulndb::matcher::{ScanOutcome, Unparsed, VulnMatch};
 use bulkhead_vulndb::severity::VulnSeverity;
 use bulkhead_vulndb::store::{self, Db, DbError};
-use bulkhead_vulndb::triage::{Suppressed, Triage};
+use bulkhead_vulndb::triage::{ImageIdentity, Suppressed, Triage};
 use clap::Args;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -113,14 +113,27 @@ fn load_triage(args: &VulnArgs) -> Result<Triage, String> {
 }
 
 /// Scan `inv`: open the database, match, triage, filter.
-pub fn scan(inv: &Inventory, args: &VulnArgs) -> VulnReport {
+pub fn scan(inv: &Inventory, args: &VulnArgs, image: Option<ImageIdentity>) -> VulnReport {
     let started = std::time::Instant::now();
-    let mut report = scan_inner(inv, args);
+    let mut report = scan_inner(inv, args, image);
     report.elapsed = started.elapsed();
     report
 }
 
-fn scan_inner(inv: &Inventory, args: &VulnArgs) -> VulnReport {
+/// What identifies an image to VEX image products: its reference, repo tags, id and manifest digest.
+pub fn identity_of(image: &bulkhead_image::Image) -> ImageIdentity {
+    let mut names = image.repo_tags.clone();
+    names.push(image.reference.clone());
+    ImageIdentity {
+        names,
+        digests: [image.id.clone(), image.manifest_digest.clone()]
+            .into_iter()
+            .flatten()
+            .collect(),
+    }
+}
+
+fn scan_inner(inv: &Inventory, args: &VulnArgs, image: Option<ImageIdentity>) -> VulnReport {
     let mut report = VulnReport::default();
     let only = match parse_severities(&args.severity) {
         Ok(v) => v,
@@ -162,13 +175,14 @@ fn scan_inner(inv: &Inventory, args: &VulnArgs) -> VulnReport {
             return report;
         }
     };
-    let triage = match load_triage(args) {
+    let mut triage = match load_triage(args) {
         Ok(t) => t,
         Err(e) => {
             report.error = Some(e);
             return report;
         }
     };
+    triage.image = image;
     let triaged = triage.apply(outcome.matches, inv);
     report.notes.extend(outcome.notes);
     report.notes.extend(triaged.warnings);
