@@ -19,6 +19,13 @@ pub struct Snapshot {
     /// API version negotiated with the engine (`1.41`).
     #[serde(default)]
     pub api_version: Option<String>,
+    /// `docker` or `podman` (from the version's components and platform name).
+    #[serde(default)]
+    pub engine_kind: Option<String>,
+    /// Where the address came from when not given directly: `context "prod"`, `Podman's Docker-compatible
+    /// socket`, `DOCKER_HOST`.
+    #[serde(default)]
+    pub endpoint: Option<String>,
     #[serde(default)]
     pub info: Option<SystemInfo>,
     #[serde(default)]
