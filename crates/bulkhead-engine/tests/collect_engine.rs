@@ -453,3 +453,233 @@ fn tls_without_certificates_names_the_missing_files() {
         "{e}"
     );
 }
+
+// ---- TLS for real: a TLS front (rustls, client certificates required) to the engine's socket ----------
+
+/// `openssl ARGS` in `dir`; false when it fails or openssl is missing.
+fn openssl(dir: &Path, args: &[&str]) -> bool {
+    std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate, as Docker lays them out
+/// (`ca.pem`, `cert.pem`, `key.pem`) plus `server-cert.pem`/`server-key.pem`; `None` without openssl.
+fn make_certs(dir: &Path, ca_name: &str) -> Option<()> {
+    let ok = openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca-key.pem",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={ca_name}"),
+        ],
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    )
+    .ok()?;
+    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").ok()?;
+    let ok =
+        ok && openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "server-key.pem",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ],
+        ) && openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-out",
+                "server-cert.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
+            ],
+        ) && openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "client.csr",
+                "-subj",
+                "/CN=client",
+            ],
+        ) && openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "client.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-out",
+                "cert.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "client.ext",
+            ],
+        );
+    ok.then_some(())
+}
+
+/// Serve TLS on 127.0.0.1 (client certificates signed by `dir/ca.pem` required), forwarding each HTTP
+/// request to the engine's unix socket with `Connection: close`; its port.
+fn tls_front(dir: &Path, socket: PathBuf) -> u16 {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    bulkhead_engine::connect::install_crypto_provider();
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(dir.join("server-cert.pem"))
+            .expect("server cert")
+            .collect::<Result<_, _>>()
+            .expect("server cert");
+    let key = PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).expect("server key");
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(dir.join("ca.pem")).expect("ca") {
+        roots.add(c.expect("ca")).expect("ca");
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder(std::sync::Arc::new(roots))
+        .build()
+        .expect("client verifier");
+    let config = std::sync::Arc::new(
+        rustls::ServerConfig::builder()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(certs, key)
+            .expect("server config"),
+    );
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for tcp in l.incoming() {
+            let Ok(tcp) = tcp else { continue };
+            let config = config.clone();
+            let socket = socket.clone();
+            std::thread::spawn(move || {
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut req = Vec::new();
+                let mut byte = [0u8; 1];
+                while !req.ends_with(b"\r\n\r\n") {
+                    match tls.read(&mut byte) {
+                        Ok(1) => req.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let text = String::from_utf8_lossy(&req);
+                let mut out = String::new();
+                for line in text.split("\r\n").filter(|l| !l.is_empty()) {
+                    if !line.to_ascii_lowercase().starts_with("connection:") {
+                        out.push_str(line);
+                        out.push_str("\r\n");
+                    }
+                }
+                out.push_str("Connection: close\r\n\r\n");
+                let Ok(mut engine) = std::os::unix::net::UnixStream::connect(&socket) else {
+                    return;
+                };
+                if engine.write_all(out.as_bytes()).is_err() {
+                    return;
+                }
+                let mut answer = Vec::new();
+                let _ = engine.read_to_end(&mut answer);
+                let _ = tls.write_all(&answer);
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn tcp_with_tls_verify_reaches_the_engine_and_a_wrong_ca_is_a_tls_error() {
+    if !engine() {
+        return;
+    }
+    let server = tempfile::tempdir().expect("tempdir");
+    if make_certs(server.path(), "bulkhead-test-ca").is_none() {
+        eprintln!("SKIP tcp_with_tls_verify...: openssl could not make test certificates");
+        return;
+    }
+    let port = tls_front(server.path(), engine_socket());
+    let host = format!("tcp://127.0.0.1:{port}");
+    let env = ClientEnv {
+        tls: true,
+        cert_path: Some(server.path().to_path_buf()),
+        ..bare_env()
+    };
+    let conn = connect_with(Some(&host), &env).expect("connect with TLS");
+    let snap = collect(&conn, &CollectOptions::default()).expect("snapshot over TLS");
+    assert!(snap.version.is_some());
+    assert!(snap.api_version.is_some());
+    // https:// means TLS without DOCKER_TLS_VERIFY.
+    let env_no_verify = ClientEnv {
+        tls: false,
+        ..env.clone()
+    };
+    let conn = connect_with(Some(&format!("https://127.0.0.1:{port}")), &env_no_verify)
+        .expect("connect https");
+    assert!(collect(&conn, &CollectOptions::default()).is_ok());
+
+    // A client trusting another CA refuses the server's certificate.
+    let other = tempfile::tempdir().expect("tempdir");
+    if make_certs(other.path(), "another-ca").is_none() {
+        return;
+    }
+    let env = ClientEnv {
+        cert_path: Some(other.path().to_path_buf()),
+        ..env
+    };
+    let conn = connect_with(Some(&host), &env).expect("lazy connect");
+    let e = collect(&conn, &CollectOptions::default())
+        .expect_err("a server certificate from an unknown CA is refused")
+        .to_string();
+    eprintln!("{e}");
+    assert!(e.contains(&host) && e.contains("TLS failed"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+}

@@ -49,14 +49,29 @@ pub fn explain_error(e: &Error) -> String {
         _ => {}
     }
     let chain = chain(e);
+    let lower = chain.to_ascii_lowercase();
     if let Some(tls) = find::<rustls::Error>(e) {
         return format!(
             "TLS failed: {tls} (check the CA, the client certificate and the host name)"
         );
     }
+    // hyper's connector hides the rustls error behind an io::Error whose source() skips it: go by the text.
+    if ["certificate", "handshake", "tls", "alert"]
+        .iter()
+        .any(|k| lower.contains(k))
+    {
+        let last = chain.rsplit(": ").next().unwrap_or(&chain);
+        let what = chain
+            .find("invalid peer certificate")
+            .and_then(|i| chain.get(i..))
+            .unwrap_or(last);
+        return format!(
+            "TLS failed: {what} (check the CA, the client certificate and the host name)"
+        );
+    }
     if let Some(io) = find::<std::io::Error>(e) {
         use std::io::ErrorKind::*;
-        let why = match io.kind() {
+        return match io.kind() {
             NotFound => "no such socket (is the engine running?)".to_string(),
             ConnectionRefused => {
                 "connection refused: nothing listens there (the engine is stopped, or a stale socket file / wrong port)".to_string()
@@ -68,9 +83,7 @@ pub fn explain_error(e: &Error) -> String {
             }
             _ => chain.clone(),
         };
-        return why;
     }
-    let lower = chain.to_ascii_lowercase();
     if lower.contains("invalid http")
         || lower.contains("parse")
         || lower.contains("http/0.9")
