@@ -2,7 +2,7 @@
 //!
 //! The API version is negotiated first (an engine that does not answer is the only error); then daemon
 //! info, containers, networks and volumes are read at the same time, each container's inspect and `top`
-//! and each network's inspect running concurrently (at most [`CONCURRENCY`] requests in flight), each image
+//! and each network's inspect running concurrently (at most [`CONCURRENCY`] requests in flight per group, [`SSH_CONCURRENCY`] over ssh), each image
 //! in use inspected once, and the Swarm objects read when the node is a manager. Whatever fails is a
 //! [`Problem`] and the rest goes on: a container removed during the audit is "disappeared during the
 //! audit", not an error.
@@ -25,6 +25,19 @@ use std::time::Duration;
 
 /// Requests in flight at once against one engine.
 pub const CONCURRENCY: usize = 32;
+
+/// Requests in flight at once over ssh: each connection there is an `ssh` process (and a master
+/// connection), and sshd throttles bursts of new sessions (`MaxStartups`).
+pub const SSH_CONCURRENCY: usize = 4;
+
+/// How many requests `conn` may have in flight.
+pub fn concurrency(conn: &Connection) -> usize {
+    if conn.host.starts_with("ssh://") {
+        SSH_CONCURRENCY
+    } else {
+        CONCURRENCY
+    }
+}
 
 /// Seconds the first request (API version negotiation) may take.
 pub const NEGOTIATE_TIMEOUT_SECS: u64 = 15;
@@ -91,6 +104,7 @@ pub async fn collect_async(
 ) -> Result<Snapshot, ConnectError> {
     let api = negotiate(conn).await?;
     let d = &conn.docker;
+    let n = concurrency(conn);
     let mut snap = Snapshot {
         host: conn.host.clone(),
         taken_at: bulkhead_core::time::now_rfc3339(),
@@ -118,11 +132,11 @@ pub async fn collect_async(
         d.info(),
         async {
             match d.list_containers(Some(list)).await {
-                Ok(s) => containers_async(d, &targets(&s)).await,
+                Ok(s) => containers_async(d, &targets(&s), n).await,
                 Err(e) => (Vec::new(), vec![problem("containers", &e)]),
             }
         },
-        networks_async(d),
+        networks_async(d, n),
         d.list_volumes(None::<ListVolumesOptions>),
     );
     match version {
@@ -156,7 +170,7 @@ pub async fn collect_async(
             let r = d.inspect_image(&id).await;
             (id, r)
         })
-        .buffer_unordered(CONCURRENCY)
+        .buffer_unordered(n)
         .collect()
         .await;
     for (id, r) in images {
@@ -223,16 +237,22 @@ pub fn collect_containers(
             label: i.clone(),
         })
         .collect();
-    block_on(|| containers_async(&conn.docker, &targets)).map_err(|reason| ConnectError {
-        host: conn.display(),
-        reason,
+    block_on(|| containers_async(&conn.docker, &targets, concurrency(conn))).map_err(|reason| {
+        ConnectError {
+            host: conn.display(),
+            reason,
+        }
     })
 }
 
-async fn containers_async(d: &Docker, targets: &[Target]) -> (Vec<Container>, Vec<Problem>) {
+async fn containers_async(
+    d: &Docker,
+    targets: &[Target],
+    n: usize,
+) -> (Vec<Container>, Vec<Problem>) {
     let results: Vec<_> = stream::iter(targets)
         .map(|t| container_step(d, t))
-        .buffered(CONCURRENCY)
+        .buffered(n)
         .collect()
         .await;
     let mut cs = Vec::new();
@@ -307,7 +327,10 @@ async fn container_step(d: &Docker, t: &Target) -> (Option<Container>, Option<Pr
 }
 
 /// Every network, inspected (the list omits their endpoints).
-async fn networks_async(d: &Docker) -> (Vec<bollard::models::NetworkInspect>, Vec<Problem>) {
+async fn networks_async(
+    d: &Docker,
+    n: usize,
+) -> (Vec<bollard::models::NetworkInspect>, Vec<Problem>) {
     let list = match d.list_networks(None::<ListNetworksOptions>).await {
         Ok(l) => l,
         Err(e) => return (Vec::new(), vec![problem("networks", &e)]),
@@ -318,7 +341,7 @@ async fn networks_async(d: &Docker) -> (Vec<bollard::models::NetworkInspect>, Ve
             let r = d.inspect_network(&id, None).await;
             (id, name, r)
         })
-        .buffered(CONCURRENCY)
+        .buffered(n)
         .collect()
         .await;
     let mut nets = Vec::new();
@@ -425,4 +448,93 @@ pub fn collect_many(
             })
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bollard::models::{LocalNodeState, SwarmInfo};
+
+    fn info(state: LocalNodeState, manager: bool) -> SystemInfo {
+        SystemInfo {
+            swarm: Some(SwarmInfo {
+                local_node_state: Some(state),
+                control_available: Some(manager),
+                ..SwarmInfo::default()
+            }),
+            ..SystemInfo::default()
+        }
+    }
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    // No request is sent in these cases: a client for an address nobody listens on proves it.
+    fn nowhere() -> Docker {
+        Docker::connect_with_http("tcp://127.0.0.1:1", 1, bollard::API_DEFAULT_VERSION).unwrap()
+    }
+
+    #[test]
+    fn a_worker_gets_a_not_a_manager_problem() {
+        let (sw, ps) = run(swarm_async(
+            &nowhere(),
+            &info(LocalNodeState::ACTIVE, false),
+        ));
+        let sw = sw.expect("swarm state on a worker");
+        assert!(sw.swarm.is_none() && sw.services.is_empty());
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].object, "swarm");
+        assert!(ps[0].message.contains("not a manager"), "{}", ps[0].message);
+    }
+
+    #[test]
+    fn no_swarm_reads_nothing() {
+        let (sw, ps) = run(swarm_async(
+            &nowhere(),
+            &info(LocalNodeState::INACTIVE, false),
+        ));
+        assert!(sw.is_none() && ps.is_empty());
+        let (sw, ps) = run(swarm_async(&nowhere(), &SystemInfo::default()));
+        assert!(sw.is_none() && ps.is_empty());
+    }
+
+    #[test]
+    fn a_manager_is_read_and_failures_are_problems() {
+        let (sw, ps) = run(swarm_async(&nowhere(), &info(LocalNodeState::ACTIVE, true)));
+        assert!(sw.is_some());
+        let objects: Vec<&str> = ps.iter().map(|p| p.object.as_str()).collect();
+        assert_eq!(
+            objects,
+            [
+                "swarm",
+                "swarm nodes",
+                "swarm services",
+                "swarm secrets",
+                "swarm configs"
+            ]
+        );
+        assert!(
+            ps.iter().all(|p| p.message.contains("connection refused")),
+            "{ps:?}"
+        );
+    }
+
+    #[test]
+    fn podman_is_recognised_from_the_version() {
+        let v: bollard::models::SystemVersion = serde_json::from_str(
+            r#"{"Platform":{"Name":"linux/amd64/debian-12"},"Components":[{"Name":"Podman Engine","Version":"4.3.1","Details":{}}],"Version":"4.3.1","ApiVersion":"1.41"}"#,
+        )
+        .unwrap();
+        assert_eq!(engine_kind(&v), "podman");
+        let v: bollard::models::SystemVersion = serde_json::from_str(
+            r#"{"Platform":{"Name":"Docker Engine - Community"},"Components":[{"Name":"Engine","Version":"20.10.24","Details":{}}],"Version":"20.10.24","ApiVersion":"1.41"}"#,
+        )
+        .unwrap();
+        assert_eq!(engine_kind(&v), "docker");
+    }
 }

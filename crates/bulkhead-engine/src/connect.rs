@@ -301,7 +301,18 @@ pub fn open(ep: &Endpoint) -> Result<Connection, ConnectError> {
             }
             None => Docker::connect_with_http(&ep.host, t, version),
         }
-    } else if ep.host.starts_with("ssh://") {
+    } else if let Some(dest) = ep.host.strip_prefix("ssh://") {
+        // bollard hands openssh the destination without its scheme, so a `:PORT` would be read as part
+        // of the host name: refuse it with the way round it.
+        let hostport = dest.rsplit('@').next().unwrap_or(dest);
+        if let Some((h, p)) = hostport.rsplit_once(':')
+            && p.parse::<u16>().is_ok()
+        {
+            return Err(err(format!(
+                "ssh:// with a port is not supported: add `Host {h}-docker` / `HostName {h}` / `Port {p}` to ~/.ssh/config and use ssh://{}{h}-docker",
+                dest.rsplit_once('@').map(|(u, _)| format!("{u}@")).unwrap_or_default()
+            )));
+        }
         Docker::connect_with_ssh(&ep.host, t, version, None)
     } else {
         return Err(err(

@@ -683,3 +683,31 @@ fn tcp_with_tls_verify_reaches_the_engine_and_a_wrong_ca_is_a_tls_error() {
     assert!(e.contains(&host) && e.contains("TLS failed"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
 }
+
+#[test]
+fn ssh_errors_name_the_address() {
+    if std::process::Command::new("ssh")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIP ssh_errors_name_the_address: no ssh client");
+        return;
+    }
+    // The system ssh client runs and fails to resolve the host: its reason is in the one line.
+    let host = "ssh://bulkhead@bulkhead-test.invalid";
+    let e = collect_err(host);
+    assert!(e.contains(host), "{e}");
+    assert!(
+        e.contains("Could not resolve hostname bulkhead-test.invalid"),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 1, "{e}");
+    // A port cannot be passed through: refused with the ~/.ssh/config way round it.
+    let e = collect_err("ssh://admin@10.0.0.5:2222");
+    assert!(e.contains("ssh:// with a port is not supported"), "{e}");
+    assert!(
+        e.contains("Port 2222") && e.contains("ssh://admin@10.0.0.5-docker"),
+        "{e}"
+    );
+}

@@ -109,6 +109,14 @@ fn chain(e: &Error) -> String {
         }
         cur = s.source();
     }
+    // The transport layers' own wording says nothing to a user.
+    for noise in [
+        "Error in the hyper legacy client: ",
+        "client error (Connect): ",
+        "client error (SendRequest): ",
+    ] {
+        out = out.replace(noise, "");
+    }
     out
 }
 
