@@ -109,14 +109,7 @@ pub async fn collect_async(
         host: conn.host.clone(),
         taken_at: bulkhead_core::time::now_rfc3339(),
         api_version: Some(api),
-        endpoint: Some(conn.source.suffix())
-            .map(|s| {
-                s.trim()
-                    .trim_start_matches('(')
-                    .trim_end_matches(')')
-                    .to_string()
-            })
-            .filter(|s| !s.is_empty()),
+        endpoint: conn.source.describe(),
         client: ClientFacts {
             content_trust: std::env::var("DOCKER_CONTENT_TRUST").ok(),
             docker_host: std::env::var("DOCKER_HOST").ok(),

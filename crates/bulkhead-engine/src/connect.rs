@@ -68,14 +68,22 @@ pub enum EndpointSource {
 }
 
 impl EndpointSource {
-    /// ` (context "prod")`, ` (Podman socket)`, or nothing.
-    pub fn suffix(&self) -> String {
+    /// How the address was chosen, when that is worth saying: `context "prod"`, `Podman's
+    /// Docker-compatible socket`, `DOCKER_HOST`.
+    pub fn describe(&self) -> Option<String> {
         match self {
-            EndpointSource::Context(name) => format!(" (context {name:?})"),
-            EndpointSource::Podman => " (Podman's Docker-compatible socket)".to_string(),
-            EndpointSource::Env => " (DOCKER_HOST)".to_string(),
-            _ => String::new(),
+            EndpointSource::Context(name) => Some(format!("context {name:?}")),
+            EndpointSource::Podman => Some("Podman's Docker-compatible socket".to_string()),
+            EndpointSource::Env => Some("DOCKER_HOST".to_string()),
+            _ => None,
         }
+    }
+
+    /// ` (context "prod")`, ` (Podman's Docker-compatible socket)`, or nothing.
+    pub fn suffix(&self) -> String {
+        self.describe()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default()
     }
 }
 
