@@ -22,6 +22,13 @@ pub struct Snapshot {
     /// Whether the connection to the engine used TLS (set by the collector; `None` when unknown).
     #[serde(default)]
     pub connection_tls: Option<bool>,
+    /// `docker` or `podman` (from the version's components and platform name).
+    #[serde(default)]
+    pub engine_kind: Option<String>,
+    /// Where the address came from when not given directly: `context "prod"`, `Podman's Docker-compatible
+    /// socket`, `DOCKER_HOST`.
+    #[serde(default)]
+    pub endpoint: Option<String>,
     #[serde(default)]
     pub info: Option<SystemInfo>,
     #[serde(default)]

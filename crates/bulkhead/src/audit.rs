@@ -1,7 +1,7 @@
 //! `bulkhead audit`: the live engine — daemon, every container, networks and Swarm.
 
 use crate::{ColorChoice, OutputFormat, PolicyArgs};
-use bulkhead_engine::collect::{CollectOptions, collect};
+use bulkhead_engine::collect::CollectOptions;
 use bulkhead_engine::rules::{EngineCheckContext, EngineCheckOptions};
 use bulkhead_engine::snapshot::Snapshot;
 use clap::Args;
@@ -72,10 +72,20 @@ fn snapshots(args: &AuditArgs) -> Result<Vec<Snapshot>, String> {
         args.hosts.iter().map(|h| Some(h.as_str())).collect()
     };
     let opts = CollectOptions { all: args.all };
+    // Every engine at once; one that cannot be reached is reported and the others are still audited.
     let mut out = Vec::new();
-    for h in hosts {
-        let conn = bulkhead_engine::connect::connect(h).map_err(|e| e.to_string())?;
-        out.push(collect(&conn, &opts).map_err(|e| e.to_string())?);
+    let mut failed = Vec::new();
+    for r in bulkhead_engine::collect::collect_many(&hosts, &opts) {
+        match r {
+            Ok(s) => out.push(s),
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    if out.is_empty() {
+        return Err(failed.join("\nerror: "));
+    }
+    for f in failed {
+        eprintln!("error: {f} (the other engines were audited)");
     }
     Ok(out)
 }
@@ -124,7 +134,10 @@ pub fn run(args: AuditArgs) -> ExitCode {
         .collect();
     let metas = crate::all_rule_meta();
     let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
-    let options = EngineCheckOptions::default();
+    // bulkhead's own container, when it runs in one, is not audited.
+    let options = EngineCheckOptions {
+        self_container: bulkhead_engine::collect::self_container_id(),
+    };
     let mut findings = Vec::new();
     let mut diagnostics = Vec::new();
     for snap in &snaps {
