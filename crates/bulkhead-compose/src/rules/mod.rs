@@ -1,7 +1,56 @@
 //! The compose rules (`CP`). One rule per file; the file's doc comment (through `declare_rule!`) is the
 //! rule's documentation. Findings point at the file, line and column of the key or value concerned.
 //!
-//! PLACEHOLDER: the rules are being written.
+//! Service rules: CP001-CP023 (one file each); [`support`] holds what they share.
+
+mod apparmor_unconfined;
+mod capabilities_not_dropped;
+mod dangerous_capability;
+mod devices;
+mod docker_socket;
+mod host_ipc;
+mod host_network;
+mod host_pid;
+mod host_userns;
+mod host_uts;
+mod mutable_image_tag;
+mod no_cpu_limit;
+mod no_memory_limit;
+mod no_new_privileges;
+mod no_pids_limit;
+mod port_all_interfaces;
+mod privileged;
+mod restart_policy;
+mod root_user;
+mod seccomp_unconfined;
+mod secret_in_env;
+mod sensitive_mount;
+pub mod support;
+mod writable_rootfs;
+
+pub use apparmor_unconfined::ApparmorUnconfined;
+pub use capabilities_not_dropped::CapabilitiesNotDropped;
+pub use dangerous_capability::DangerousCapability;
+pub use devices::HostDevices;
+pub use docker_socket::{DockerSocket, is_engine_socket};
+pub use host_ipc::HostIpc;
+pub use host_network::HostNetwork;
+pub use host_pid::HostPid;
+pub use host_userns::HostUserns;
+pub use host_uts::HostUts;
+pub use mutable_image_tag::{MutableImageTag, is_latest};
+pub use no_cpu_limit::NoCpuLimit;
+pub use no_memory_limit::NoMemoryLimit;
+pub use no_new_privileges::NoNewPrivileges;
+pub use no_pids_limit::NoPidsLimit;
+pub use port_all_interfaces::PortAllInterfaces;
+pub use privileged::Privileged;
+pub use restart_policy::RestartPolicy;
+pub use root_user::RootUser;
+pub use seccomp_unconfined::SeccompUnconfined;
+pub use secret_in_env::SecretInEnv;
+pub use sensitive_mount::{SensitiveMount, is_sensitive};
+pub use writable_rootfs::WritableRootfs;
 
 use crate::node::Node;
 use crate::project::Project;
@@ -64,7 +113,31 @@ pub trait ComposeRule: Sync {
 
 /// Every compose rule.
 pub fn registry() -> Vec<&'static dyn ComposeRule> {
-    vec![]
+    vec![
+        &Privileged,
+        &DangerousCapability,
+        &CapabilitiesNotDropped,
+        &WritableRootfs,
+        &NoNewPrivileges,
+        &SeccompUnconfined,
+        &ApparmorUnconfined,
+        &RootUser,
+        &DockerSocket,
+        &SensitiveMount,
+        &HostNetwork,
+        &HostPid,
+        &HostIpc,
+        &HostUserns,
+        &HostUts,
+        &PortAllInterfaces,
+        &SecretInEnv,
+        &NoMemoryLimit,
+        &NoCpuLimit,
+        &NoPidsLimit,
+        &HostDevices,
+        &MutableImageTag,
+        &RestartPolicy,
+    ]
 }
 
 /// Metadata of every compose rule.
@@ -79,4 +152,29 @@ pub fn check_rules(ctx: &ComposeCheckContext, rules: &[&'static dyn ComposeRule]
         r.check(ctx, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_ids_unique_ordered_documented() {
+        let metas = all_meta();
+        assert_eq!(metas.len(), 23);
+        for (i, m) in metas.iter().enumerate() {
+            assert_eq!(m.id, format!("CP{:03}", i + 1));
+            for section in [
+                "## What it does",
+                "## Why it matters",
+                "## Example",
+                "## Fix",
+                "```yaml",
+            ] {
+                assert!(m.doc.contains(section), "{} lacks {section}", m.id);
+            }
+            assert!(m.aliases.iter().any(|a| a.starts_with("CIS-")), "{}", m.id);
+            assert!(m.name.starts_with("compose-"), "{}", m.id);
+        }
+    }
 }
