@@ -176,6 +176,7 @@ fn root_user_reads_the_dockerfile() {
             ("bad-unset-image", Severity::Low),
             ("bad-unset-nonroot-image", Severity::Info),
             ("bad-build-dev-target", Severity::High),
+            ("bad-empty-user", Severity::Low),
             ("bad-build-missing", Severity::Low),
         ]
     );
@@ -252,4 +253,34 @@ fn odd_shapes_give_nothing_wrong() {
             assert!(f.iter().all(|x| x.rule_id != id), "{text}: {f:#?}");
         }
     }
+}
+
+/// Every finding of every fixture, one line each: rule, service, line:column, severity, message and
+/// evidence (a regression record; secrets appear redacted only).
+#[test]
+fn findings_snapshot() {
+    let mut lines = Vec::new();
+    for meta in all_meta() {
+        let name = format!("{}.yaml", meta.id);
+        for f in run(
+            meta.id,
+            &project(&name),
+            Profile::Staging.max(meta.min_profile),
+        ) {
+            let (l, c) = f
+                .location
+                .span
+                .map(|s| (s.start_line, s.start_column))
+                .unwrap_or_default();
+            let ev = f.evidence.as_ref().map(|e| e.as_str()).unwrap_or("");
+            lines.push(format!(
+                "{name}:{l}:{c} {} {} [{}] {} | {ev}",
+                f.rule_id,
+                service(&f),
+                f.severity.as_str(),
+                f.message
+            ));
+        }
+    }
+    insta::assert_snapshot!(lines.join("\n"));
 }

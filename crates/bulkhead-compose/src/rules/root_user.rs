@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 declare_rule! {
     /// ## What it does
-    /// Flags a service that runs as root: `user` set to `root` or `0` (with any group), or `user` unset.
+    /// Flags a service that runs as root: `user` set to `root` or `0` (with any group), or `user` unset
+    /// (or empty).
     /// When `user` is unset and the service has a `build`, the Dockerfile decides (`build.context` +
     /// `build.dockerfile`, or `dockerfile_inline`, relative to the project directory; `build.target`
     /// picks the stage): a non-root `USER` in effect in that stage is not a finding, no `USER` or a root one
@@ -65,18 +66,22 @@ fn build_user(project_dir: &Path, build: &Node) -> BuildUser {
             return BuildUser::Unknown(format!("the build context `{context}` is remote"));
         }
         let file = text_of("dockerfile").unwrap_or_else(|| "Dockerfile".to_string());
-        let path: PathBuf = if Path::new(&file).is_absolute() {
+        // As written (relative to the project directory), for messages.
+        let shown: PathBuf = if Path::new(&file).is_absolute() {
             PathBuf::from(&file)
         } else {
-            project_dir.join(&context).join(&file)
+            Path::new(&context).join(&file)
         };
-        match std::fs::read(&path) {
+        match std::fs::read(project_dir.join(&shown)) {
             Ok(bytes) => (
-                path.display().to_string(),
+                format!("`{}`", shown.display()),
                 String::from_utf8_lossy(&bytes).into_owned(),
             ),
             Err(e) => {
-                return BuildUser::Unknown(format!("{} could not be read ({e})", path.display()));
+                return BuildUser::Unknown(format!(
+                    "the Dockerfile `{}` could not be read ({e})",
+                    shown.display()
+                ));
             }
         }
     };
@@ -144,14 +149,14 @@ impl RootUser {
                 .get("image")
                 .and_then(Node::scalar_text)
                 .unwrap_or_default();
-            let sev = if image_runs_unprivileged(&image) {
-                Severity::Info
+            let (sev, why) = if image_runs_unprivileged(&image) {
+                (Severity::Info, "documented to run as non-root")
             } else {
-                Severity::Low
+                (Severity::Low, "root unless it sets USER")
             };
             (
                 format!(
-                    "service `{name}` sets no `user`: unset, the image `{image}` decides (root unless it sets USER)"
+                    "service `{name}` sets no `user`: unset, the image `{image}` decides ({why})"
                 ),
                 sev,
             )
@@ -171,7 +176,7 @@ impl ComposeRule for RootUser {
     fn check(&self, ctx: &ComposeCheckContext, out: &mut Vec<Finding>) {
         for svc in services(ctx) {
             match svc.get("user") {
-                Some(v) if !v.is_null() => {
+                Some(v) if v.scalar_text().is_some_and(|u| !u.trim().is_empty()) => {
                     let u = v.scalar_text().unwrap_or_default();
                     if is_root(&u) {
                         out.push(
