@@ -69,10 +69,12 @@ impl ComposeRule for CapabilitiesNotDropped {
                 ),
             };
             out.push(
-                finding(ctx, &Self::META, &svc, node, msg).with_evidence(Evidence::plain(format!(
-                    "cap_drop: [{}]",
-                    dropped.join(", ")
-                ))),
+                finding(ctx, &Self::META, &svc, node, msg).with_evidence(Evidence::plain(
+                    match drop {
+                        Some(_) => format!("cap_drop: [{}]", dropped.join(", ")),
+                        None => "cap_drop: (unset)".to_string(),
+                    },
+                )),
             );
         }
     }

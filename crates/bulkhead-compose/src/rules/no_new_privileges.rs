@@ -61,13 +61,17 @@ impl ComposeRule for NoNewPrivileges {
                         "service `{}` has no `no-new-privileges:true` in security_opt",
                         svc.name
                     ),
-                    format!(
-                        "security_opt: [{}]",
-                        opts.iter()
-                            .map(|(t, _)| t.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    if svc.get("security_opt").is_some() {
+                        format!(
+                            "security_opt: [{}]",
+                            opts.iter()
+                                .map(|(t, _)| t.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    } else {
+                        "security_opt: (unset)".to_string()
+                    },
                 ),
             };
             out.push(finding(ctx, &Self::META, &svc, node, msg).with_evidence(Evidence::plain(ev)));
