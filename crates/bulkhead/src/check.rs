@@ -284,7 +284,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         None => None,
     };
     let found = discover::discover(&paths, exclude.as_ref());
-    if found.files.is_empty() {
+    if found.files.is_empty() && found.compose.is_empty() {
         for (p, e) in &found.errors {
             eprintln!("error: {p}: {e}");
         }
@@ -294,7 +294,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             .collect::<Vec<_>>()
             .join(", ");
         eprintln!(
-            "error: no Dockerfile found under {shown} (looked for Dockerfile, Containerfile, *.Dockerfile and Dockerfile.*); pass a file path to check a file with another name"
+            "error: no Dockerfile or compose file found under {shown} (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, compose.yaml and docker-compose.yml); pass a file path to check a file with another name"
         );
         return ExitCode::from(2);
     }
@@ -345,6 +345,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .iter_mut()
         .flat_map(|r| std::mem::take(&mut r.findings))
         .collect();
+    let compose = crate::compose::analyse(&found.compose, &policy, &lookup);
+    findings.extend(compose.findings);
     // Dockerfiles sharing a build context report the same context-file secret once.
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| {
@@ -365,7 +367,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .collect();
     diagnostics.extend(results.iter().flat_map(|r| r.diagnostics.iter().cloned()));
     diagnostics.append(&mut context_notes);
-    let analysed = results.iter().filter(|r| r.analysed).count();
+    diagnostics.extend(compose.diagnostics);
+    let analysed = results.iter().filter(|r| r.analysed).count() + compose.analysed;
     let mut sources: HashMap<String, String> = HashMap::new();
     if args.format == OutputFormat::Human {
         let findings_in: std::collections::HashSet<&str> = findings
@@ -379,6 +382,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 sources.insert(r.display.clone(), t);
             }
         }
+        for (path, text) in compose.sources {
+            if findings_in.contains(path.as_str()) {
+                sources.insert(path, text);
+            }
+        }
     }
     let mut ran: Vec<RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
     ran.extend(
@@ -387,7 +395,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
             .filter(|m| policy.rule_enabled(m))
             .copied(),
     );
-    let total = results.len();
+    ran.extend(compose.ran);
+    let total = results.len() + compose.total;
     emit(
         &args,
         &policy,

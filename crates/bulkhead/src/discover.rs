@@ -30,7 +30,10 @@ const SKIP_DIRS: &[&str] = &[
 ];
 
 pub struct Discovered {
+    /// Dockerfiles.
     pub files: Vec<PathBuf>,
+    /// Compose files (`compose.yaml`, `docker-compose.yml`, overrides, or any YAML file named explicitly).
+    pub compose: Vec<PathBuf>,
     /// Problems with the paths given (missing, unreadable).
     pub errors: Vec<(String, String)>,
 }
@@ -50,6 +53,7 @@ pub fn excludes(patterns: &[String], base: &Path) -> Result<Option<(GlobSet, Pat
 
 pub fn discover(paths: &[PathBuf], exclude: Option<&(GlobSet, PathBuf)>) -> Discovered {
     let mut files = Vec::new();
+    let mut compose = Vec::new();
     let mut errors = Vec::new();
     let excluded = |p: &Path| -> bool {
         let Some((set, base)) = exclude else {
@@ -62,6 +66,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&(GlobSet, PathBuf)>) -> Disc
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => errors.push((p.display().to_string(), format!("cannot read: {e}"))),
+            Ok(m) if m.is_file() && is_explicit_compose(p) => compose.push(p.clone()),
             Ok(m) if m.is_file() => files.push(p.clone()),
             Ok(m) if m.is_dir() => {
                 let walker = walkdir::WalkDir::new(p)
@@ -77,11 +82,14 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&(GlobSet, PathBuf)>) -> Disc
                 for entry in walker {
                     match entry {
                         Ok(e) => {
-                            if e.file_type().is_file()
-                                && is_dockerfile_name(&e.file_name().to_string_lossy())
-                                && !excluded(e.path())
-                            {
+                            let name = e.file_name().to_string_lossy().into_owned();
+                            if !e.file_type().is_file() || excluded(e.path()) {
+                                continue;
+                            }
+                            if is_dockerfile_name(&name) {
                                 files.push(e.into_path());
+                            } else if bulkhead_compose::load::is_compose_file_name(&name) {
+                                compose.push(e.into_path());
                             }
                         }
                         Err(err) => errors.push((
@@ -99,7 +107,22 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&(GlobSet, PathBuf)>) -> Disc
             )),
         }
     }
-    Discovered { files, errors }
+    Discovered {
+        files,
+        compose,
+        errors,
+    }
+}
+
+/// A file given by path is a compose file when its name is a compose name or it is YAML.
+fn is_explicit_compose(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    bulkhead_compose::load::is_compose_file_name(&name)
+        || name.ends_with(".yml")
+        || name.ends_with(".yaml")
 }
 
 #[cfg(test)]

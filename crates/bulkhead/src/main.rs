@@ -2,6 +2,7 @@
 
 mod audit;
 mod check;
+mod compose;
 mod db;
 mod discover;
 mod fix;
@@ -269,6 +270,7 @@ impl CheckArgs {
 /// Every rule bulkhead knows: the Dockerfile rules, the image rules, then the secret detectors.
 pub fn all_rule_meta() -> Vec<&'static bulkhead_core::RuleMeta> {
     let mut v = bulkhead_dockerfile::rules::all_meta();
+    v.extend(bulkhead_compose::rules::all_meta());
     v.extend(bulkhead_image::rules::all_meta());
     v.extend(bulkhead_engine::rules::all_meta());
     v.extend(bulkhead_secrets::rule::all_meta());
