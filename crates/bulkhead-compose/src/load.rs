@@ -349,22 +349,20 @@ impl Loader {
                 continue;
             };
             if let (Value::Map(m), Value::Map(theirs)) = (&mut mine.value, v.value) {
-                {
-                    for (ik, iv) in theirs {
-                        if let Some((mk, _)) = m.iter().find(|(mk, _)| mk.name == ik.name) {
-                            let (mpos, name) = (mk.pos, mk.name.clone());
-                            self.diag_pos(
-                                &mpos,
-                                format!(
-                                    "{}.{}: also defined by the included {}; this definition is kept",
-                                    k.name,
-                                    name,
-                                    inc_path.display()
-                                ),
-                            );
-                        } else {
-                            m.push((ik, iv));
-                        }
+                for (ik, iv) in theirs {
+                    if let Some((mk, _)) = m.iter().find(|(mk, _)| mk.name == ik.name) {
+                        let (mpos, name) = (mk.pos, mk.name.clone());
+                        self.diag_pos(
+                            &mpos,
+                            format!(
+                                "{}.{}: also defined by the included {}; this definition is kept",
+                                k.name,
+                                name,
+                                inc_path.display()
+                            ),
+                        );
+                    } else {
+                        m.push((ik, iv));
                     }
                 }
             }

@@ -317,3 +317,32 @@ fn positions_are_chars_for_columns_and_bytes_for_offsets() {
     assert_eq!(list[2].value, Value::Float(1500.0));
     assert!(list[3].is_null());
 }
+
+#[test]
+fn hostile_yaml_is_bounded() {
+    use bulkhead_compose::load::yaml;
+    // Alias expansion (billion laughs): stopped with a problem, no blow-up.
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let prev = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+        ));
+    }
+    let (_, problems) = yaml::parse(&text, 0, None);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("aliases expand")),
+        "{problems:?}"
+    );
+    // Deep nesting.
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let (docs, problems) = yaml::parse(&deep, 0, None);
+    assert!(docs.is_empty());
+    assert!(!problems.is_empty());
+    // Unknown anchor.
+    let (_, problems) = yaml::parse("a: *nope\n", 0, None);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, 1);
+}

@@ -19,7 +19,7 @@ pub type Rewrite<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 /// Most nested collections accepted (hostile input guard).
 const MAX_DEPTH: usize = 256;
 /// Most nodes produced by alias expansion (billion-laughs guard).
-const MAX_NODES: usize = 2_000_000;
+const MAX_NODES: usize = 1_000_000;
 
 /// Parse `text` (file index `file`) into one node per YAML document.
 pub fn parse(
