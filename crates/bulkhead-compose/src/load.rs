@@ -74,10 +74,34 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
 
     let mut model: Option<Node> = None;
     for f in &files {
-        if let Some(n) = l.load_file(f, &mut Vec::new()) {
+        if let Some(mut n) = l.load_file(f, &mut Vec::new()) {
+            let canon = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+            let tags = l.tags.get(&canon).cloned().unwrap_or_default();
             model = Some(match model {
-                Some(acc) => merge::merge(acc, n, &[]),
-                None => n,
+                Some(mut acc) => {
+                    for (path, tag) in &tags {
+                        // Only paths made of mapping keys can be matched across files.
+                        let Some(keys) = path.iter().cloned().collect::<Option<Vec<String>>>()
+                        else {
+                            continue;
+                        };
+                        remove_path(&mut acc, &keys);
+                        if *tag == yaml::MergeTag::Reset {
+                            remove_path(&mut n, &keys);
+                        }
+                    }
+                    merge::merge(acc, n, &[])
+                }
+                None => {
+                    for (path, tag) in &tags {
+                        if let (yaml::MergeTag::Reset, Some(keys)) =
+                            (tag, path.iter().cloned().collect::<Option<Vec<String>>>())
+                        {
+                            remove_path(&mut n, &keys);
+                        }
+                    }
+                    n
+                }
             });
         }
     }
@@ -160,6 +184,8 @@ struct Loader {
     vars: Vars,
     /// Canonical path → (file index, the parsed and interpolated tree before `extends`/`include`).
     raw: HashMap<PathBuf, (usize, Option<Node>)>,
+    /// Canonical path → the file's `!reset` / `!override` tags.
+    tags: HashMap<PathBuf, Vec<yaml::TaggedPath>>,
 }
 
 impl Loader {
@@ -229,8 +255,12 @@ impl Loader {
         let idx = self.files.len();
         let vars = std::mem::take(&mut self.vars);
         let rewrite = |s: &str| interp::interpolate(s, &vars);
-        let (docs, problems) = yaml::parse(&text, idx, Some(&rewrite));
+        let parsed = yaml::parse_tagged(&text, idx, Some(&rewrite));
+        let (docs, problems) = (parsed.docs, parsed.problems);
         self.vars = vars;
+        if !parsed.tags.is_empty() {
+            self.tags.insert(canon.clone(), parsed.tags);
+        }
         let had_problems = !problems.is_empty();
         self.files.push(SourceFile {
             path: path.to_path_buf(),
@@ -453,6 +483,23 @@ fn short(p: &Path) -> String {
     p.file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Remove the value at a path of mapping keys.
+fn remove_path(node: &mut Node, path: &[String]) {
+    match path {
+        [] => {}
+        [last] => {
+            take_key(node, last);
+        }
+        [first, rest @ ..] => {
+            if let Value::Map(m) = &mut node.value
+                && let Some((_, child)) = m.iter_mut().find(|(k, _)| k.name == *first)
+            {
+                remove_path(child, rest);
+            }
+        }
+    }
 }
 
 /// Remove `key` from a mapping node, returning its value.

@@ -346,3 +346,20 @@ fn hostile_yaml_is_bounded() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].line, 1);
 }
+
+#[test]
+fn reset_and_override_tags() {
+    let p = load(
+        &[fixture("tags/compose.yaml"), fixture("tags/override.yaml")],
+        &opts(&[]),
+    );
+    assert!(p.diagnostics.is_empty(), "{:?}", msgs(&p));
+    let web = svc(&p, "web");
+    assert!(web.get("ports").is_none(), "!reset drops the ports");
+    let env = web.get("environment").unwrap();
+    assert_eq!(env.as_map().unwrap().len(), 1, "!override replaces");
+    assert_eq!(env.get("C").unwrap().as_str(), Some("3"));
+    assert_eq!(file_name(&p, env.get("C").unwrap()), "override.yaml");
+    assert_eq!(web.at(&["labels", "keep"]).unwrap().as_str(), Some("1"));
+    assert_eq!(web.at(&["labels", "more"]).unwrap().as_str(), Some("2"));
+}

@@ -21,13 +21,40 @@ const MAX_DEPTH: usize = 256;
 /// Most nodes produced by alias expansion (billion-laughs guard).
 const MAX_NODES: usize = 1_000_000;
 
+/// The compose merge tags: `!reset` (drop what earlier files set) and `!override` (replace instead of
+/// merging).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeTag {
+    Reset,
+    Override,
+}
+
+/// A merge tag and the key path of its node (`None` segments: sequence items).
+pub type TaggedPath = (Vec<Option<String>>, MergeTag);
+
+/// A file parsed: one node per document, problems, and the merge tags with the key path of their node
+/// (`None` segments: sequence items).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub docs: Vec<Node>,
+    pub problems: Vec<FileProblem>,
+    pub tags: Vec<TaggedPath>,
+}
+
 /// Parse `text` (file index `file`) into one node per YAML document.
 pub fn parse(
     text: &str,
     file: usize,
     rewrite: Option<Rewrite<'_>>,
 ) -> (Vec<Node>, Vec<FileProblem>) {
+    let p = parse_tagged(text, file, rewrite);
+    (p.docs, p.problems)
+}
+
+/// [`parse`], with the merge tags.
+pub fn parse_tagged(text: &str, file: usize, rewrite: Option<Rewrite<'_>>) -> Parsed {
     let mut b = Builder {
+        tags: Vec::new(),
         text,
         line_starts: line_starts(text),
         file,
@@ -63,7 +90,11 @@ pub fn parse(
             }
         }
     }
-    (b.docs, b.problems)
+    Parsed {
+        docs: b.docs,
+        problems: b.problems,
+        tags: b.tags,
+    }
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -107,6 +138,7 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     docs: Vec<Node>,
     nodes: usize,
+    tags: Vec<TaggedPath>,
 }
 
 impl Builder<'_> {
@@ -200,8 +232,9 @@ impl Builder<'_> {
                 self.add(node, true)
             }
             Event::UnresolvedAlias(name) => Err(format!("unknown anchor `{name}`")),
-            Event::SequenceStart(_, anchor, _) => {
+            Event::SequenceStart(_, anchor, tag) => {
                 self.open_key_check()?;
+                self.record_tag(tag.as_deref());
                 self.depth_check()?;
                 let pos = self.pos(&span.start);
                 self.stack.push(Frame::Seq {
@@ -211,8 +244,9 @@ impl Builder<'_> {
                 });
                 Ok(())
             }
-            Event::MappingStart(_, anchor, _) => {
+            Event::MappingStart(_, anchor, tag) => {
                 self.open_key_check()?;
+                self.record_tag(tag.as_deref());
                 self.depth_check()?;
                 let pos = self.pos(&span.start);
                 self.stack.push(Frame::Map {
@@ -276,6 +310,24 @@ impl Builder<'_> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Note a `!reset` / `!override` tag on the node starting now.
+    fn record_tag(&mut self, tag: Option<&granit_parser::Tag>) {
+        let kind = match tag {
+            Some(t) if t.handle() == "!" && t.suffix() == "reset" => MergeTag::Reset,
+            Some(t) if t.handle() == "!" && t.suffix() == "override" => MergeTag::Override,
+            _ => return,
+        };
+        let path = self
+            .stack
+            .iter()
+            .map(|f| match f {
+                Frame::Map { pending_key, .. } => pending_key.as_ref().map(|k| k.key.name.clone()),
+                Frame::Seq { .. } => None,
+            })
+            .collect();
+        self.tags.push((path, kind));
     }
 
     fn depth_check(&self) -> Result<(), String> {
