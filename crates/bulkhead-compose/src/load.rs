@@ -458,7 +458,15 @@ impl Loader {
         let base = self.service(&base_file, &base_name, chain);
         chain.pop();
         match base {
-            Some(b) => {
+            Some(mut b) => {
+                if let Some(prefix) = ext
+                    .get("file")
+                    .and_then(Node::as_str)
+                    .and_then(|f| Path::new(f).parent())
+                    .filter(|p| !p.as_os_str().is_empty())
+                {
+                    rebase_service(&mut b, prefix);
+                }
                 let (pos, end) = (svc.pos, svc.end);
                 let mut merged = merge::merge(b, svc, &["services", "*"]);
                 merged.pos = pos;
@@ -483,6 +491,80 @@ fn short(p: &Path) -> String {
     p.file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Make the relative paths of a service taken from another directory (`extends: {file: ../x/base.yml}`)
+/// relative to the extending file: `build` / `build.context`, `env_file`, relative bind mounts.
+fn rebase_service(svc: &mut Node, prefix: &Path) {
+    let rebase = |n: &mut Node| {
+        if let Value::Str(s) = &mut n.value
+            && is_relative_path(s)
+        {
+            *s = prefix.join(s.as_str()).to_string_lossy().into_owned();
+        }
+    };
+    let Value::Map(entries) = &mut svc.value else {
+        return;
+    };
+    for (k, v) in entries.iter_mut() {
+        match k.name.as_str() {
+            "build" => match &mut v.value {
+                Value::Str(_) => rebase(v),
+                Value::Map(m) => {
+                    if let Some((_, c)) = m.iter_mut().find(|(k, _)| k.name == "context") {
+                        rebase(c);
+                    }
+                }
+                _ => {}
+            },
+            "env_file" => match &mut v.value {
+                Value::Str(_) => rebase(v),
+                Value::Seq(items) => {
+                    for it in items {
+                        match &mut it.value {
+                            Value::Str(_) => rebase(it),
+                            Value::Map(m) => {
+                                if let Some((_, p)) = m.iter_mut().find(|(k, _)| k.name == "path") {
+                                    rebase(p);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            },
+            "volumes" => {
+                if let Value::Seq(items) = &mut v.value {
+                    for it in items {
+                        match &mut it.value {
+                            Value::Str(s) if s.starts_with('.') => {
+                                *s = prefix.join(s.as_str()).to_string_lossy().into_owned();
+                            }
+                            Value::Map(m) => {
+                                if let Some((_, p)) = m.iter_mut().find(|(k, _)| k.name == "source")
+                                {
+                                    rebase(p);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A relative filesystem path (not absolute, not a URL or git remote, not home-relative).
+fn is_relative_path(s: &str) -> bool {
+    !(s.is_empty()
+        || s.starts_with('/')
+        || s.starts_with('~')
+        || s.starts_with("git@")
+        || s.contains("://")
+        || s.as_bytes().get(1) == Some(&b':'))
 }
 
 /// Remove the value at a path of mapping keys.

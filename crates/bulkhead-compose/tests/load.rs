@@ -363,3 +363,20 @@ fn reset_and_override_tags() {
     assert_eq!(web.at(&["labels", "keep"]).unwrap().as_str(), Some("1"));
     assert_eq!(web.at(&["labels", "more"]).unwrap().as_str(), Some("2"));
 }
+
+#[test]
+fn extends_from_another_directory_rebases_relative_paths() {
+    let p = load(&[fixture("extends/compose.yaml")], &opts(&[]));
+    assert!(p.diagnostics.is_empty(), "{:?}", msgs(&p));
+    let lib = svc(&p, "lib");
+    assert_eq!(lib.get("build").unwrap().as_str(), Some("lib/./app"));
+    assert_eq!(
+        lib.get("volumes").unwrap().strings(),
+        vec!["lib/./data:/data", "named:/named"]
+    );
+    assert_eq!(
+        lib.get("env_file").unwrap().strings(),
+        vec!["lib/common.env"]
+    );
+    assert_eq!(file_name(&p, lib.get("build").unwrap()), "base.yml");
+}
