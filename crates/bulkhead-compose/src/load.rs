@@ -33,13 +33,35 @@ pub const DEFAULT_FILE_NAMES: [&str; 4] = [
 /// Load the files (merged in order, like `docker compose -f a -f b`). A directory (or no path: the
 /// current directory) is searched for the first of [`DEFAULT_FILE_NAMES`] plus its `.override.` file.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
-    let mut l = Loader::default();
-    let mut files = Vec::new();
-    let given: Vec<PathBuf> = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
+    let mut l = Loader {
+        env: match &opts.env {
+            Some(e) => e.iter().cloned().collect(),
+            None => std::env::vars().collect(),
+        },
+        ..Loader::default()
     };
+    let mut files = Vec::new();
+    let mut given: Vec<PathBuf> = paths.to_vec();
+    if given.is_empty() {
+        // `COMPOSE_FILE` (from the environment or ./.env) names the files when none are given.
+        let here = PathBuf::from(".");
+        let probe = l.env_file_vars(&[here.join(".env")], false);
+        if let Some(cf) = probe.get("COMPOSE_FILE").filter(|v| !v.is_empty()) {
+            let sep = probe
+                .get("COMPOSE_PATH_SEPARATOR")
+                .and_then(|s| s.chars().next())
+                .unwrap_or(':');
+            given = cf
+                .split(sep)
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from)
+                .collect();
+        } else {
+            given.push(here);
+        }
+        l.files.clear();
+        l.diags.clear();
+    }
     for p in &given {
         if p.is_dir() {
             let found = discover(p);
@@ -70,7 +92,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
             }
         })
         .unwrap_or_else(|| given.first().cloned().unwrap_or_else(|| PathBuf::from(".")));
-    l.vars = l.variables(&dir, opts);
+    l.vars = l.env_file_vars(&[dir.join(".env")], false);
 
     let mut model: Option<Node> = None;
     for f in &files {
@@ -182,6 +204,8 @@ struct Loader {
     files: Vec<SourceFile>,
     diags: Vec<Diagnostic>,
     vars: Vars,
+    /// The options' (or the process) environment.
+    env: Vars,
     /// Canonical path → (file index, the parsed and interpolated tree before `extends`/`include`).
     raw: HashMap<PathBuf, (usize, Option<Node>)>,
     /// Canonical path → the file's `!reset` / `!override` tags.
@@ -212,23 +236,34 @@ impl Loader {
         });
     }
 
-    /// The variables: `.env` in the project directory, overridden by the options' (or process) env.
-    fn variables(&mut self, dir: &Path, opts: &LoadOptions) -> Vars {
-        let env: Vars = match &opts.env {
-            Some(e) => e.iter().cloned().collect(),
-            None => std::env::vars().collect(),
-        };
+    /// The variables: env files in order (later ones override), then the options' (or process)
+    /// environment over them. `required`: a missing env file is reported.
+    fn env_file_vars(&mut self, env_files: &[PathBuf], required: bool) -> Vars {
         let mut vars = Vars::new();
-        let path = dir.join(".env");
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            let (pairs, problems) = interp::parse_dotenv(&text, &env);
-            for p in problems {
-                self.diag_path(&path, p.line, 1, format!(".env: {}", p.message));
+        for path in env_files {
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    let mut lookup = vars.clone();
+                    lookup.extend(self.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    let (pairs, problems) = interp::parse_dotenv(&text, &lookup);
+                    for p in problems {
+                        self.diag_path(path, p.line, 1, format!("env file: {}", p.message));
+                    }
+                    vars.extend(pairs);
+                    if !self.files.iter().any(|f| f.path == *path) {
+                        self.files.push(SourceFile {
+                            path: path.clone(),
+                            text,
+                        });
+                    }
+                }
+                Err(e) if required => {
+                    self.diag_path(path, 0, 0, format!("env file: cannot read: {e}"));
+                }
+                Err(_) => {}
             }
-            vars.extend(pairs);
-            self.files.push(SourceFile { path, text });
         }
-        vars.extend(env);
+        vars.extend(self.env.iter().map(|(k, v)| (k.clone(), v.clone())));
         vars
     }
 
@@ -339,6 +374,20 @@ impl Loader {
                     },
                     _ => Vec::new(),
                 };
+                let env_files: Vec<PathBuf> = item
+                    .get("env_file")
+                    .map(|e| match &e.value {
+                        Value::Seq(_) => e.strings(),
+                        _ => e.scalar_text().into_iter().collect(),
+                    })
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|f| base.join(f))
+                    .collect();
+                let project_dir = item
+                    .get("project_directory")
+                    .and_then(Node::as_str)
+                    .map(|d| base.join(d));
                 for p in paths {
                     let Some(rel) = p.as_str() else { continue };
                     let target = base.join(rel);
@@ -354,7 +403,21 @@ impl Loader {
                         self.diag_pos(&p.pos, format!("include: {} not found", target.display()));
                         continue;
                     }
-                    if let Some(inc) = self.load_file(&target, stack) {
+                    // The included project is interpolated with its own env files (by default the
+                    // `.env` of its project directory: the included file's directory).
+                    let inc_vars = if env_files.is_empty() {
+                        let d = project_dir
+                            .clone()
+                            .or_else(|| target.parent().map(Path::to_path_buf))
+                            .unwrap_or_default();
+                        self.env_file_vars(&[d.join(".env")], false)
+                    } else {
+                        self.env_file_vars(&env_files, true)
+                    };
+                    let saved = std::mem::replace(&mut self.vars, inc_vars);
+                    let inc = self.load_file(&target, stack);
+                    self.vars = saved;
+                    if let Some(inc) = inc {
                         self.add_included(&mut tree, inc, &target);
                     }
                 }

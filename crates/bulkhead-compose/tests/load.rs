@@ -134,6 +134,11 @@ fn include_relative_to_the_including_file() {
     let cache = svc(&p, "cache");
     assert_eq!(file_name(&p, cache.get("image").unwrap()), "inc.yaml");
     assert_eq!(cache.get("image").unwrap().pos.line, 3);
+    assert_eq!(
+        cache.get("image").unwrap().as_str(),
+        Some("redis:7"),
+        "the included project's .env"
+    );
     assert_eq!(svc(&p, "web").get("image").unwrap().as_str(), Some("web"));
     assert_eq!(p.networks().len(), 1);
     assert!(p.model.as_ref().unwrap().get("include").is_none());
@@ -379,4 +384,18 @@ fn extends_from_another_directory_rebases_relative_paths() {
         vec!["lib/common.env"]
     );
     assert_eq!(file_name(&p, lib.get("build").unwrap()), "base.yml");
+}
+
+#[test]
+fn compose_file_variable_when_no_path_is_given() {
+    let p = load(
+        &[],
+        &opts(&[(
+            "COMPOSE_FILE",
+            "tests/fixtures/load/profiles/compose.yaml:tests/fixtures/load/dup/compose.yaml",
+        )]),
+    );
+    let names: Vec<&str> = p.services().iter().map(|s| s.0).collect();
+    assert_eq!(names, vec!["always", "web"]);
+    assert_eq!(p.files.len(), 2);
 }
