@@ -399,3 +399,43 @@ fn compose_file_variable_when_no_path_is_given() {
     assert_eq!(names, vec!["always", "web"]);
     assert_eq!(p.files.len(), 2);
 }
+
+#[test]
+fn merge_rules_per_attribute() {
+    let p = load(
+        &[fixture("merge-rules/a.yaml"), fixture("merge-rules/b.yaml")],
+        &opts(&[]),
+    );
+    assert!(p.diagnostics.is_empty(), "{:?}", msgs(&p));
+    let app = svc(&p, "app");
+    assert_eq!(app.get("entrypoint").unwrap().as_str(), Some("/b"));
+    // Mixed map and list forms merge by key into a map.
+    let env = app.get("environment").unwrap();
+    assert_eq!(env.get("A").unwrap().as_str(), Some("1"));
+    assert_eq!(env.get("B").unwrap().as_str(), Some("3"));
+    assert!(env.get("C").unwrap().is_null());
+    assert_eq!(env.get("B").unwrap().pos.line, 5);
+    assert_eq!(
+        app.get("extra_hosts").unwrap().strings(),
+        vec!["db=10.0.0.2", "cache:10.0.0.3"]
+    );
+    let vols = app.get("volumes").unwrap().as_seq().unwrap();
+    assert_eq!(vols.len(), 2, "same target /data replaced: {vols:?}");
+    assert_eq!(vols[0].as_str(), Some("./two:/data:ro"));
+    assert_eq!(vols[1].as_str(), Some("logs:/logs"));
+    let secrets = app.get("secrets").unwrap().as_seq().unwrap();
+    assert_eq!(secrets.len(), 1);
+    assert_eq!(secrets[0].get("target").unwrap().as_str(), Some("/run/t"));
+    assert_eq!(
+        app.get("cap_add").unwrap().strings(),
+        vec!["NET_ADMIN", "SYS_TIME"]
+    );
+    assert_eq!(
+        app.at(&["healthcheck", "test"]).unwrap().strings(),
+        vec!["CMD", "b"]
+    );
+    assert_eq!(
+        app.at(&["healthcheck", "interval"]).unwrap().as_str(),
+        Some("10s")
+    );
+}
