@@ -286,6 +286,11 @@ fn schema_errors_point_at_the_node() {
             .any(|d| d.contains(":6:17: services.web.ports[0].target: [80] is not of type")),
         "{m:?}"
     );
+    assert!(
+        m.iter()
+            .any(|d| d.contains(":8:3: services.empty: null is not of type")),
+        "{m:?}"
+    );
 }
 
 #[test]

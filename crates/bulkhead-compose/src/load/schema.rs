@@ -65,6 +65,7 @@ pub fn validate(model: &Node) -> Vec<SchemaError> {
     for top in v.iter_errors(&json).take(MAX_ERRORS) {
         let err = most_specific(&top);
         let mut node = model;
+        let mut key_pos: Option<Pos> = None;
         let mut path = String::new();
         for seg in err.instance_path().segments() {
             match seg {
@@ -73,19 +74,25 @@ pub fn validate(model: &Node) -> Vec<SchemaError> {
                         path.push('.');
                     }
                     path.push_str(&name);
-                    if let Some(n) = node.get(&name) {
+                    if let Some((k, n)) = node.entry(&name) {
                         node = n;
+                        key_pos = Some(k.pos);
                     }
                 }
                 LocationSegment::Index(i) => {
                     path.push_str(&format!("[{i}]"));
                     if let Some(n) = node.as_seq().and_then(|s| s.get(i)) {
                         node = n;
+                        key_pos = None;
                     }
                 }
             }
         }
-        let mut pos = node.pos;
+        // An empty value (`nil:`) is reported at its key.
+        let mut pos = match key_pos {
+            Some(k) if node.is_null() => k,
+            _ => node.pos,
+        };
         let message = match err.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 if let Some((k, _)) = unexpected.first().and_then(|u| node.entry(u)) {
