@@ -36,7 +36,10 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Project {
     let mut l = Loader {
         env: match &opts.env {
             Some(e) => e.iter().cloned().collect(),
-            None => std::env::vars().collect(),
+            // Not `env::vars()`: it panics on a variable that is not Unicode; such variables are skipped.
+            None => std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
         },
         ..Loader::default()
     };
