@@ -211,6 +211,9 @@ struct Loader {
     env: Vars,
     /// Canonical path → (file index, the parsed and interpolated tree before `extends`/`include`).
     raw: HashMap<PathBuf, (usize, Option<Node>)>,
+    /// Canonical path → the file with `extends` and `include` resolved (each file resolved once, so
+    /// diamond-shaped includes stay linear).
+    resolved: HashMap<PathBuf, Option<Node>>,
     /// Canonical path → the file's `!reset` / `!override` tags.
     tags: HashMap<PathBuf, Vec<yaml::TaggedPath>>,
 }
@@ -336,6 +339,17 @@ impl Loader {
 
     /// A file with its `extends` and `include` resolved. `stack`: the include chain (canonical paths).
     fn load_file(&mut self, path: &Path, stack: &mut Vec<PathBuf>) -> Option<Node> {
+        let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(done) = self.resolved.get(&canon) {
+            return done.clone();
+        }
+        let out = self.resolve_file(path, stack);
+        self.resolved.insert(canon, out.clone());
+        out
+    }
+
+    /// [`Self::load_file`] without the memo.
+    fn resolve_file(&mut self, path: &Path, stack: &mut Vec<PathBuf>) -> Option<Node> {
         let (canon, _idx, mut tree) = self.raw_tree(path)?;
         // extends
         let names: Vec<String> = tree

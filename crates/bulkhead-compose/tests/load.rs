@@ -444,3 +444,26 @@ fn merge_rules_per_attribute() {
         Some("10s")
     );
 }
+
+#[test]
+fn diamond_includes_stay_linear() {
+    // 24 layers, each file including both files of the next layer: 2^24 paths if not memoised.
+    let dir = tempfile::tempdir().unwrap();
+    for layer in 0..24 {
+        for side in 0..2 {
+            let next = layer + 1;
+            let text = if layer == 23 {
+                format!("services:\n  s{layer}{side}:\n    image: x\n")
+            } else {
+                format!(
+                    "include:\n  - l{next}_0.yaml\n  - l{next}_1.yaml\nservices:\n  s{layer}{side}:\n    image: x\n"
+                )
+            };
+            std::fs::write(dir.path().join(format!("l{layer}_{side}.yaml")), text).unwrap();
+        }
+    }
+    let start = std::time::Instant::now();
+    let p = load(&[dir.path().join("l0_0.yaml")], &opts(&[]));
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+    assert_eq!(p.services().len(), 1 + 2 * 23);
+}
