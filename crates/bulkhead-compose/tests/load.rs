@@ -467,3 +467,8 @@ fn diamond_includes_stay_linear() {
     assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
     assert_eq!(p.services().len(), 1 + 2 * 23);
 }
+
+#[test]
+fn vendored_schema_compiles() {
+    assert!(bulkhead_compose::load::schema::schema_available());
+}

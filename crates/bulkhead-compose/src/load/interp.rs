@@ -142,7 +142,9 @@ fn braced(inner: &str, vars: &Vars, depth: usize, whole: &str) -> Result<String,
 /// A problem in a `.env` file: 1-based line, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvProblem {
+    /// 1-based line in the env file.
     pub line: usize,
+    /// What is wrong.
     pub message: String,
 }
 

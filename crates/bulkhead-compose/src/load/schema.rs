@@ -50,8 +50,11 @@ pub fn to_json(n: &Node) -> serde_json::Value {
 /// A schema violation: where, the dotted path (`services.web.ports[0]`), the message.
 #[derive(Debug, Clone)]
 pub struct SchemaError {
+    /// The node (or, for an unknown or empty key, the key) the error is about.
     pub pos: Pos,
+    /// The dotted path: `services.web.ports[0]`.
     pub path: String,
+    /// What is wrong.
     pub message: String,
 }
 

@@ -8,8 +8,11 @@ use std::collections::HashMap;
 /// A problem found while reading one file: 1-based line and column (0 for the whole file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileProblem {
+    /// 1-based; 0 for the whole file.
     pub line: usize,
+    /// 1-based, in characters.
     pub column: usize,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -25,7 +28,9 @@ const MAX_NODES: usize = 1_000_000;
 /// merging).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MergeTag {
+    /// `!reset`: the attribute is removed.
     Reset,
+    /// `!override`: the attribute replaces the earlier one instead of merging with it.
     Override,
 }
 
@@ -36,8 +41,11 @@ pub type TaggedPath = (Vec<Option<String>>, MergeTag);
 /// (`None` segments: sequence items).
 #[derive(Debug, Default)]
 pub struct Parsed {
+    /// One node per YAML document.
     pub docs: Vec<Node>,
+    /// Syntax errors, duplicate keys, interpolation errors.
     pub problems: Vec<FileProblem>,
+    /// The `!reset` / `!override` tags.
     pub tags: Vec<TaggedPath>,
 }
 
