@@ -16,11 +16,24 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
 }
 
-/// Loads `tests/fixtures/rules/<name>` as a project. The one function to switch to the real loader.
+/// Loads `tests/fixtures/rules/<name>` with the real loader (interpolation from an empty environment, so
+/// the fixtures do not depend on the machine's variables).
 pub fn project(name: &str) -> Project {
     let path = fixtures().join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    project_from_text(&path, &text)
+    let project = bulkhead_compose::load::load(
+        &[path.clone()],
+        &bulkhead_compose::load::LoadOptions {
+            env: Some(Vec::new()),
+            ..Default::default()
+        },
+    );
+    assert!(
+        project.model.is_some(),
+        "{}: {:?}",
+        path.display(),
+        project.diagnostics
+    );
+    project
 }
 
 /// A project from YAML text, as if read from `path`.
