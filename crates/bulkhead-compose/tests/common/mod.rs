@@ -21,7 +21,7 @@ pub fn fixtures() -> PathBuf {
 pub fn project(name: &str) -> Project {
     let path = fixtures().join(name);
     let project = bulkhead_compose::load::load(
-        &[path.clone()],
+        std::slice::from_ref(&path),
         &bulkhead_compose::load::LoadOptions {
             env: Some(Vec::new()),
             ..Default::default()
