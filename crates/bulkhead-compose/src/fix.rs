@@ -249,19 +249,14 @@ impl<'a> ServiceBlock<'a> {
                     .end
                     .map_or(last.pos.offset, |e| e.offset)
                     .max(last.pos.offset);
+                // At the end of the last item's line (after any comment): a line break, then the new item, so
+                // that keys added after the service's last line stay after it.
                 let rest = self.text.get(from..)?;
-                let (at, brk) = match rest.find('\n') {
-                    Some(i) => (from + i + 1, false),
-                    None => (self.text.len(), true),
-                };
-                let mut s = String::new();
-                if brk {
-                    s.push_str(self.eol);
+                let mut at = from + rest.find('\n').unwrap_or(rest.len());
+                if self.text.get(..at)?.ends_with('\r') {
+                    at -= 1;
                 }
-                s.push_str(&format!("{ws}- {ENTRY}"));
-                if !brk {
-                    s.push_str(self.eol);
-                }
+                let s = format!("{}{ws}- {ENTRY}", self.eol);
                 Some(self.fix(desc, vec![self.edit(at, at, s)]))
             }
             _ => None,
