@@ -267,8 +267,11 @@ impl<'a> ServiceBlock<'a> {
     fn port(&self, offset: usize) -> Option<Fix> {
         let ports = self.node.get("ports")?.as_seq()?;
         let p = ports.iter().find(|p| p.pos.offset == offset)?;
+        if matches!(p.value, Value::Map(_)) {
+            return self.long_port(p);
+        }
         let value = p.scalar_text()?;
-        if matches!(p.value, Value::Map(_)) || value.starts_with('[') {
+        if value.starts_with('[') {
             return None;
         }
         let end = p.end?.offset;
@@ -290,5 +293,52 @@ impl<'a> ServiceBlock<'a> {
         };
         let q = quote.unwrap_or('"');
         Some(self.fix(desc, vec![self.edit(offset, end, format!("{q}{bound}{q}"))]))
+    }
+
+    /// A long-syntax port (block style): `host_ip: 127.0.0.1` added after its last line, or an all-interfaces
+    /// `host_ip` replaced.
+    fn long_port(&self, p: &Node) -> Option<Fix> {
+        let desc = "bind the port to 127.0.0.1 (`host_ip`)";
+        let entries = p.as_map()?;
+        let (first, _) = entries.first()?;
+        if entries.iter().any(|(k, v)| {
+            k.pos.file != first.pos.file || v.pos.file != first.pos.file || k.pos.line == 0
+        }) || self.text.as_bytes().get(p.pos.offset) == Some(&b'{')
+        {
+            return None;
+        }
+        if let Some(ip) = p.get("host_ip") {
+            let end = ip.end?.offset;
+            let raw = self.text.get(ip.pos.offset..end)?;
+            let bare = raw.trim_matches(['"', '\'']);
+            if bare != ip.scalar_text()? {
+                return None;
+            }
+            return Some(self.fix(
+                desc,
+                vec![self.edit(ip.pos.offset, end, "127.0.0.1".into())],
+            ));
+        }
+        // The keys' indentation: the first key's column (after `- ` on the item's line).
+        let line_start = self
+            .text
+            .get(..first.pos.offset)?
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let prefix = self.text.get(line_start..first.pos.offset)?;
+        if !prefix.bytes().all(|b| b == b' ' || b == b'-') {
+            return None;
+        }
+        let (_, last) = entries.last()?;
+        // Only after a scalar: a nested value's end is not the line to follow.
+        last.scalar_text()?;
+        let from = last.end?.offset;
+        let rest = self.text.get(from..)?;
+        let mut at = from + rest.find('\n').unwrap_or(rest.len());
+        if self.text.get(..at)?.ends_with('\r') {
+            at -= 1;
+        }
+        let s = format!("{}{}host_ip: 127.0.0.1", self.eol, " ".repeat(prefix.len()));
+        Some(self.fix(desc, vec![self.edit(at, at, s)]))
     }
 }

@@ -154,3 +154,32 @@ fn ports_are_bound_only_in_production_and_regulated() {
             .any(|f| f.rule_id == "CP003" && f.fix.is_some())
     );
 }
+
+#[test]
+fn long_syntax_ports_get_host_ip() {
+    let (after, before, remaining) = fix_fixture("longports.yaml", Profile::Production);
+    assert_eq!(fixed_count(&before), 2, "{before:#?}");
+    assert!(
+        !remaining
+            .iter()
+            .any(|f| FIXED.contains(&f.rule_id.as_str())),
+        "{remaining:#?}"
+    );
+    insta::assert_snapshot!("longports", after);
+}
+
+#[test]
+fn service_with_keys_from_another_file_gets_no_fix() {
+    let (project, findings) = check(&fixture("extends.yaml"), Profile::Production);
+    assert!(project.diagnostics.is_empty(), "{:#?}", project.diagnostics);
+    let of = |svc: &str| -> Vec<&Finding> {
+        findings
+            .iter()
+            .filter(|f| f.rule_id == "CP003" && f.location.object.as_deref() == Some(svc))
+            .collect()
+    };
+    assert_eq!(of("services.app").len(), 1);
+    assert!(of("services.app").iter().all(|f| f.fix.is_none()));
+    assert!(of("services.own").iter().all(|f| f.fix.is_some()));
+    assert_eq!(of("services.own").len(), 1);
+}
