@@ -115,6 +115,16 @@ impl<'a> ServiceBlock<'a> {
             cursor += len;
         }
         let insert_at = insert_at?;
+        // A block scalar (`|`, `>`) ending the service: its last lines may look like comments; leave it alone.
+        let (last_key, _) = entries.last()?;
+        let after_key = text
+            .get(last_key.pos.offset..)?
+            .split_once(':')?
+            .1
+            .trim_start_matches(' ');
+        if after_key.starts_with(['|', '>']) {
+            return None;
+        }
         let needs_break = insert_at == pos;
         let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
         Some(ServiceBlock {

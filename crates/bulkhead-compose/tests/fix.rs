@@ -183,3 +183,69 @@ fn service_with_keys_from_another_file_gets_no_fix() {
     assert!(of("services.own").iter().all(|f| f.fix.is_some()));
     assert_eq!(of("services.own").len(), 1);
 }
+
+#[test]
+fn service_ending_in_a_block_scalar_gets_no_fix() {
+    let (after, before, _) = fix_fixture("blockscalar.yaml", Profile::Production);
+    assert!(
+        before
+            .iter()
+            .filter(|f| f.location.object.as_deref() == Some("services.script"))
+            .all(|f| f.fix.is_none())
+    );
+    assert!(
+        after.contains("    command: |\n      echo hi\n      # part of the script\n  plain:\n"),
+        "{after}"
+    );
+    assert!(after.ends_with("    image: busybox:1.36\n    cap_drop: [ALL]\n    read_only: true\n    tmpfs: [/tmp, /run]\n    security_opt: [\"no-new-privileges:true\"]\n    pids_limit: 100\n"), "{after}");
+}
+
+/// Every rule fixture, fixed: it re-loads without diagnostics, and no fixed finding comes back.
+#[test]
+fn every_rule_fixture_stays_valid_after_fixing() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules");
+    let mut fixed_files = 0;
+    let mut fixes = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let src = e.unwrap().path();
+        if src.extension().and_then(|x| x.to_str()) != Some("yaml") {
+            continue;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("compose.yaml");
+        std::fs::copy(&src, &path).unwrap();
+        let (project, before) = check(&path, Profile::Regulated);
+        if !project.diagnostics.is_empty() {
+            continue;
+        }
+        let n = fixed_count(&before);
+        if n == 0 {
+            continue;
+        }
+        let after = apply(&path, &before);
+        std::fs::write(&path, &after).unwrap();
+        let (project, remaining) = check(&path, Profile::Regulated);
+        assert!(
+            project.diagnostics.is_empty(),
+            "{}: {:#?}\n{after}",
+            src.display(),
+            project.diagnostics
+        );
+        for f in before.iter().filter(|f| f.fix.is_some()) {
+            assert!(
+                !remaining.iter().any(|r| r.rule_id == f.rule_id
+                    && r.location.object == f.location.object
+                    && (f.rule_id != "CP016" || r.evidence == f.evidence)),
+                "{}: {} {:?} still fires:\n{after}",
+                src.display(),
+                f.rule_id,
+                f.location.object
+            );
+        }
+        fixed_files += 1;
+        fixes += n;
+    }
+    assert!(fixed_files >= 20, "{fixed_files} files fixed");
+    assert!(fixes >= 100, "{fixes} fixes");
+    eprintln!("{fixed_files} rule fixtures, {fixes} fixes applied");
+}
