@@ -249,3 +249,36 @@ fn fixed_service_runs_on_the_engine() {
         assert!(ok, "docker run failed: {}", text(&o.stderr));
     }
 }
+
+#[test]
+fn fix_keeps_crlf_line_endings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("compose.yaml");
+    let input = "services:\r\n  web:\r\n    image: nginx:1.27\r\n  # next\r\n  db:\r\n    image: postgres:17\r\n";
+    std::fs::write(&path, input).unwrap();
+    let o = run(
+        &[
+            "check",
+            "--fix",
+            "--profile",
+            "production",
+            "--fail-on",
+            "never",
+            ".",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert_ne!(fixed, input);
+    assert_eq!(
+        fixed.matches('\n').count(),
+        fixed.matches("\r\n").count(),
+        "{fixed:?}"
+    );
+    assert!(
+        fixed.contains("    pids_limit: 100\r\n  # next\r\n  db:\r\n"),
+        "{fixed:?}"
+    );
+    assert!(fixed.ends_with("    pids_limit: 100\r\n"), "{fixed:?}");
+}
