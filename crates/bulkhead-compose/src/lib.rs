@@ -7,6 +7,7 @@
 //!   `.env`, anchors and merge keys, schema validation; problems are [`Diagnostic`]s and the rest goes on.
 //! - [`rules`]: the `CP` rules over a project.
 
+pub mod fix;
 pub mod load;
 pub mod node;
 pub mod project;

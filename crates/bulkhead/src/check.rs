@@ -312,8 +312,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
         r.findings = policy.apply(std::mem::take(&mut r.findings), lookup);
     }
 
+    let mut compose = crate::compose::analyse(&found.compose, &policy, &lookup);
     if args.fix || args.diff {
-        let changes = crate::fix::plan(&results);
+        let mut inputs = crate::compose::fix_inputs(&compose);
+        inputs.extend(results.iter().map(|r| FileResult {
+            display: r.display.clone(),
+            text: r.text.clone(),
+            analysed: r.analysed,
+            exact: r.exact,
+            findings: r.findings.clone(),
+            diagnostics: Vec::new(),
+        }));
+        let changes = crate::fix::plan(&inputs);
         if args.diff {
             let mut out = std::io::stdout().lock();
             for c in &changes {
@@ -339,13 +349,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         for r in &mut results {
             r.findings = policy.apply(std::mem::take(&mut r.findings), lookup);
         }
+        compose = crate::compose::analyse(&found.compose, &policy, &lookup);
     }
 
     let mut findings: Vec<Finding> = results
         .iter_mut()
         .flat_map(|r| std::mem::take(&mut r.findings))
         .collect();
-    let compose = crate::compose::analyse(&found.compose, &policy, &lookup);
     findings.extend(compose.findings);
     // Dockerfiles sharing a build context report the same context-file secret once.
     let mut seen = std::collections::HashSet::new();

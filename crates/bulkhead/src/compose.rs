@@ -106,3 +106,38 @@ pub fn analyse(
     }
     out
 }
+
+/// The compose files as inputs of [`crate::fix::plan`]: each file's text as loaded, whether it is exactly the
+/// file on disk, and the findings whose fix edits it.
+pub fn fix_inputs(c: &ComposeResults) -> Vec<crate::check::FileResult> {
+    let mut out: Vec<crate::check::FileResult> = Vec::new();
+    for (path, text) in &c.sources {
+        if out.iter().any(|r| r.display == *path) {
+            continue;
+        }
+        let findings: Vec<Finding> = c
+            .findings
+            .iter()
+            .filter(|f| {
+                f.fix
+                    .as_ref()
+                    .and_then(|x| x.edits.first())
+                    .is_some_and(|e| e.path == *path)
+            })
+            .cloned()
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let exact = std::fs::read(path).is_ok_and(|b| b == text.as_bytes());
+        out.push(crate::check::FileResult {
+            display: path.clone(),
+            text: Some(text.clone()),
+            analysed: true,
+            exact,
+            findings,
+            diagnostics: Vec::new(),
+        });
+    }
+    out
+}

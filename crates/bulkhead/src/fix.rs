@@ -14,8 +14,8 @@ pub struct Change {
     pub fixes: usize,
 }
 
-/// Computes the changes the safe fixes make. Dockerfiles are edited from the text that was analysed (only when
-/// it is exactly the file on disk); other files (`.dockerignore`) are read now, or created.
+/// Computes the changes the safe fixes make. Dockerfiles and compose files are edited from the text that was
+/// analysed (only when it is exactly the file on disk); other files (`.dockerignore`) are read now, or created.
 pub fn plan(results: &[FileResult]) -> Vec<Change> {
     let mut by_path: BTreeMap<String, Vec<TextEdit>> = BTreeMap::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -73,10 +73,16 @@ fn merge_line_insertions(edits: Vec<TextEdit>) -> Vec<TextEdit> {
                 .find(|p| p.start == e.start && p.end == e.end && p.replacement.ends_with('\n'))
             && e.replacement.ends_with('\n')
         {
+            // Keep the line ending the text uses (CRLF compose files stay CRLF).
+            let eol = if prev.replacement.ends_with("\r\n") {
+                "\r\n"
+            } else {
+                "\n"
+            };
             for line in e.replacement.lines() {
                 if !prev.replacement.lines().any(|l| l == line) {
                     prev.replacement.push_str(line);
-                    prev.replacement.push('\n');
+                    prev.replacement.push_str(eol);
                 }
             }
             continue;

@@ -28,7 +28,7 @@ declare_rule! {
         severity: Medium, category: Security, aliases: ["CIS-5.4", "Container Capabilities Unrestricted"],
         compliance: ["CIS-Docker-5.4", "PCI-DSS-2.2.1", "SOC2-CC6.1"],
         remediation: "Add `cap_drop: [ALL]` and `cap_add` only the capabilities needed.",
-        min_profile: Staging, fixable: false,
+        min_profile: Staging, fixable: true,
     }
 }
 

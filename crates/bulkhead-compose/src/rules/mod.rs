@@ -151,6 +151,7 @@ pub fn check_rules(ctx: &ComposeCheckContext, rules: &[&'static dyn ComposeRule]
     for r in rules {
         r.check(ctx, &mut out);
     }
+    crate::fix::attach(ctx, &mut out);
     out
 }
 

@@ -27,7 +27,7 @@ declare_rule! {
         severity: Medium, category: Security, aliases: ["CIS-5.26", "No New Privileges Not Set"],
         compliance: ["CIS-Docker-5.26", "PCI-DSS-2.2.1", "SOC2-CC6.1"],
         remediation: "Add `security_opt: [\"no-new-privileges:true\"]`.",
-        min_profile: Staging, fixable: false,
+        min_profile: Staging, fixable: true,
     }
 }
 

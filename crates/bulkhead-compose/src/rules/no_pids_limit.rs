@@ -24,7 +24,7 @@ declare_rule! {
         severity: Medium, category: Security, aliases: ["CIS-5.29", "Pids Limit Not Set"],
         compliance: ["CIS-Docker-5.29", "SOC2-A1.1"],
         remediation: "Set `pids_limit` (or `deploy.resources.limits.pids`).",
-        min_profile: Production, fixable: false,
+        min_profile: Production, fixable: true,
     }
 }
 

@@ -29,7 +29,7 @@ declare_rule! {
         severity: Medium, category: Security, aliases: ["CIS-5.14", "Container Traffic Not Bound To Host Interface"],
         compliance: ["CIS-Docker-5.14", "PCI-DSS-1.3.1", "SOC2-CC6.6"],
         remediation: "Bind the port to an address in `ports`: `\"127.0.0.1:HOST:CONTAINER\"` (long syntax `host_ip`).",
-        min_profile: Staging, fixable: false,
+        min_profile: Staging, fixable: true,
     }
 }
 

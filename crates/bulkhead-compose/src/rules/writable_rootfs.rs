@@ -25,7 +25,7 @@ declare_rule! {
         severity: Medium, category: Security, aliases: ["CIS-5.13"],
         compliance: ["CIS-Docker-5.13", "PCI-DSS-2.2.1", "SOC2-CC6.8"],
         remediation: "Set `read_only: true` and `tmpfs: [/tmp, /run]` for the paths written.",
-        min_profile: Production, fixable: false,
+        min_profile: Production, fixable: true,
     }
 }
 
