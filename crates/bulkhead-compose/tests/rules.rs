@@ -7,11 +7,18 @@ use bulkhead_compose::rules::all_meta;
 use bulkhead_core::{Profile, Severity};
 use common::*;
 
+/// Rules about the whole project or a network, not about single services: their fixtures are checked by
+/// dedicated tests below (`flat_network_*`, `backend_network_*`).
+const PROJECT_RULES: &[&str] = &["CP025", "CP026"];
+
 /// Every rule reports exactly the `bad*` services of its fixture (at the strictest profile, so that every
 /// rule runs).
 #[test]
 fn each_rule_reports_exactly_the_bad_services() {
-    for meta in all_meta() {
+    for meta in all_meta()
+        .into_iter()
+        .filter(|m| !PROJECT_RULES.contains(&m.id))
+    {
         let p = project(&format!("{}.yaml", meta.id));
         let bad = bad_services(&p);
         assert!(bad.len() >= 2, "{}: fixture needs bad services", meta.id);
@@ -283,4 +290,97 @@ fn findings_snapshot() {
         }
     }
     insta::assert_snapshot!(lines.join("\n"));
+}
+
+/// CP024 names the data tier, the published service and the network they share.
+#[test]
+fn data_tier_shares_public_names_both_and_the_network() {
+    let f = run("CP024", &project("CP024.yaml"), Profile::Staging);
+    let msgs: Vec<&str> = f.iter().map(|x| x.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "data-tier service `bad-db` (image postgres) shares network `shared` with `web`, which publishes `80:80` on every host interface",
+            "data-tier service `bad-labelled` (label bulkhead.tier=data) shares network `frontend` with `web`, which publishes `80:80` on every host interface",
+        ]
+    );
+    assert!(f.iter().all(|x| x.severity == Severity::Medium));
+    // Services without `networks:` share `default`; host mode shares with every published service.
+    for (text, net) in [
+        (
+            "services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n  bad-db:\n    image: redis:7\n",
+            "default",
+        ),
+        (
+            "networks:\n  a: {}\nservices:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n    networks: [a]\n  bad-db:\n    image: redis:7\n    network_mode: host\n",
+            "host",
+        ),
+    ] {
+        let p = project_from_text(&fixtures().join("inline.yaml"), text);
+        let f = run("CP024", &p, Profile::Staging);
+        assert_eq!(reported(&f), ["bad-db"], "{text}");
+        assert!(
+            f[0].message.contains(&format!("network `{net}`")),
+            "{}",
+            f[0].message
+        );
+    }
+    // Published on loopback only: not public.
+    let p = project_from_text(
+        &fixtures().join("inline.yaml"),
+        "services:\n  web:\n    image: nginx\n    ports: [\"127.0.0.1:80:80\"]\n  db:\n    image: redis:7\n",
+    );
+    assert!(run("CP024", &p, Profile::Staging).is_empty());
+}
+
+/// CP025: a flat project is reported once, at its first data tier; segmented or unpublished ones are not.
+#[test]
+fn flat_network_only_when_published_and_data_tier_share_default() {
+    let f = run("CP025", &project("CP025.yaml"), Profile::Staging);
+    assert_eq!(reported(&f), ["db"]);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert_eq!(line(&f[0]), 8);
+    assert!(f[0].message.contains("`web`"), "{}", f[0].message);
+    for name in ["CP025-segmented.yaml", "CP025-internal-cache.yaml"] {
+        let f = run("ALL", &project(name), Profile::Regulated);
+        assert!(
+            f.iter()
+                .all(|x| !["CP024", "CP025", "CP026"].contains(&x.rule_id.as_str())),
+            "{name}: {f:#?}"
+        );
+    }
+    // Two services only: not reported.
+    let p = project_from_text(
+        &fixtures().join("inline.yaml"),
+        "services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n  db:\n    image: redis:7\n",
+    );
+    assert!(run("CP025", &p, Profile::Staging).is_empty());
+}
+
+/// CP026: only the back-end networks with a data tier, no published member, not internal or external.
+#[test]
+fn backend_network_not_internal_at_the_network_key() {
+    let p = project("CP026.yaml");
+    assert!(
+        run("CP026", &p, Profile::Staging).is_empty(),
+        "production rule"
+    );
+    let f = run("CP026", &p, Profile::Production);
+    let objects: Vec<_> = f
+        .iter()
+        .map(|x| x.location.object.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(objects, ["networks.backend", "networks.store"]);
+    assert_eq!((line(&f[0]), line(&f[1])), (2, 3));
+    assert!(f.iter().all(|x| x.severity == Severity::Low));
+    assert!(
+        f[0].message.contains("`db` (image postgres)"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[1].message.contains("`cache` (image valkey)"),
+        "{}",
+        f[1].message
+    );
 }

@@ -7,6 +7,7 @@ pub mod finding;
 pub mod policy;
 pub mod rule;
 pub mod text;
+pub mod tiers;
 pub mod time;
 
 pub use finding::{Evidence, Finding, Fix, Location, Severity, Span, TextEdit};

@@ -36,6 +36,16 @@ pub fn to_svg(snapshot: &Snapshot) -> String {
     svg::render(&Topology::build(snapshot), &Marks::of(snapshot))
 }
 
+/// A topology built elsewhere (a compose project, say) as Graphviz DOT: the same drawing as [`to_dot`].
+pub fn topology_to_dot(topo: &Topology) -> String {
+    dot::render(topo, &Marks::of_topology(topo))
+}
+
+/// A topology built elsewhere (a compose project, say) as SVG: the same drawing as [`to_svg`].
+pub fn topology_to_svg(topo: &Topology) -> String {
+    svg::render(topo, &Marks::of_topology(topo))
+}
+
 /// The topology as JSON: `{"containers": [...], "networks": [...], "exposures": [...]}`.
 pub fn to_json(snapshot: &Snapshot) -> serde_json::Value {
     let topo = Topology::build(snapshot);

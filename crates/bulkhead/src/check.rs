@@ -283,6 +283,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Some(Err(e)) => return usage_error(format!("config: {e}")),
         None => None,
     };
+    if let Some(g) = &args.graph
+        && let Err(e) = crate::compose_graph::extension_ok(g)
+    {
+        return usage_error(e);
+    }
     let found = discover::discover(&paths, exclude.as_ref());
     if found.files.is_empty() && found.compose.is_empty() {
         for (p, e) in &found.errors {
@@ -356,6 +361,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         .iter_mut()
         .flat_map(|r| std::mem::take(&mut r.findings))
         .collect();
+    if let Some(g) = &args.graph {
+        if compose.topologies.is_empty() {
+            eprintln!("note: --graph: no compose project to draw");
+        } else if let Err(e) = crate::compose_graph::write(g, &compose.topologies) {
+            return usage_error(e);
+        }
+    }
     findings.extend(compose.findings);
     // Dockerfiles sharing a build context report the same context-file secret once.
     let mut seen = std::collections::HashSet::new();

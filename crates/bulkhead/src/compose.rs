@@ -19,6 +19,8 @@ pub struct ComposeResults {
     pub analysed: usize,
     pub total: usize,
     pub ran: Vec<RuleMeta>,
+    /// The topology of each project analysed (for `--graph`).
+    pub topologies: Vec<bulkhead_engine::graph::Topology>,
 }
 
 /// Group compose files into projects: an override file (`compose.override.yaml`) joins the file it overrides
@@ -99,6 +101,7 @@ pub fn analyse(
         };
         out.findings
             .extend(policy.apply(check_rules(&ctx, &enabled), lookup));
+        out.topologies.push(crate::compose_graph::topology(&ctx));
         for f in &project.files {
             out.sources
                 .push((f.path.display().to_string(), f.text.clone()));

@@ -3,6 +3,7 @@
 mod audit;
 mod check;
 mod compose;
+mod compose_graph;
 mod db;
 mod discover;
 mod fix;
@@ -254,6 +255,10 @@ pub struct CheckArgs {
     /// When to use colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Draw the network topology of the compose projects checked to FILE (`.svg`, `.dot` or `.gv`; with
+    /// several projects `FILE-1.svg`, `FILE-2.svg`, ...), with the same drawing as `audit --graph`.
+    #[arg(long, value_name = "FILE")]
+    pub graph: Option<PathBuf>,
 }
 
 impl CheckArgs {

@@ -620,3 +620,44 @@ fn a_shipped_context_file_too_large_to_scan_is_noted() {
         "{diags}"
     );
 }
+
+/// `check --graph` draws a compose project with the engine's renderer: services, networks, the data tier
+/// and the public edge; an unknown extension is a usage error.
+#[test]
+fn check_graph_draws_compose_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "compose.yaml",
+        "networks:\n  front: {}\n  back:\n    internal: true\nservices:\n  web:\n    image: nginx:1.27\n    ports: [\"8080:80\"]\n    networks: [front]\n  api:\n    image: example/api:1\n    networks: [front, back]\n  db:\n    image: postgres:17\n    ports: [\"127.0.0.1:5432:5432\"]\n    networks: [back]\n",
+    );
+    let o = run(
+        &["check", ".", "--graph", "g.dot", "-f", "json"],
+        dir.path(),
+    );
+    assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+    let dot = std::fs::read_to_string(dir.path().join("g.dot")).unwrap();
+    assert!(dot.starts_with("digraph bulkhead {"), "{dot}");
+    assert!(
+        dot.contains("label=\"db\\npostgres:17\\ndata tier (image postgres)\""),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("label=\"network back\\nbridge, internal\""),
+        "{dot}"
+    );
+    assert!(dot.contains("label=\"0.0.0.0:8080->80/tcp\""), "{dot}");
+    assert!(dot.contains("127.0.0.1:5432->5432/tcp"), "{dot}");
+    assert!(!dot.contains("network default"), "{dot}");
+    let o = run(&["check", ".", "--graph", "g.svg"], dir.path());
+    assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(dir.path().join("g.svg")).unwrap();
+    assert!(
+        svg.starts_with("<?xml") && svg.contains("postgres:17"),
+        "{svg}"
+    );
+    let o = run(&["check", ".", "--graph", "g.png"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".svg, .dot or .gv"), "{}", stderr(&o));
+    assert!(!dir.path().join("g.png").exists());
+}

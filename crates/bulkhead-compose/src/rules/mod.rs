@@ -2,18 +2,22 @@
 //! rule's documentation. Findings point at the file, line and column of the key or value concerned.
 //!
 //! Service rules: CP001-CP023 (one file each); [`support`] holds what they share.
+//! Segmentation rules: CP024-CP026 (one file each); [`segment`] holds what they share.
 
 mod apparmor_unconfined;
 mod capabilities_not_dropped;
 mod dangerous_capability;
+mod data_tier_shares_public;
 mod devices;
 mod docker_socket;
+mod flat_network;
 mod host_ipc;
 mod host_network;
 mod host_pid;
 mod host_userns;
 mod host_uts;
 mod mutable_image_tag;
+mod network_not_internal;
 mod no_cpu_limit;
 mod no_memory_limit;
 mod no_new_privileges;
@@ -24,6 +28,7 @@ mod restart_policy;
 mod root_user;
 mod seccomp_unconfined;
 mod secret_in_env;
+pub mod segment;
 mod sensitive_mount;
 pub mod support;
 mod writable_rootfs;
@@ -31,14 +36,17 @@ mod writable_rootfs;
 pub use apparmor_unconfined::ApparmorUnconfined;
 pub use capabilities_not_dropped::CapabilitiesNotDropped;
 pub use dangerous_capability::DangerousCapability;
+pub use data_tier_shares_public::DataTierSharesPublic;
 pub use devices::HostDevices;
 pub use docker_socket::{DockerSocket, is_engine_socket};
+pub use flat_network::FlatNetwork;
 pub use host_ipc::HostIpc;
 pub use host_network::HostNetwork;
 pub use host_pid::HostPid;
 pub use host_userns::HostUserns;
 pub use host_uts::HostUts;
 pub use mutable_image_tag::{MutableImageTag, is_latest};
+pub use network_not_internal::NetworkNotInternal;
 pub use no_cpu_limit::NoCpuLimit;
 pub use no_memory_limit::NoMemoryLimit;
 pub use no_new_privileges::NoNewPrivileges;
@@ -137,6 +145,9 @@ pub fn registry() -> Vec<&'static dyn ComposeRule> {
         &HostDevices,
         &MutableImageTag,
         &RestartPolicy,
+        &DataTierSharesPublic,
+        &FlatNetwork,
+        &NetworkNotInternal,
     ]
 }
 
@@ -162,7 +173,7 @@ mod tests {
     #[test]
     fn registry_ids_unique_ordered_documented() {
         let metas = all_meta();
-        assert_eq!(metas.len(), 23);
+        assert_eq!(metas.len(), 26);
         for (i, m) in metas.iter().enumerate() {
             assert_eq!(m.id, format!("CP{:03}", i + 1));
             for section in [
@@ -174,7 +185,16 @@ mod tests {
             ] {
                 assert!(m.doc.contains(section), "{} lacks {section}", m.id);
             }
-            assert!(m.aliases.iter().any(|a| a.starts_with("CIS-")), "{}", m.id);
+            // Service rules map to a CIS Docker control; segmentation rules (CP024+) to PCI DSS.
+            if i < 23 {
+                assert!(m.aliases.iter().any(|a| a.starts_with("CIS-")), "{}", m.id);
+            } else {
+                assert!(
+                    m.compliance.iter().any(|c| c.starts_with("PCI-DSS")),
+                    "{}",
+                    m.id
+                );
+            }
             assert!(m.name.starts_with("compose-"), "{}", m.id);
         }
     }

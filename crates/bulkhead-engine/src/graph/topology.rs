@@ -5,56 +5,9 @@ use bollard::models::{NetworkInspect, PortMap};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Container label that overrides the data-tier heuristic: `data` marks a data-tier service, any other
-/// value (`app`, `web`, ...) marks a container that is not one.
-pub const TIER_LABEL: &str = "bulkhead.tier";
-
-/// Image names (the last path component, split on `-`, `_`, `.`) that mark a data-tier service.
-pub const DATA_TIER_IMAGES: &[&str] = &[
-    "postgres",
-    "postgresql",
-    "postgis",
-    "timescaledb",
-    "mysql",
-    "mariadb",
-    "redis",
-    "valkey",
-    "mongo",
-    "mongodb",
-    "elasticsearch",
-    "opensearch",
-    "memcached",
-    "cassandra",
-    "couchdb",
-    "rabbitmq",
-    "kafka",
-    "zookeeper",
-    "etcd",
-    "influxdb",
-    "neo4j",
-    "clickhouse",
-    "minio",
-];
-
-/// Image name parts that mark a tool built around a data store rather than the store itself
-/// (`mongo-express`, `postgres-exporter`, `kafka-ui`).
-const NOT_DATA_TIER_PARTS: &[&str] = &[
-    "exporter",
-    "ui",
-    "express",
-    "commander",
-    "insight",
-    "admin",
-    "adminer",
-    "web",
-    "proxy",
-    "dashboard",
-    "console",
-    "operator",
-    "backup",
-    "client",
-    "cli",
-];
+pub use bulkhead_core::tiers::{
+    DATA_TIER_IMAGES, DATA_TIER_PORTS, TIER_LABEL, data_tier_image, image_base_name,
+};
 
 /// Server programs (the first word of a process's command line, without its directory) that mark a
 /// data-tier service in `docker top`.
@@ -93,14 +46,6 @@ pub fn data_tier_process(c: &Container) -> Option<&'static str> {
     }
     None
 }
-
-/// TCP ports whose exposure marks a data-tier service (PostgreSQL, MySQL, Redis, MongoDB, Elasticsearch,
-/// Memcached, Cassandra, CouchDB, RabbitMQ, Kafka, ZooKeeper, etcd, InfluxDB, Neo4j, ClickHouse HTTP).
-/// ClickHouse's native port 9000 is too common (php-fpm, MinIO, Portainer) to count on its own.
-pub const DATA_TIER_PORTS: &[u16] = &[
-    5432, 3306, 6379, 27017, 9200, 9300, 11211, 9042, 5984, 5672, 9092, 2181, 2379, 8086, 7687,
-    8123,
-];
 
 /// The whole topology of one engine, names sorted.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -329,32 +274,6 @@ fn net_kind(n: &NetworkInspect) -> NetKind {
     }
 }
 
-/// The last path component of an image reference, without tag or digest, lower-cased.
-pub fn image_base_name(image: &str) -> String {
-    let no_digest = image.split('@').next().unwrap_or(image);
-    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
-    last.split(':').next().unwrap_or(last).to_ascii_lowercase()
-}
-
-/// The data-store name an image reference points at (`postgres` for `docker.io/bitnami/postgresql:16`).
-pub fn data_tier_image(image: &str) -> Option<&'static str> {
-    let base = image_base_name(image);
-    let parts: Vec<&str> = base
-        .split(['-', '_', '.'])
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.iter().any(|p| NOT_DATA_TIER_PARTS.contains(p)) {
-        return None;
-    }
-    for p in &parts {
-        let stem = p.trim_end_matches(|c: char| c.is_ascii_digit());
-        if let Some(k) = DATA_TIER_IMAGES.iter().find(|k| **k == stem) {
-            return Some(k);
-        }
-    }
-    None
-}
-
 /// The data-tier port among `ports` (`5432/tcp`), if any.
 pub fn data_tier_port(ports: &[String]) -> Option<String> {
     let tcp: Vec<u16> = ports
@@ -368,7 +287,10 @@ pub fn data_tier_port(ports: &[String]) -> Option<String> {
             }
         })
         .collect();
-    if let Some(p) = tcp.iter().find(|p| DATA_TIER_PORTS.contains(p)) {
+    if let Some(p) = tcp
+        .iter()
+        .find(|p| bulkhead_core::tiers::data_tier_port(**p).is_some())
+    {
         return Some(format!("{p}/tcp"));
     }
     None
