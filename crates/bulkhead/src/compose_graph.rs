@@ -141,7 +141,14 @@ pub fn topology(ctx: &ComposeCheckContext) -> Topology {
     for n in &mut networks {
         n.containers.sort();
     }
+    let name = ctx
+        .project
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "compose".into());
     Topology {
+        title: format!("bulkhead: compose project {name}"),
         containers,
         networks,
     }

@@ -13,7 +13,10 @@ pub(crate) const GREY: &str = "#607d8b";
 pub(super) fn render(topo: &Topology, marks: &Marks) -> String {
     let mut s = String::new();
     s.push_str("digraph bulkhead {\n");
-    s.push_str("  graph [rankdir=LR, fontname=\"Helvetica\", label=\"bulkhead: engine topology\", labelloc=t];\n");
+    s.push_str(&format!(
+        "  graph [rankdir=LR, fontname=\"Helvetica\", label=\"{}\", labelloc=t];\n",
+        super::escape_dot(&topo.title)
+    ));
     s.push_str("  node [fontname=\"Helvetica\", fontsize=11];\n");
     s.push_str("  edge [fontname=\"Helvetica\", fontsize=9];\n");
     s.push_str("  internet [shape=doubleoctagon, label=\"internet / host interfaces\"];\n");

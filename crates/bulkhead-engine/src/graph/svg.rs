@@ -101,12 +101,12 @@ pub(super) fn render(topo: &Topology, marks: &Marks) -> String {
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"Helvetica, Arial, sans-serif\">"
     );
-    s.push_str("  <title>bulkhead: engine topology</title>\n");
+    let _ = writeln!(s, "  <title>{}</title>", escape_xml(&topo.title));
     let _ = writeln!(
         s,
         "  <style>.t{{font-size:13px;font-weight:bold}} .s{{font-size:11px;fill:#37474f}} .e{{font-size:10px}} .h{{font-size:15px;font-weight:bold}}</style>"
     );
-    text(&mut s, 20, 24, "h", "bulkhead: engine topology");
+    text(&mut s, 20, 24, "h", &topo.title);
 
     // Edges first, so that nodes are drawn over them.
     for (i, c) in topo.containers.iter().enumerate() {

@@ -50,9 +50,15 @@ pub fn data_tier_process(c: &Container) -> Option<&'static str> {
 /// The whole topology of one engine, names sorted.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Topology {
+    /// The drawing's title (`bulkhead: engine topology`, `bulkhead: compose project shop`).
+    #[serde(skip)]
+    pub title: String,
     pub containers: Vec<NodeInfo>,
     pub networks: Vec<NetInfo>,
 }
+
+/// The title of an engine's drawing.
+pub const ENGINE_TITLE: &str = "bulkhead: engine topology";
 
 /// How a container is attached to the network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -543,6 +549,7 @@ fn build(snap: &Snapshot) -> Topology {
     }
     nodes.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     Topology {
+        title: ENGINE_TITLE.to_string(),
         containers: nodes,
         networks: nets.into_values().collect(),
     }
