@@ -235,6 +235,12 @@ fn severity_style(s: Severity) -> &'static str {
     }
 }
 
+/// `text` in the colour every human report gives `severity` (unchanged when `color` is off), for
+/// commands that lay out their own tables (vulnerabilities, the engine audit).
+pub fn paint_severity(text: &str, severity: Severity, color: bool) -> String {
+    Paint { on: color }.wrap(severity_style(severity), text)
+}
+
 /// ANSI styling that is a no-op when colour is off.
 #[derive(Clone, Copy)]
 struct Paint {

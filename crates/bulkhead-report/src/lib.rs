@@ -41,7 +41,7 @@ mod json;
 mod sarif;
 mod text;
 
-pub use human::render_human;
+pub use human::{paint_severity, render_human};
 pub use json::{JSON_VERSION, json_value, render_json, write_json};
 pub use sarif::{
     FINGERPRINT_KEY, SARIF_SCHEMA_URI, artifact_uri, render_sarif, sarif_level, security_severity,

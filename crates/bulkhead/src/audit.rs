@@ -331,20 +331,6 @@ fn human_header(snap: &Snapshot, findings: &[bulkhead_core::Finding]) -> String 
     s
 }
 
-fn paint(text: &str, sev: bulkhead_core::Severity, color: bool) -> String {
-    if !color {
-        return text.to_string();
-    }
-    let code = match sev {
-        bulkhead_core::Severity::Critical => "1;31",
-        bulkhead_core::Severity::High => "31",
-        bulkhead_core::Severity::Medium => "33",
-        bulkhead_core::Severity::Low => "36",
-        bulkhead_core::Severity::Info => "2",
-    };
-    format!("\x1b[{code}m{text}\x1b[0m")
-}
-
 /// One engine's findings grouped by object (each container, network, service, the daemon), most severe
 /// first within a group: the field, the current value, the fix.
 fn human_findings(snap: &Snapshot, findings: &[bulkhead_core::Finding], color: bool) -> String {
@@ -369,7 +355,11 @@ fn human_findings(snap: &Snapshot, findings: &[bulkhead_core::Finding], color: b
             s.push_str(&format!(
                 "  {} {} {}\n",
                 f.rule_id,
-                paint(&format!("[{}]", f.severity.as_str()), f.severity, color),
+                bulkhead_report::paint_severity(
+                    &format!("[{}]", f.severity.as_str()),
+                    f.severity,
+                    color
+                ),
                 f.title
             ));
             s.push_str(&format!("      {}\n", f.message));

@@ -90,16 +90,7 @@ pub fn package_table(inv: &Inventory) -> String {
         "FOUND IN".into(),
     ]];
     for p in &inv.packages {
-        let name = match &p.namespace {
-            Some(ns) if p.kind == Some(bulkhead_inventory::PackageKind::Npm) => {
-                format!("@{ns}/{}", p.name)
-            }
-            Some(ns) if p.kind == Some(bulkhead_inventory::PackageKind::Maven) => {
-                format!("{ns}:{}", p.name)
-            }
-            Some(ns) => format!("{ns}/{}", p.name),
-            None => p.name.clone(),
-        };
+        let name = crate::vulns::display_name(p);
         let source = match (&p.source_name, &p.source_version) {
             (Some(s), Some(v)) => format!("{s} {v}"),
             (Some(s), None) if *s != p.name => s.clone(),

@@ -378,18 +378,9 @@ pub fn findings(report: &VulnReport, inv: &Inventory) -> Vec<Finding> {
         .collect()
 }
 
+/// A vulnerability severity in the colour of the finding severity it maps to.
 fn paint(s: &str, sev: VulnSeverity, color: bool) -> String {
-    if !color {
-        return s.to_string();
-    }
-    let code = match sev {
-        VulnSeverity::Critical => "1;31",
-        VulnSeverity::High => "31",
-        VulnSeverity::Medium => "33",
-        VulnSeverity::Low => "36",
-        VulnSeverity::Unknown => "2",
-    };
-    format!("\x1b[{code}m{s}\x1b[0m")
+    bulkhead_report::paint_severity(s, finding_severity(sev), color)
 }
 
 /// The human section: a summary line, then the vulnerabilities grouped by package.
