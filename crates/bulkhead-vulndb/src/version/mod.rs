@@ -27,6 +27,23 @@ mod semver;
 #[cfg(test)]
 mod tests;
 
+/// Test helper: `a < b` and `b > a` in `scheme`, naming the pair when either fails.
+#[cfg(test)]
+pub(crate) fn assert_lt(scheme: Scheme, a: &str, b: &str) {
+    assert_eq!(
+        compare(scheme, a, b).ok(),
+        Some(Ordering::Less),
+        "{}: {a} < {b}",
+        scheme.as_str()
+    );
+    assert_eq!(
+        compare(scheme, b, a).ok(),
+        Some(Ordering::Greater),
+        "{}: {b} > {a}",
+        scheme.as_str()
+    );
+}
+
 /// The longest version string accepted (no real version comes near it; it bounds work on hostile input).
 pub const MAX_LEN: usize = 1024;
 

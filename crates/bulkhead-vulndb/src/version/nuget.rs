@@ -137,16 +137,7 @@ mod tests {
             ("1.0.0-BETA.X.y.5.77.0+AA", "1.0.0-beta.x.y.5.79.0+aa"),
             ("1.0.0-BETA.X.y.5.79.0+AA", "1.0.0-beta.x.y.5.790.0+abc"),
         ] {
-            assert_eq!(
-                compare(Scheme::NuGet, a, b).ok(),
-                Some(Ordering::Less),
-                "nuget: {a} < {b}"
-            );
-            assert_eq!(
-                compare(Scheme::NuGet, b, a).ok(),
-                Some(Ordering::Greater),
-                "nuget: {b} > {a}"
-            );
+            crate::version::assert_lt(Scheme::NuGet, a, b);
         }
     }
 
@@ -174,16 +165,7 @@ mod tests {
         ];
         for (i, a) in chain.iter().enumerate() {
             for b in &chain[i + 1..] {
-                assert_eq!(
-                    compare(Scheme::NuGet, a, b).ok(),
-                    Some(Ordering::Less),
-                    "nuget: {a} < {b}"
-                );
-                assert_eq!(
-                    compare(Scheme::NuGet, b, a).ok(),
-                    Some(Ordering::Greater),
-                    "nuget: {b} > {a}"
-                );
+                crate::version::assert_lt(Scheme::NuGet, a, b);
             }
         }
     }

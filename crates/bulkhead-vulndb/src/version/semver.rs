@@ -70,16 +70,7 @@ mod tests {
         ];
         for (i, a) in chain.iter().enumerate() {
             for b in &chain[i + 1..] {
-                assert_eq!(
-                    compare(Scheme::Semver, a, b).ok(),
-                    Some(Ordering::Less),
-                    "semver: {a} < {b}"
-                );
-                assert_eq!(
-                    compare(Scheme::Semver, b, a).ok(),
-                    Some(Ordering::Greater),
-                    "semver: {b} > {a}"
-                );
+                crate::version::assert_lt(Scheme::Semver, a, b);
             }
         }
     }
