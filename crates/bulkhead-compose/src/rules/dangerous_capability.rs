@@ -1,22 +1,7 @@
-use super::support::{cap_name, entries, finding, services};
+use super::support::{entries, finding, services};
 use super::{ComposeCheckContext, ComposeRule};
+use bulkhead_core::hardening::{is_critical_capability, is_dangerous_capability};
 use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
-
-/// Capabilities that hand a container a large piece of the host.
-const DANGEROUS: &[&str] = &[
-    "ALL",
-    "SYS_ADMIN",
-    "NET_ADMIN",
-    "SYS_PTRACE",
-    "SYS_MODULE",
-    "DAC_READ_SEARCH",
-    "NET_RAW",
-    "SYS_RAWIO",
-    "SYS_BOOT",
-    "SYS_TIME",
-    "BPF",
-    "PERFMON",
-];
 
 declare_rule! {
     /// ## What it does
@@ -60,11 +45,10 @@ impl ComposeRule for DangerousCapability {
                 continue;
             };
             for (raw, node) in entries(add) {
-                let cap = cap_name(&raw);
-                if !DANGEROUS.contains(&cap.as_str()) {
+                if !is_dangerous_capability(&raw) {
                     continue;
                 }
-                let sev = if cap == "ALL" || cap == "SYS_ADMIN" {
+                let sev = if is_critical_capability(&raw) {
                     Severity::Critical
                 } else {
                     Self::META.severity

@@ -1,26 +1,7 @@
-use super::support::{bind_mount, clean_path, finding, services};
+use super::support::{bind_mount, finding, services};
 use super::{ComposeCheckContext, ComposeRule};
+pub use bulkhead_core::hardening::is_engine_socket;
 use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
-
-/// Whether a host path is an engine API socket (`/var/run/docker.sock`, `/run/docker.sock`, any
-/// `*docker.sock`, `containerd.sock`, `podman.sock`) or a directory holding one (`/var/run`, `/run`,
-/// `/run/user/<uid>`, `/run/containerd`).
-pub fn is_engine_socket(source: &str) -> bool {
-    let p = clean_path(source);
-    if p.ends_with("docker.sock") || p.ends_with("/containerd.sock") || p.ends_with("/podman.sock")
-    {
-        return true;
-    }
-    let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-    matches!(
-        parts.as_slice(),
-        ["var", "run"]
-            | ["run"]
-            | ["run", "user", _]
-            | ["run", "containerd"]
-            | ["var", "run", "containerd"]
-    )
-}
 
 declare_rule! {
     /// ## What it does

@@ -1,37 +1,8 @@
-use super::docker_socket::is_engine_socket;
-use super::support::{bind_mount, clean_path, finding, services};
+use super::support::{bind_mount, finding, services};
 use super::{ComposeCheckContext, ComposeRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
-
-/// Host directories whose mount hands the service the host (exact paths: `/etc/ssl/certs` is not `/etc`).
-const SENSITIVE: &[&str] = &[
-    "/",
-    "/etc",
-    "/proc",
-    "/sys",
-    "/boot",
-    "/root",
-    "/var/lib/docker",
-    "/dev",
-    "/usr",
-    "/lib",
-    "/var",
-    "/run",
-];
-
-/// Whether a host path is sensitive: one of the directories above, or an `.ssh` directory (or a file in
-/// it) under `/home/<user>`, `/root` or `~`.
-pub fn is_sensitive(source: &str) -> bool {
-    let p = clean_path(source);
-    if SENSITIVE.contains(&p.as_str()) {
-        return true;
-    }
-    let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-    matches!(
-        parts.as_slice(),
-        ["home", _, ".ssh", ..] | ["root", ".ssh", ..] | ["~", ".ssh", ..]
-    )
-}
+pub use bulkhead_core::hardening::is_sensitive_host_path as is_sensitive;
+use bulkhead_core::hardening::{is_engine_socket, sensitive_mount_severity};
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -80,11 +51,7 @@ impl ComposeRule for SensitiveMount {
                 if !is_sensitive(&m.source) || is_engine_socket(&m.source) {
                     continue;
                 }
-                let sev = match (clean_path(&m.source).as_str(), m.read_only) {
-                    ("/", false) => Severity::Critical,
-                    (_, false) => Severity::High,
-                    _ => Severity::Medium,
-                };
+                let sev = sensitive_mount_severity(&m.source, !m.read_only);
                 let mode = if m.read_only {
                     "read-only"
                 } else {

@@ -81,11 +81,7 @@ pub fn entries(node: &Node) -> Vec<(String, &Node)> {
     }
 }
 
-/// A capability name as the engine compares it: upper case, without `CAP_`.
-pub fn cap_name(c: &str) -> String {
-    let u = c.trim().to_ascii_uppercase();
-    u.strip_prefix("CAP_").map(str::to_string).unwrap_or(u)
-}
+pub use bulkhead_core::hardening::capability_name as cap_name;
 
 /// A `security_opt` entry split into its name and value: `no-new-privileges:true`,
 /// `seccomp=unconfined`, `no-new-privileges` (value `None`). The name is lower case.
@@ -234,18 +230,7 @@ pub fn bind_mount(entry: &Node) -> Option<BindMount> {
     })
 }
 
-/// `p` without `.`, empty components or a trailing slash (`/etc/` → `/etc`); a relative path (`./etc`,
-/// `~/.ssh`) stays relative (`etc`, `~/.ssh`), so it never equals an absolute one.
-pub fn clean_path(p: &str) -> String {
-    let parts: Vec<&str> = p
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    if !p.starts_with('/') {
-        return parts.join("/");
-    }
-    format!("/{}", parts.join("/"))
-}
+pub use bulkhead_core::hardening::clean_host_path as clean_path;
 
 /// A published port: the host address (empty when none is given), the host port (empty: a random one)
 /// and the container port.

@@ -1,22 +1,7 @@
 use super::support::{cap_name, host_config};
 use crate::rules::{EngineCheckContext, EngineRule};
+use bulkhead_core::hardening::{is_critical_capability, is_dangerous_capability};
 use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
-
-/// Capabilities that hand a container a large piece of the host (escape paths, sniffing, module loading).
-const DANGEROUS: &[&str] = &[
-    "ALL",
-    "SYS_ADMIN",
-    "NET_ADMIN",
-    "SYS_PTRACE",
-    "SYS_MODULE",
-    "DAC_READ_SEARCH",
-    "NET_RAW",
-    "SYS_RAWIO",
-    "SYS_BOOT",
-    "SYS_TIME",
-    "BPF",
-    "PERFMON",
-];
 
 declare_rule! {
     /// ## What it does
@@ -61,12 +46,12 @@ impl EngineRule for DangerousCapability {
             let bad: Vec<String> = add
                 .iter()
                 .map(|a| cap_name(a))
-                .filter(|a| DANGEROUS.contains(&a.as_str()))
+                .filter(|a| is_dangerous_capability(a))
                 .collect();
             if bad.is_empty() {
                 continue;
             }
-            let sev = if bad.iter().any(|b| b == "ALL" || b == "SYS_ADMIN") {
+            let sev = if bad.iter().any(|b| is_critical_capability(b)) {
                 Severity::Critical
             } else {
                 Self::META.severity

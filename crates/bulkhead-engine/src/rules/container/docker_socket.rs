@@ -1,26 +1,7 @@
-use super::support::{clean_path, mounts};
+use super::support::mounts;
 use crate::rules::{EngineCheckContext, EngineRule};
+pub use bulkhead_core::hardening::is_engine_socket;
 use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
-
-/// Whether a mount source is a Docker (or containerd/Podman) API socket: `/var/run/docker.sock`,
-/// `/run/docker.sock`, any `*docker.sock` (rootless `/run/user/<uid>/docker.sock`), the directories that
-/// hold them (`/var/run`, `/run`, `/run/user/<uid>`), or `containerd.sock`/`podman.sock`.
-pub fn is_engine_socket(source: &str) -> bool {
-    let p = clean_path(source);
-    if p.ends_with("docker.sock") || p.ends_with("/containerd.sock") || p.ends_with("/podman.sock")
-    {
-        return true;
-    }
-    let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-    matches!(
-        parts.as_slice(),
-        ["var", "run"]
-            | ["run"]
-            | ["run", "user", _]
-            | ["run", "containerd"]
-            | ["var", "run", "containerd"]
-    )
-}
 
 declare_rule! {
     /// ## What it does

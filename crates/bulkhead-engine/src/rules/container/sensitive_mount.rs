@@ -1,38 +1,8 @@
-use super::support::{MountView, clean_path, mounts};
+use super::support::mounts;
 use crate::rules::{EngineCheckContext, EngineRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
-
-/// Host directories whose mount hands the container the host (exact paths; subdirectories such as
-/// `/etc/ssl/certs` are not these).
-const SENSITIVE: &[&str] = &[
-    "/",
-    "/etc",
-    "/proc",
-    "/sys",
-    "/boot",
-    "/root",
-    "/var/lib/docker",
-    "/dev",
-    "/root/.ssh",
-    "/usr",
-    "/lib",
-    "/var",
-    "/run",
-];
-
-/// Whether a host path is sensitive: one of [`SENSITIVE`], or an `.ssh` directory (or a file in it) under
-/// `/home/<user>` or `/root`.
-pub fn is_sensitive(source: &str) -> bool {
-    let p = clean_path(source);
-    if SENSITIVE.contains(&p.as_str()) {
-        return true;
-    }
-    let parts: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-    matches!(
-        parts.as_slice(),
-        ["home", _, ".ssh", ..] | ["root", ".ssh", ..]
-    )
-}
+pub use bulkhead_core::hardening::is_sensitive_host_path as is_sensitive;
+use bulkhead_core::hardening::sensitive_mount_severity;
+use bulkhead_core::{Evidence, Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -63,14 +33,6 @@ declare_rule! {
     }
 }
 
-fn severity(m: &MountView) -> Severity {
-    match (clean_path(&m.source).as_str(), m.rw) {
-        ("/", true) => Severity::Critical,
-        (_, true) => Severity::High,
-        _ => Severity::Medium,
-    }
-}
-
 impl EngineRule for SensitiveMount {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -92,7 +54,7 @@ impl EngineRule for SensitiveMount {
                             m.source, m.destination
                         ),
                     )
-                    .with_severity(severity(&m))
+                    .with_severity(sensitive_mount_severity(&m.source, m.rw))
                     .with_evidence(Evidence::plain(format!(
                         "Mounts: {}:{} ({mode})",
                         m.source, m.destination
@@ -107,6 +69,7 @@ impl EngineRule for SensitiveMount {
 mod tests {
     use super::*;
     use crate::rules::container::testkit::*;
+    use bulkhead_core::Severity;
 
     #[test]
     fn sensitive_directories_not_their_subdirectories() {

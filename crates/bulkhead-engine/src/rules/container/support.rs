@@ -40,11 +40,7 @@ pub fn split_opt(opt: &str) -> (String, Option<String>) {
     }
 }
 
-/// A capability in one spelling: upper case without `CAP_` (`cap_sys_admin` → `SYS_ADMIN`).
-pub fn cap_name(cap: &str) -> String {
-    let up = cap.trim().to_ascii_uppercase();
-    up.strip_prefix("CAP_").unwrap_or(&up).to_string()
-}
+pub use bulkhead_core::hardening::capability_name as cap_name;
 
 /// Whether a `User` value (`""`, `0`, `root`, `0:0`, `root:wheel`, `app`, `1000:1000`) means root.
 pub fn user_is_root(user: &str) -> bool {
@@ -334,14 +330,7 @@ pub fn check_host_namespace(
     }
 }
 
-/// A path without trailing slashes and `.`/empty components (`/etc/` → `/etc`, `//` → `/`).
-pub fn clean_path(p: &str) -> String {
-    let parts: Vec<&str> = p
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    format!("/{}", parts.join("/"))
-}
+pub use bulkhead_core::hardening::clean_host_path as clean_path;
 
 #[cfg(test)]
 mod tests {
