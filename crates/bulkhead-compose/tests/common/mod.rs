@@ -1,14 +1,13 @@
 //! Test support for the rule tests: YAML text to a positioned [`Node`] tree and a [`Project`].
 //!
-//! This is a stand-in for the loader: plain YAML only (no merge, interpolation, anchors or profiles).
+//! Fixtures load with the real loader; inline texts go through its YAML reader.
 //! Once `bulkhead_compose::load::load` is in, [`project`] can call it instead; nothing else changes.
 
 #![allow(dead_code)]
 
 use bulkhead_compose::rules::{ComposeCheckContext, ComposeCheckOptions, check_rules, registry};
-use bulkhead_compose::{Key, Node, Pos, Project, SourceFile, Value};
+use bulkhead_compose::{Project, SourceFile};
 use bulkhead_core::{Finding, Policy, Profile, Severity};
-use granit_parser::{Event, Marker, Parser, ScalarStyle};
 use std::path::{Path, PathBuf};
 
 /// The rule fixtures' directory (the project directory of every fixture).
@@ -43,115 +42,14 @@ pub fn project_from_text(path: &Path, text: &str) -> Project {
             path: path.to_path_buf(),
             text: text.to_string(),
         }],
-        model: yaml_to_node(text, 0),
+        // The loader's own YAML reader (positions, anchors, merge keys), without files around it.
+        model: bulkhead_compose::load::yaml::parse(text, 0, None)
+            .0
+            .into_iter()
+            .next(),
         diagnostics: Vec::new(),
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
     }
-}
-
-fn pos(m: &Marker, file: usize) -> Pos {
-    Pos {
-        file,
-        line: m.line(),
-        column: m.col() + 1,
-        offset: m.byte_offset().unwrap_or(m.index()),
-    }
-}
-
-fn plain_scalar(s: &str) -> Value {
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-        "true" | "True" | "TRUE" => Value::Bool(true),
-        "false" | "False" | "FALSE" => Value::Bool(false),
-        _ => {
-            if let Ok(i) = s.parse::<i64>() {
-                Value::Int(i)
-            } else if s.contains('.') && s.parse::<f64>().is_ok() {
-                Value::Float(s.parse::<f64>().unwrap_or_default())
-            } else {
-                Value::Str(s.to_string())
-            }
-        }
-    }
-}
-
-enum Frame {
-    Seq(Vec<Node>, Pos),
-    Map(Vec<(Key, Node)>, Option<Key>, Pos),
-}
-
-fn push(stack: &mut [Frame], root: &mut Option<Node>, node: Node) {
-    match stack.last_mut() {
-        Some(Frame::Seq(items, _)) => items.push(node),
-        Some(Frame::Map(entries, pending, _)) => match pending.take() {
-            Some(k) => entries.push((k, node)),
-            None => {
-                *pending = Some(Key {
-                    name: node.scalar_text().unwrap_or_default(),
-                    pos: node.pos,
-                })
-            }
-        },
-        None => *root = Some(node),
-    }
-}
-
-/// The first document of `text` as a node tree, or `None` when it does not parse.
-pub fn yaml_to_node(text: &str, file: usize) -> Option<Node> {
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut root = None;
-    for ev in Parser::new_from_str(text) {
-        let (event, span) = ev.ok()?;
-        let start = pos(&span.start, file);
-        let end = Some(pos(&span.end, file));
-        match event {
-            Event::Scalar(s, style, _, _) => {
-                let value = if style == ScalarStyle::Plain {
-                    plain_scalar(&s)
-                } else {
-                    Value::Str(s.to_string())
-                };
-                push(
-                    &mut stack,
-                    &mut root,
-                    Node {
-                        value,
-                        pos: start,
-                        end,
-                    },
-                );
-            }
-            Event::Alias(_) => push(
-                &mut stack,
-                &mut root,
-                Node {
-                    value: Value::Null,
-                    pos: start,
-                    end,
-                },
-            ),
-            Event::SequenceStart(..) => stack.push(Frame::Seq(Vec::new(), start)),
-            Event::MappingStart(..) => stack.push(Frame::Map(Vec::new(), None, start)),
-            Event::SequenceEnd | Event::MappingEnd => {
-                let node = match stack.pop()? {
-                    Frame::Seq(items, p) => Node {
-                        value: Value::Seq(items),
-                        pos: p,
-                        end,
-                    },
-                    Frame::Map(entries, _, p) => Node {
-                        value: Value::Map(entries),
-                        pos: p,
-                        end,
-                    },
-                };
-                push(&mut stack, &mut root, node);
-            }
-            Event::DocumentEnd if root.is_some() => break,
-            _ => {}
-        }
-    }
-    root
 }
 
 /// Runs the rules matching `selector` (an id, or `ALL`) that the profile enables over a project, with the
