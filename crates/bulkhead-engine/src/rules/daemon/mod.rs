@@ -3,8 +3,9 @@
 //! host (`Snapshot::host_files`). A setting that cannot be known (a remote engine, a flag not reported by
 //! the API) gives no finding.
 
-use super::EngineRule;
+use super::{EngineCheckContext, EngineRule};
 use crate::snapshot::{FileFact, Snapshot};
+use bulkhead_core::{Evidence, Finding, RuleMeta, Severity};
 use serde_json::Value;
 
 mod aufs_storage;
@@ -254,6 +255,46 @@ pub(crate) fn permission_problem(
         mode & 0o777 & exposed_bits & 0o007 != 0 || (!group_ok && mode & exposed_bits & 0o070 != 0);
     let severe = severe || (!owner_ok && mode & 0o200 != 0);
     Some((problems.join(", "), severe))
+}
+
+/// The finding for a host file that should be owned by `root:root` with no permission bits beyond
+/// `max_mode` (see [`permission_problem`]); `None` when it complies. `label` (the daemon.json key naming
+/// the file) prefixes the message and evidence; `remediate` adds the `chown`/`chmod` command. High when
+/// others can write it (or, with `secret`, read it).
+pub(crate) fn root_file_finding(
+    ctx: &EngineCheckContext,
+    meta: &'static RuleMeta,
+    f: &FileFact,
+    label: Option<&str>,
+    max_mode: u32,
+    secret: bool,
+    remediate: bool,
+) -> Option<Finding> {
+    let (why, severe) = permission_problem(f, &["root"], max_mode, secret)?;
+    let mode = f.mode.unwrap_or(0);
+    let (message, evidence) = match label {
+        Some(key) => (
+            format!("{key} {} is {why}", f.path),
+            format!("{key}: {} {mode:04o}", f.path),
+        ),
+        None => (
+            format!("{} is {why}", f.path),
+            format!("{}: {mode:04o}", f.path),
+        ),
+    };
+    let mut x = ctx
+        .daemon_finding(meta, &f.path, message)
+        .with_evidence(Evidence::plain(evidence));
+    if remediate {
+        x = x.with_remediation(format!(
+            "`chown root:root {p} && chmod {max_mode:o} {p}`",
+            p = f.path
+        ));
+    }
+    if severe {
+        x = x.with_severity(Severity::High);
+    }
+    Some(x)
 }
 
 /// Fixture snapshots and runners shared by the rule tests.
