@@ -350,6 +350,18 @@ mod tests {
     use super::test_support::*;
     use super::*;
 
+    /// The sorted rule ids of every daemon rule's findings on `s`.
+    fn all_rule_ids(s: &Snapshot) -> Vec<String> {
+        let opts = crate::rules::EngineCheckOptions::default();
+        let ctx = crate::rules::EngineCheckContext::new(s, &opts);
+        let mut ids: Vec<String> = crate::rules::check_rules(&ctx, &rules())
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
     #[test]
     fn config_sources() {
         let s = with_host(
@@ -406,17 +418,7 @@ mod tests {
             Some(&["--iptables=false"]),
             None,
         );
-        let mut ids: Vec<String> = crate::rules::check_rules(
-            &crate::rules::EngineCheckContext::new(
-                &s,
-                &crate::rules::EngineCheckOptions::default(),
-            ),
-            &rules(),
-        )
-        .into_iter()
-        .map(|f| f.rule_id)
-        .collect();
-        ids.sort();
+        let ids = all_rule_ids(&s);
         assert_eq!(ids, ["DM002", "DM005", "DM008", "DM010", "DM016"]);
     }
 
@@ -431,17 +433,7 @@ mod tests {
             Some(&["-H", "fd://", "--iptables=false"]),
             None,
         );
-        let mut ids: Vec<String> = crate::rules::check_rules(
-            &crate::rules::EngineCheckContext::new(
-                &s,
-                &crate::rules::EngineCheckOptions::default(),
-            ),
-            &rules(),
-        )
-        .into_iter()
-        .map(|f| f.rule_id)
-        .collect();
-        ids.sort();
+        let ids = all_rule_ids(&s);
         assert_eq!(
             ids,
             [
