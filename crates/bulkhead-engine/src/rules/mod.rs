@@ -144,3 +144,37 @@ pub fn check_rules(ctx: &EngineCheckContext, rules: &[&'static dyn EngineRule]) 
     }
     out
 }
+
+/// Fixture loading and rule runners shared by the rule families' tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{EngineCheckContext, EngineCheckOptions, EngineRule};
+    use crate::snapshot::Snapshot;
+    use bulkhead_core::Finding;
+
+    /// A fixture snapshot from `tests/fixtures/<family>/<name>`.
+    pub fn family_fixture(family: &str, name: &str) -> Snapshot {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(family)
+            .join(name);
+        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    /// Run one rule.
+    pub fn run(rule: &dyn EngineRule, snap: &Snapshot) -> Vec<Finding> {
+        let opts = EngineCheckOptions::default();
+        let ctx = EngineCheckContext::new(snap, &opts);
+        let mut out = Vec::new();
+        rule.check(&ctx, &mut out);
+        out
+    }
+
+    /// The objects of findings.
+    pub fn objects(f: &[Finding]) -> Vec<String> {
+        f.iter()
+            .map(|x| x.location.object.clone().unwrap_or_default())
+            .collect()
+    }
+}

@@ -39,14 +39,7 @@ pub fn snapshot_with(containers: Vec<Container>) -> Snapshot {
     s
 }
 
-/// The findings of `rule` on `snap`.
-pub fn run(rule: &dyn EngineRule, snap: &Snapshot) -> Vec<Finding> {
-    let opts = EngineCheckOptions::default();
-    let ctx = EngineCheckContext::new(snap, &opts);
-    let mut out = Vec::new();
-    rule.check(&ctx, &mut out);
-    out
-}
+pub use crate::rules::test_support::run;
 
 /// The findings of every rule in `rules` on `snap`.
 pub fn run_all(rules: &[&'static dyn EngineRule], snap: &Snapshot) -> Vec<Finding> {

@@ -1,6 +1,6 @@
-use super::{DaemonConfig, host_file, permission_problem};
+use super::{DaemonConfig, host_file, root_file_finding};
 use crate::rules::{EngineCheckContext, EngineRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -44,23 +44,15 @@ impl EngineRule for DaemonJsonPermissions {
         let Some(f) = host_file(ctx.snapshot, &path) else {
             return;
         };
-        if let Some((why, severe)) = permission_problem(f, &["root"], 0o644, false) {
-            let mut x = ctx
-                .daemon_finding(&Self::META, &f.path, format!("{} is {why}", f.path))
-                .with_evidence(Evidence::plain(format!(
-                    "{}: {:04o}",
-                    f.path,
-                    f.mode.unwrap_or(0)
-                )))
-                .with_remediation(format!(
-                    "`chown root:root {p} && chmod 644 {p}`",
-                    p = f.path
-                ));
-            if severe {
-                x = x.with_severity(Severity::High);
-            }
-            out.push(x);
-        }
+        out.extend(root_file_finding(
+            ctx,
+            &Self::META,
+            f,
+            None,
+            0o644,
+            false,
+            true,
+        ));
     }
 }
 
@@ -68,6 +60,7 @@ impl EngineRule for DaemonJsonPermissions {
 mod tests {
     use super::*;
     use crate::rules::daemon::test_support::*;
+    use bulkhead_core::Severity;
 
     #[test]
     fn modes() {

@@ -1,6 +1,6 @@
-use super::{host_file, permission_problem};
+use super::{host_file, root_file_finding};
 use crate::rules::{EngineCheckContext, EngineRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -39,19 +39,15 @@ impl EngineRule for EtcDockerPermissions {
         let Some(f) = host_file(ctx.snapshot, crate::host::ETC_DOCKER) else {
             return;
         };
-        if let Some((why, severe)) = permission_problem(f, &["root"], 0o755, false) {
-            let mut x = ctx
-                .daemon_finding(&Self::META, &f.path, format!("{} is {why}", f.path))
-                .with_evidence(Evidence::plain(format!(
-                    "{}: {:04o}",
-                    f.path,
-                    f.mode.unwrap_or(0)
-                )));
-            if severe {
-                x = x.with_severity(Severity::High);
-            }
-            out.push(x);
-        }
+        out.extend(root_file_finding(
+            ctx,
+            &Self::META,
+            f,
+            None,
+            0o755,
+            false,
+            false,
+        ));
     }
 }
 
@@ -59,6 +55,7 @@ impl EngineRule for EtcDockerPermissions {
 mod tests {
     use super::*;
     use crate::rules::daemon::test_support::*;
+    use bulkhead_core::Severity;
 
     #[test]
     fn modes() {

@@ -3,8 +3,9 @@
 //! host (`Snapshot::host_files`). A setting that cannot be known (a remote engine, a flag not reported by
 //! the API) gives no finding.
 
-use super::EngineRule;
+use super::{EngineCheckContext, EngineRule};
 use crate::snapshot::{FileFact, Snapshot};
+use bulkhead_core::{Evidence, Finding, RuleMeta, Severity};
 use serde_json::Value;
 
 mod aufs_storage;
@@ -256,36 +257,56 @@ pub(crate) fn permission_problem(
     Some((problems.join(", "), severe))
 }
 
+/// The finding for a host file that should be owned by `root:root` with no permission bits beyond
+/// `max_mode` (see [`permission_problem`]); `None` when it complies. `label` (the daemon.json key naming
+/// the file) prefixes the message and evidence; `remediate` adds the `chown`/`chmod` command. High when
+/// others can write it (or, with `secret`, read it).
+pub(crate) fn root_file_finding(
+    ctx: &EngineCheckContext,
+    meta: &'static RuleMeta,
+    f: &FileFact,
+    label: Option<&str>,
+    max_mode: u32,
+    secret: bool,
+    remediate: bool,
+) -> Option<Finding> {
+    let (why, severe) = permission_problem(f, &["root"], max_mode, secret)?;
+    let mode = f.mode.unwrap_or(0);
+    let (message, evidence) = match label {
+        Some(key) => (
+            format!("{key} {} is {why}", f.path),
+            format!("{key}: {} {mode:04o}", f.path),
+        ),
+        None => (
+            format!("{} is {why}", f.path),
+            format!("{}: {mode:04o}", f.path),
+        ),
+    };
+    let mut x = ctx
+        .daemon_finding(meta, &f.path, message)
+        .with_evidence(Evidence::plain(evidence));
+    if remediate {
+        x = x.with_remediation(format!(
+            "`chown root:root {p} && chmod {max_mode:o} {p}`",
+            p = f.path
+        ));
+    }
+    if severe {
+        x = x.with_severity(Severity::High);
+    }
+    Some(x)
+}
+
 /// Fixture snapshots and runners shared by the rule tests.
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::rules::{EngineCheckContext, EngineCheckOptions, EngineRule};
     use crate::snapshot::{FileFact, HostFacts, Snapshot};
-    use bulkhead_core::Finding;
+
+    pub use crate::rules::test_support::{objects, run};
 
     /// A fixture snapshot from `tests/fixtures/daemon/<name>`.
     pub fn fixture(name: &str) -> Snapshot {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/daemon")
-            .join(name);
-        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-    }
-
-    /// Run one rule.
-    pub fn run(rule: &dyn EngineRule, snap: &Snapshot) -> Vec<Finding> {
-        let opts = EngineCheckOptions::default();
-        let ctx = EngineCheckContext::new(snap, &opts);
-        let mut out = Vec::new();
-        rule.check(&ctx, &mut out);
-        out
-    }
-
-    /// The objects of findings.
-    pub fn objects(f: &[Finding]) -> Vec<String> {
-        f.iter()
-            .map(|x| x.location.object.clone().unwrap_or_default())
-            .collect()
+        crate::rules::test_support::family_fixture("daemon", name)
     }
 
     /// A host file fact.
@@ -328,6 +349,18 @@ pub(crate) mod test_support {
 mod tests {
     use super::test_support::*;
     use super::*;
+
+    /// The sorted rule ids of every daemon rule's findings on `s`.
+    fn all_rule_ids(s: &Snapshot) -> Vec<String> {
+        let opts = crate::rules::EngineCheckOptions::default();
+        let ctx = crate::rules::EngineCheckContext::new(s, &opts);
+        let mut ids: Vec<String> = crate::rules::check_rules(&ctx, &rules())
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect();
+        ids.sort();
+        ids
+    }
 
     #[test]
     fn config_sources() {
@@ -385,17 +418,7 @@ mod tests {
             Some(&["--iptables=false"]),
             None,
         );
-        let mut ids: Vec<String> = crate::rules::check_rules(
-            &crate::rules::EngineCheckContext::new(
-                &s,
-                &crate::rules::EngineCheckOptions::default(),
-            ),
-            &rules(),
-        )
-        .into_iter()
-        .map(|f| f.rule_id)
-        .collect();
-        ids.sort();
+        let ids = all_rule_ids(&s);
         assert_eq!(ids, ["DM002", "DM005", "DM008", "DM010", "DM016"]);
     }
 
@@ -410,17 +433,7 @@ mod tests {
             Some(&["-H", "fd://", "--iptables=false"]),
             None,
         );
-        let mut ids: Vec<String> = crate::rules::check_rules(
-            &crate::rules::EngineCheckContext::new(
-                &s,
-                &crate::rules::EngineCheckOptions::default(),
-            ),
-            &rules(),
-        )
-        .into_iter()
-        .map(|f| f.rule_id)
-        .collect();
-        ids.sort();
+        let ids = all_rule_ids(&s);
         assert_eq!(
             ids,
             [

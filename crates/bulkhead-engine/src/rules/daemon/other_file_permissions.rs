@@ -1,7 +1,7 @@
-use super::permission_problem;
+use super::root_file_finding;
 use crate::host::{CERTS_D, ENV_FILES, UNIT_FILES};
 use crate::rules::{EngineCheckContext, EngineRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -56,23 +56,15 @@ impl EngineRule for DockerFilePermissions {
                 } else {
                     continue;
                 };
-            if let Some((why, severe)) = permission_problem(f, &["root"], max, false) {
-                let mut x = ctx
-                    .daemon_finding(&Self::META, &f.path, format!("{} is {why}", f.path))
-                    .with_evidence(Evidence::plain(format!(
-                        "{}: {:04o}",
-                        f.path,
-                        f.mode.unwrap_or(0)
-                    )))
-                    .with_remediation(format!(
-                        "`chown root:root {p} && chmod {max:o} {p}`",
-                        p = f.path
-                    ));
-                if severe {
-                    x = x.with_severity(Severity::High);
-                }
-                out.push(x);
-            }
+            out.extend(root_file_finding(
+                ctx,
+                &Self::META,
+                f,
+                None,
+                max,
+                false,
+                true,
+            ));
         }
     }
 }
@@ -81,6 +73,7 @@ impl EngineRule for DockerFilePermissions {
 mod tests {
     use super::*;
     use crate::rules::daemon::test_support::*;
+    use bulkhead_core::Severity;
 
     #[test]
     fn units_env_certs() {

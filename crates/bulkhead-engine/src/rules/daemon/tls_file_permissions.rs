@@ -1,6 +1,6 @@
-use super::{DaemonConfig, host_file, permission_problem};
+use super::{DaemonConfig, host_file, root_file_finding};
 use crate::rules::{EngineCheckContext, EngineRule};
-use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
+use bulkhead_core::{Finding, RuleMeta, declare_rule};
 
 declare_rule! {
     /// ## What it does
@@ -52,23 +52,15 @@ impl EngineRule for TlsFilePermissions {
             let Some(f) = host_file(ctx.snapshot, &path) else {
                 continue;
             };
-            if let Some((why, severe)) = permission_problem(f, &["root"], max, secret) {
-                let mut x = ctx
-                    .daemon_finding(&Self::META, &f.path, format!("{key} {} is {why}", f.path))
-                    .with_evidence(Evidence::plain(format!(
-                        "{key}: {} {:04o}",
-                        f.path,
-                        f.mode.unwrap_or(0)
-                    )))
-                    .with_remediation(format!(
-                        "`chown root:root {p} && chmod {max:o} {p}`",
-                        p = f.path
-                    ));
-                if severe {
-                    x = x.with_severity(Severity::High);
-                }
-                out.push(x);
-            }
+            out.extend(root_file_finding(
+                ctx,
+                &Self::META,
+                f,
+                Some(key),
+                max,
+                secret,
+                true,
+            ));
         }
     }
 }
@@ -77,6 +69,7 @@ impl EngineRule for TlsFilePermissions {
 mod tests {
     use super::*;
     use crate::rules::daemon::test_support::*;
+    use bulkhead_core::Severity;
 
     #[test]
     fn ca_cert_key() {

@@ -73,27 +73,13 @@ pub(crate) fn loopback_flags(nodes: &[&NodeInfo]) -> String {
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::rules::{EngineCheckContext, EngineCheckOptions, EngineRule};
+    pub use crate::rules::test_support::run;
     use crate::snapshot::Snapshot;
     use bulkhead_core::Finding;
 
     /// A fixture snapshot of `tests/fixtures/network/`.
     pub fn fixture(name: &str) -> Snapshot {
-        let path = format!(
-            "{}/tests/fixtures/network/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
-
-    /// The findings of one rule.
-    pub fn run(rule: &dyn EngineRule, snap: &Snapshot) -> Vec<Finding> {
-        let opts = EngineCheckOptions::default();
-        let ctx = EngineCheckContext::new(snap, &opts);
-        let mut out = Vec::new();
-        rule.check(&ctx, &mut out);
-        out
+        crate::rules::test_support::family_fixture("network", name)
     }
 
     /// `(object, message)` of each finding, sorted.

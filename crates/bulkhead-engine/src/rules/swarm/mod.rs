@@ -57,33 +57,13 @@ pub(crate) fn cluster(snap: &Snapshot) -> Option<&Swarm> {
 /// Fixture snapshots and runners shared by the rule tests.
 #[cfg(test)]
 pub(crate) mod test_support {
-    use crate::rules::{EngineCheckContext, EngineCheckOptions, EngineRule};
     use crate::snapshot::Snapshot;
-    use bulkhead_core::Finding;
+
+    pub use crate::rules::test_support::{objects, run};
 
     /// A fixture snapshot from `tests/fixtures/swarm/<name>`.
     pub fn fixture(name: &str) -> Snapshot {
-        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/swarm")
-            .join(name);
-        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-    }
-
-    /// Run one rule.
-    pub fn run(rule: &dyn EngineRule, snap: &Snapshot) -> Vec<Finding> {
-        let opts = EngineCheckOptions::default();
-        let ctx = EngineCheckContext::new(snap, &opts);
-        let mut out = Vec::new();
-        rule.check(&ctx, &mut out);
-        out
-    }
-
-    /// The objects of findings.
-    pub fn objects(f: &[Finding]) -> Vec<String> {
-        f.iter()
-            .map(|x| x.location.object.clone().unwrap_or_default())
-            .collect()
+        crate::rules::test_support::family_fixture("swarm", name)
     }
 }
 
