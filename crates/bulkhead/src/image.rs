@@ -288,44 +288,41 @@ fn resolve_policy(args: &crate::ImageArgs) -> Result<bulkhead_core::Policy, Stri
     crate::check::resolve_policy(&args.policy, std::path::Path::new(".")).map(|(p, _)| p)
 }
 
-/// `bulkhead image`.
-pub fn run(args: crate::ImageArgs) -> ExitCode {
-    use crate::{OutputFormat, Scanner};
+/// What reading and analysing an image produced.
+pub struct Analysis {
+    pub image: Image,
+    pub inv: Inventory,
+    /// `None` when the vulnerability scanner did not run.
+    pub vulns: Option<crate::vulns::VulnReport>,
+    /// Image findings under the policy, sorted.
+    pub findings: Vec<bulkhead_core::Finding>,
+    /// The rules that ran.
+    pub ran: Vec<bulkhead_core::RuleMeta>,
+}
+
+/// Reads `spec` and runs the analyzers `runs` selects: the image rules (config; the secret rules with the
+/// secret scanner too), the secret scan of file contents, the inventory and the vulnerability scan.
+pub fn analyse(
+    spec: &str,
+    opts: &ReadOptions,
+    runs: &dyn Fn(crate::Scanner) -> bool,
+    policy: &bulkhead_core::Policy,
+    vuln_args: &crate::vulns::VulnArgs,
+    allow_setuid: &[String],
+) -> Result<Analysis, String> {
+    use crate::Scanner;
     use bulkhead_image::rules::{ImageCheckContext, ImageCheckOptions};
-    let policy = match resolve_policy(&args) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
-    if let Err(e) = crate::vulns::validate(&args.vulns, args.runs(Scanner::Vuln)) {
-        return fail(e);
-    }
-    let opts = read_options(&args.source);
-    let started = std::time::Instant::now();
-    let secrets = args
-        .runs(Scanner::Secret)
-        .then(bulkhead_image::secrets::SecretVisitor::new);
+    let secrets = runs(Scanner::Secret).then(bulkhead_image::secrets::SecretVisitor::new);
     let visitor = (secrets, InventoryVisitor);
-    let source = Source::parse(&args.image);
-    let (image, outputs) = match bulkhead_image::read_image(&source, &opts, &visitor) {
-        Ok(v) => v,
-        Err(e) => return fail(e),
-    };
+    let source = Source::parse(spec);
+    let (image, outputs) =
+        bulkhead_image::read_image(&source, opts, &visitor).map_err(|e| e.to_string())?;
     let (secret_hits, files) = split(outputs);
     let inv = inventory_of(&image, files);
-    let vulns = args
-        .runs(Scanner::Vuln)
-        .then(|| crate::vulns::scan(&inv, &args.vulns, Some(crate::vulns::identity_of(&image))));
-    if let Some(v) = &vulns
-        && let Some(e) = &v.error
-    {
-        // Vulnerabilities were the only thing asked for: without a database there is nothing to do.
-        if args.scanners == [Scanner::Vuln] {
-            return fail(e);
-        }
-        eprintln!("warning: vulnerabilities were not scanned: {e}");
-    }
+    let vulns = runs(Scanner::Vuln)
+        .then(|| crate::vulns::scan(&inv, vuln_args, Some(crate::vulns::identity_of(&image))));
     let options = ImageCheckOptions {
-        setuid_allowlist: args.allow_setuid.clone(),
+        setuid_allowlist: allow_setuid.to_vec(),
         ..ImageCheckOptions::default()
     };
     let ctx = ImageCheckContext::new(&image, &secret_hits, &options);
@@ -336,9 +333,9 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
             // The secret rules stay with the secret scanner, every other rule is `config`.
             let secret_rule = matches!(r.meta().id, "IM002" | "IM003" | "IM010" | "IM011");
             if secret_rule {
-                args.runs(Scanner::Secret) || args.runs(Scanner::Config)
+                runs(Scanner::Secret) || runs(Scanner::Config)
             } else {
-                args.runs(Scanner::Config)
+                runs(Scanner::Config)
             }
         })
         .collect();
@@ -346,7 +343,55 @@ pub fn run(args: crate::ImageArgs) -> ExitCode {
     let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
     let mut findings = policy.apply(bulkhead_image::rules::check_rules(&ctx, &enabled), lookup);
     findings.sort_by_key(|f| f.sort_key());
-    let ran: Vec<bulkhead_core::RuleMeta> = enabled.iter().map(|r| *r.meta()).collect();
+    let ran = enabled.iter().map(|r| *r.meta()).collect();
+    Ok(Analysis {
+        image,
+        inv,
+        vulns,
+        findings,
+        ran,
+    })
+}
+
+/// `bulkhead image`.
+pub fn run(args: crate::ImageArgs) -> ExitCode {
+    use crate::{OutputFormat, Scanner};
+    let policy = match resolve_policy(&args) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = crate::vulns::validate(&args.vulns, args.runs(Scanner::Vuln)) {
+        return fail(e);
+    }
+    let opts = read_options(&args.source);
+    let started = std::time::Instant::now();
+    let runs = |s: Scanner| args.runs(s);
+    let Analysis {
+        image,
+        inv,
+        vulns,
+        findings,
+        ran,
+    } = match analyse(
+        &args.image,
+        &opts,
+        &runs,
+        &policy,
+        &args.vulns,
+        &args.allow_setuid,
+    ) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    if let Some(v) = &vulns
+        && let Some(e) = &v.error
+    {
+        // Vulnerabilities were the only thing asked for: without a database there is nothing to do.
+        if args.scanners == [Scanner::Vuln] {
+            return fail(e);
+        }
+        eprintln!("warning: vulnerabilities were not scanned: {e}");
+    }
     let diagnostics = diagnostics_of(&image, &inv);
     let subject = format!("image {}", image.reference);
     let input = bulkhead_report::ReportInput {

@@ -8,6 +8,7 @@ mod db;
 mod discover;
 mod fix;
 mod image;
+mod mcp;
 mod sbom;
 mod secrets_only;
 mod vulns;
@@ -51,6 +52,9 @@ enum Command {
     Audit(audit::AuditArgs),
     /// Create, refresh and inspect the vulnerability database (`db update`, `db import`, `db status`).
     Db(db::DbArgs),
+    /// Serve the Model Context Protocol (stdio, or streamable HTTP with --http): Docker inspection tools and
+    /// bulkhead's audits for AI agents, read-only, secrets redacted.
+    Mcp(mcp::McpArgs),
     /// List the rule catalogue.
     Rules {
         /// Output format.
@@ -291,6 +295,7 @@ fn main() -> ExitCode {
         Command::Sbom(args) => sbom::run(args),
         Command::Db(args) => db::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Rules { format } => rules(format),
         Command::Rule { id } => rule(&id),
     }
