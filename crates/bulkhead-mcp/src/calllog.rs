@@ -43,6 +43,10 @@ impl CallLog {
     /// Logs one call.
     pub fn record(&self, tool: &str, args: &Value, millis: u128, outcome: &str) {
         let mut args = args.clone();
+        if let Value::Object(m) = &mut args {
+            // Arguments left at their defaults say nothing.
+            m.retain(|_, v| !v.is_null());
+        }
         shorten(&mut args);
         crate::redact::value(&mut args);
         let line = json!({

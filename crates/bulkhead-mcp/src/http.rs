@@ -42,6 +42,17 @@ async fn require_token(expected: Arc<String>, req: Request, next: Next) -> Respo
     }
 }
 
+/// A session ended with DELETE is answered 204 No Content (the SDK answers 202, which clients such as
+/// the Python SDK report as a failed termination).
+async fn delete_is_no_content(req: Request, next: Next) -> Response {
+    let delete = req.method() == axum::http::Method::DELETE;
+    let mut resp = next.run(req).await;
+    if delete && resp.status() == StatusCode::ACCEPTED {
+        *resp.status_mut() = StatusCode::NO_CONTENT;
+    }
+    resp
+}
+
 /// Parses and vets the listening address.
 pub fn address(addr: &str, opts: &Options) -> Result<SocketAddr, String> {
     let sa: SocketAddr = addr
@@ -76,7 +87,9 @@ pub async fn serve(addr: &str, opts: &Options, state: Arc<State>) -> Result<(), 
         Arc::new(LocalSessionManager::default()),
         config,
     );
-    let mut router = axum::Router::new().nest_service("/mcp", service);
+    let mut router = axum::Router::new()
+        .nest_service("/mcp", service)
+        .layer(middleware::from_fn(delete_is_no_content));
     if let Some(t) = &opts.token {
         let expected = Arc::new(t.clone());
         router = router.layer(middleware::from_fn(move |req, next| {

@@ -184,6 +184,12 @@ pub fn run(args: McpArgs) -> ExitCode {
             }
         },
     };
+    if let Some(h) = &args.host {
+        // Images named for bulkhead_scanImage are read from the engine through DOCKER_HOST: the same engine
+        // the inspection tools use. Set before any thread starts.
+        // SAFETY: single-threaded here; no other thread reads the environment yet.
+        unsafe { std::env::set_var("DOCKER_HOST", bulkhead_engine::connect::normalize_host(h)) };
+    }
     let opts = Options {
         root,
         host: args.host,
