@@ -15,6 +15,15 @@ use support::{BASE_IMAGE, LABEL, cleanup, docker_ok, docker_run, engine, finding
 const SUITE: &str = "harden";
 const PASSWORD: &str = "Xk9mQ2vL8pR4tW7zqHarden";
 
+/// Removes the suite's resources when the test ends, passing or not.
+struct Cleanup;
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        cleanup(SUITE);
+    }
+}
+
 /// Rule ids of the findings on one container.
 fn rules_on(snap: &Snapshot, name: &str) -> BTreeSet<String> {
     findings(snap, &format!("container {name} /"))
@@ -61,6 +70,61 @@ fn run_plan(p: &HardenPlan, name: &str, extra: &[&str]) {
     );
 }
 
+/// The plan's compose file, run with docker-compose v1 when installed (the replacement container is
+/// removed first: same port): the service must run and be free of the claimed rules too.
+fn compose_up(p: &HardenPlan, claims: &BTreeSet<String>) {
+    let v1 = Command::new("docker-compose")
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !v1 {
+        eprintln!("SKIP the compose half: docker-compose is not installed");
+        return;
+    }
+    docker_ok(&["rm", "-f", "harden-fixed"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("compose.yaml"), &p.compose_service).expect("write compose");
+    let compose = |args: &[&str]| {
+        let mut c = Command::new("docker-compose");
+        c.current_dir(dir.path())
+            .args(["-f", "compose.yaml", "-p", "bulkheadharden"])
+            .args(args)
+            .stdin(Stdio::null());
+        for w in p.run_args.windows(2) {
+            if w[0] == "--env" && !w[1].contains('=') {
+                c.env_remove(&w[1]);
+            }
+        }
+        c.output().expect("run docker-compose")
+    };
+    let up = compose(&["up", "-d"]);
+    assert!(
+        up.status.success(),
+        "docker-compose up:\n{}\n{}",
+        String::from_utf8_lossy(&up.stderr),
+        p.compose_service
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let name = p
+        .run_args
+        .windows(2)
+        .find(|w| w[0] == "--name")
+        .map(|w| w[1].clone())
+        .unwrap_or_default();
+    let snap = snapshot();
+    let up_and_running = snap.container(&name).is_some_and(|c| c.running());
+    let after = rules_on(&snap, &name);
+    let _ = compose(&["down"]);
+    assert!(up_and_running, "compose service {name} is not running");
+    let left: Vec<&String> = claims.intersection(&after).collect();
+    assert!(
+        left.is_empty(),
+        "compose service: still reported {left:?} (all: {after:?})"
+    );
+}
+
 fn running(name: &str) -> bool {
     docker_run(&["inspect", "-f", "{{.State.Running}}", name]).as_deref() == Ok("true")
 }
@@ -76,11 +140,12 @@ fn image_of<'a>(
 }
 
 #[test]
-fn plans_run_and_fix_what_they_claim() {
+fn harden_plans_run_and_fix_what_they_claim() {
     if !engine() {
         return;
     }
     cleanup(SUITE);
+    let _guard = Cleanup;
     let label = format!("{LABEL}={SUITE}");
     docker_ok(&["network", "create", "--label", &label, "harden-net"]);
     let env = format!("DB_PASSWORD={PASSWORD}");
@@ -203,9 +268,9 @@ fn plans_run_and_fix_what_they_claim() {
         !env.iter().any(|e| e.starts_with("DB_PASSWORD=")),
         "{env:?}"
     );
+    compose_up(&plan, &claims);
     eprintln!(
         "harden: weak container had {before:?}; plan fixed {claims:?}; left on the fixed one: {:?}",
         rules_on(&snap, "harden-fixed")
     );
-    cleanup(SUITE);
 }

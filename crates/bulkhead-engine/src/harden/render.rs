@@ -184,24 +184,9 @@ pub fn compose(s: &Spec) -> String {
             }
         }
     }
-    if !s.ports.is_empty() {
-        o.push_str("    ports:\n");
-        for p in &s.ports {
-            match p.container_port.parse::<u32>() {
-                Ok(n) => {
-                    let _ = writeln!(o, "      - target: {n}");
-                }
-                Err(_) => {
-                    let _ = writeln!(o, "      - target: {}", q(&p.container_port));
-                }
-            }
-            let _ = writeln!(o, "        host_ip: {}", q(&p.host_ip));
-            if !p.host_port.is_empty() {
-                let _ = writeln!(o, "        published: {}", q(&p.host_port));
-            }
-            let _ = writeln!(o, "        protocol: {}", q(&p.proto));
-        }
-    }
+    // Short syntax: docker-compose v1 does not know the long syntax's `host_ip`.
+    let ports: Vec<String> = s.ports.iter().map(port_arg).collect();
+    list(&mut o, "ports", &ports);
     let _ = writeln!(o, "    mem_limit: {}", q(&s.memory));
     if let Some(c) = &s.cpus {
         let _ = writeln!(o, "    cpus: {c}");
