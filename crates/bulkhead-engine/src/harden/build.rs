@@ -83,6 +83,8 @@ pub struct Spec {
     pub entrypoint: Option<Vec<String>>,
     /// `Some` when the command must be given.
     pub cmd: Option<Vec<String>>,
+    /// Settings kept as they were.
+    pub extras: super::extras::Extras,
     pub changes: Vec<HardenChange>,
     pub notes: Vec<String>,
 }
@@ -120,10 +122,24 @@ pub fn from_container(c: &Container, image: Option<&ImageInspect>) -> Spec {
             .unwrap_or_default(),
         ..Spec::default()
     };
-    user(&mut s, cfg.user.as_deref().unwrap_or(""), img, true);
+    let runs_as = support::RunsAs::of(c);
+    let drops_itself = runs_as.config_root() && runs_as.process_root() == Some(false);
+    if drops_itself {
+        keep_root_entrypoint(&mut s, &runs_as);
+    } else {
+        user(&mut s, cfg.user.as_deref().unwrap_or(""), img, true);
+    }
     privileges(&mut s, hc);
+    if drops_itself {
+        for cap in ["SETGID", "SETUID"] {
+            if !s.cap_add.iter().any(|c| c == cap) {
+                s.cap_add.push(cap.to_string());
+            }
+        }
+        s.cap_add.sort();
+    }
     namespaces(&mut s, c, hc);
-    let mut taken = mounts(&mut s, c, hc);
+    let mut taken = mounts(&mut s, c);
     tmpfs(&mut s, hc, &mut taken);
     limits(&mut s, hc);
     ports(&mut s, c, cfg, hc);
@@ -131,6 +147,8 @@ pub fn from_container(c: &Container, image: Option<&ImageInspect>) -> Spec {
     env(&mut s, cfg.env.as_deref().unwrap_or_default(), img);
     labels(&mut s, cfg, img);
     command(&mut s, cfg, img);
+    s.extras = super::extras::from_container(c);
+    loose_ends(&mut s, cfg.healthcheck.as_ref(), img);
     s
 }
 
@@ -180,7 +198,34 @@ pub fn from_image(reference: &str, image: &ImageInspect) -> Spec {
         );
     }
     env(&mut s, &[], Some(img));
+    loose_ends(&mut s, None, Some(img));
     s
+}
+
+/// What the plan cannot decide: a health check (CT023) and pinning the image by digest (CT029).
+fn loose_ends(
+    s: &mut Spec,
+    health: Option<&bollard::models::HealthConfig>,
+    img: Option<&ImageConfig>,
+) {
+    let has = |h: Option<&bollard::models::HealthConfig>| {
+        h.and_then(|h| h.test.as_ref())
+            .and_then(|t| t.first())
+            .is_some_and(|t| t != "NONE")
+    };
+    if !has(health) && !has(img.and_then(|i| i.healthcheck.as_ref())) {
+        s.note(
+            "no health check (CT023): add one the app supports, e.g. --health-cmd 'wget -q --spider \
+             http://127.0.0.1:PORT/health || exit 1' (compose `healthcheck:`)",
+        );
+    }
+    if !s.image.contains("@sha256:") {
+        s.note(format!(
+            "the image is referenced by tag (CT029): pin it by digest ({}@sha256:...) so the plan always \
+             runs the image it was checked against",
+            s.image
+        ));
+    }
 }
 
 fn user(s: &mut Spec, configured: &str, img: Option<&ImageConfig>, container: bool) {
@@ -211,6 +256,22 @@ fn user(s: &mut Spec, configured: &str, img: Option<&ImageConfig>, container: bo
         );
     }
     s.user = chosen;
+}
+
+/// The container starts as root and its entrypoint switches to another user (`gosu`, `su-exec`): forcing
+/// `--user` would break that switch, so root stays configured, with only the capabilities the switch needs.
+fn keep_root_entrypoint(s: &mut Spec, runs_as: &support::RunsAs) {
+    s.user = if runs_as.config_user.is_empty() {
+        "root".into()
+    } else {
+        runs_as.config_user.clone()
+    };
+    s.note(format!(
+        "the container starts as root but its processes run as {}: its entrypoint switches user itself, so \
+         the plan keeps root at start with only SETUID and SETGID added back; better, set a non-root USER in \
+         the image and drop the switch",
+        runs_as.process_users.clone().unwrap_or_default().join(", ")
+    ));
 }
 
 fn privileges(s: &mut Spec, hc: &HostConfig) {
@@ -381,7 +442,7 @@ fn namespaces(s: &mut Spec, c: &Container, hc: &HostConfig) {
 
 /// Keeps the container's mounts but the engine socket and sensitive host directories; returns the
 /// destinations taken.
-fn mounts(s: &mut Spec, c: &Container, hc: &HostConfig) -> BTreeSet<String> {
+fn mounts(s: &mut Spec, c: &Container) -> BTreeSet<String> {
     let mut taken = BTreeSet::new();
     let mut seen: Vec<(String, String, String, bool, String)> = Vec::new();
     if let Some(ms) = &c.inspect.mounts {
@@ -405,7 +466,6 @@ fn mounts(s: &mut Spec, c: &Container, hc: &HostConfig) -> BTreeSet<String> {
             seen.push((m.kind, m.source, m.destination, m.rw, m.propagation));
         }
     }
-    let _ = hc;
     for (kind, source, target, rw, propagation) in seen {
         let target = support::clean_path(&target);
         if target.is_empty() || taken.contains(&target) {

@@ -9,6 +9,7 @@
 //! `docker run IMAGE`. Each difference is a [`HardenChange`] tied to the `CT` rule it addresses.
 
 mod build;
+mod extras;
 mod render;
 #[cfg(test)]
 mod tests;

@@ -6,66 +6,77 @@ use std::fmt::Write as _;
 /// The argv after `docker run`.
 pub fn run_args(s: &Spec) -> Vec<String> {
     let mut a: Vec<String> = Vec::new();
-    let mut push = |k: &str, v: &str| {
+    fn push(a: &mut Vec<String>, k: &str, v: &str) {
         a.push(k.to_string());
         a.push(v.to_string());
-    };
-    push("--name", &s.name);
-    push("--user", &s.user);
-    push("--cap-drop", "ALL");
+    }
+    push(&mut a, "--name", &s.name);
+    push(&mut a, "--user", &s.user);
+    push(&mut a, "--cap-drop", "ALL");
     for c in &s.cap_add {
-        push("--cap-add", c);
+        push(&mut a, "--cap-add", c);
     }
     for o in &s.security_opt {
-        push("--security-opt", o);
+        push(&mut a, "--security-opt", o);
     }
     for (dst, opts) in &s.tmpfs {
-        push("--tmpfs", &tmpfs_arg(dst, opts));
+        push(&mut a, "--tmpfs", &tmpfs_arg(dst, opts));
     }
     for m in &s.mounts {
-        push("--mount", &mount_arg(m));
+        push(&mut a, "--mount", &mount_arg(m));
     }
     for p in &s.ports {
-        push("--publish", &port_arg(p));
+        push(&mut a, "--publish", &port_arg(p));
     }
-    push("--memory", &s.memory);
+    push(&mut a, "--memory", &s.memory);
     if let Some(c) = &s.cpus {
-        push("--cpus", c);
+        push(&mut a, "--cpus", c);
     }
     if let Some(c) = s.cpu_shares {
-        push("--cpu-shares", &c.to_string());
+        push(&mut a, "--cpu-shares", &c.to_string());
     }
     if let Some(c) = &s.cpuset_cpus {
-        push("--cpuset-cpus", c);
+        push(&mut a, "--cpuset-cpus", c);
     }
-    push("--pids-limit", &s.pids_limit.to_string());
-    push("--restart", RESTART);
+    push(&mut a, "--pids-limit", &s.pids_limit.to_string());
+    push(&mut a, "--restart", RESTART);
     if let Some(m) = &s.network_mode {
-        push("--network", m);
+        push(&mut a, "--network", m);
     } else if let Some(n) = s.networks.first() {
-        push("--network", n);
+        push(&mut a, "--network", n);
     }
     if let Some(m) = &s.pid_mode {
-        push("--pid", m);
+        push(&mut a, "--pid", m);
     }
     if let Some(m) = &s.ipc_mode {
-        push("--ipc", m);
+        push(&mut a, "--ipc", m);
     }
     for e in &s.env {
         match e {
-            EnvSpec::Value(n, v) => push("--env", &format!("{n}={v}")),
-            EnvSpec::Pass(n) => push("--env", n),
+            EnvSpec::Value(n, v) => push(&mut a, "--env", &format!("{n}={v}")),
+            EnvSpec::Pass(n) => push(&mut a, "--env", n),
         }
     }
     for (k, v) in &s.labels {
-        push("--label", &format!("{k}={v}"));
+        push(&mut a, "--label", &format!("{k}={v}"));
     }
     if let Some(w) = &s.workdir {
-        push("--workdir", w);
+        push(&mut a, "--workdir", w);
+    }
+    for (f, v) in s.extras.flags() {
+        if v.is_empty() {
+            a.push(f);
+        } else {
+            push(&mut a, &f, &v);
+        }
     }
     let mut cmd: Vec<String> = Vec::new();
     if let Some(ep) = &s.entrypoint {
-        push("--entrypoint", ep.first().map(String::as_str).unwrap_or(""));
+        push(
+            &mut a,
+            "--entrypoint",
+            ep.first().map(String::as_str).unwrap_or(""),
+        );
         cmd.extend(ep.iter().skip(1).cloned());
     }
     let mut out = vec!["--detach".to_string(), "--read-only".to_string()];
@@ -231,6 +242,7 @@ pub fn compose(s: &Spec) -> String {
     if let Some(w) = &s.workdir {
         let _ = writeln!(o, "    working_dir: {}", q(w));
     }
+    s.extras.compose(&mut o, q);
     if let Some(ep) = &s.entrypoint {
         if ep.is_empty() {
             o.push_str("    entrypoint: [\"\"]\n");
