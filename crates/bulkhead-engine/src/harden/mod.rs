@@ -78,4 +78,5 @@ fn finish(subject: String, spec: build::Spec) -> HardenPlan {
     }
 }
 
+pub use build::is_secret_env;
 pub use render::shell_quote;
