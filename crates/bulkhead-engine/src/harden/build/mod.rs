@@ -276,9 +276,9 @@ fn bytes(b: i64) -> String {
     format!("{b}b")
 }
 
-/// `0.5`, `1.0`, `1.25`.
+/// `0.5`, `1.0`, `1.25`; at least `0.001` (`0.0` would mean no limit).
 fn cpus(v: f64) -> String {
-    let t = format!("{v:.3}");
+    let t = format!("{:.3}", v.max(0.001));
     let t = t.trim_end_matches('0');
     if t.ends_with('.') {
         format!("{t}0")
@@ -330,4 +330,28 @@ fn name_from_reference(r: &str) -> String {
     let r = r.split('@').next().unwrap_or(r);
     let last = r.rsplit('/').next().unwrap_or(r);
     last.split(':').next().unwrap_or(last).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_and_names() {
+        assert_eq!(bytes(536_870_912), "512m");
+        assert_eq!(bytes(2 * 1024 * 1024 * 1024), "2g");
+        assert_eq!(bytes(1536), "1536b");
+        assert_eq!(bytes(1000), "1000b");
+        assert_eq!(cpus(0.5), "0.5");
+        assert_eq!(cpus(2.0), "2.0");
+        assert_eq!(cpus(1.25), "1.25");
+        assert_eq!(cpus(0.00001), "0.001");
+        assert_eq!(
+            name_from_reference("registry:5000/team/nginx:1.27@sha256:ab"),
+            "nginx"
+        );
+        assert_eq!(name_from_reference("alpine"), "alpine");
+        assert_eq!(safe_name("--my app/1"), "my-app-1");
+        assert_eq!(safe_name("///"), "app");
+    }
 }
