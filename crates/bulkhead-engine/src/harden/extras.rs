@@ -27,6 +27,8 @@ pub struct Extras {
     /// When not the default `json-file` without options.
     pub log_driver: Option<String>,
     pub log_opts: BTreeMap<String, String>,
+    /// Log options left out because they hold a credential (`splunk-token`): names only.
+    pub secret_log_opts: Vec<String>,
 }
 
 /// The container's settings worth keeping.
@@ -64,8 +66,15 @@ pub fn from_container(c: &Container) -> Extras {
     e.runtime = hc.runtime.clone().filter(|r| !r.is_empty() && r != "runc");
     if let Some(log) = &hc.log_config {
         let driver = log.typ.clone().unwrap_or_default();
-        let opts: BTreeMap<String, String> =
+        let mut opts: BTreeMap<String, String> =
             log.config.clone().unwrap_or_default().into_iter().collect();
+        opts.retain(|k, v| {
+            let secret = super::build::is_secret_env(k, v);
+            if secret {
+                e.secret_log_opts.push(k.clone());
+            }
+            !secret
+        });
         if !driver.is_empty() && (driver != "json-file" || !opts.is_empty()) {
             e.log_driver = Some(driver);
             e.log_opts = opts;

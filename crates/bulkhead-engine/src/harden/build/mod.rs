@@ -160,6 +160,13 @@ pub fn from_container(c: &Container, image: Option<&ImageInspect>) -> Spec {
     labels(&mut s, cfg, img);
     command(&mut s, cfg, img);
     s.extras = super::extras::from_container(c);
+    if !s.extras.secret_log_opts.is_empty() {
+        let names = s.extras.secret_log_opts.join(", ");
+        s.note(format!(
+            "WARNING: the log options {names} hold a credential: left out of the plan; give them in the \
+             daemon's log configuration (daemon.json) instead"
+        ));
+    }
     loose_ends(&mut s, cfg.healthcheck.as_ref(), img);
     s
 }
