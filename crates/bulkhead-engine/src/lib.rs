@@ -7,6 +7,7 @@
 //!   recorded as a [`snapshot::Problem`] and the rest goes on.
 //! - [`rules`]: pure functions from a snapshot to findings: containers (`CT`), daemon and host (`DM`),
 //!   network segmentation (`NW`), Swarm (`SW`).
+//! - [`harden`]: the hardened `docker run` and compose service for a container or an image.
 //! - [`graph`]: the topology (containers, networks, published ports) as DOT or SVG.
 //!
 //! A snapshot is serializable: `bulkhead audit --save-snapshot` writes one, `--from-snapshot` audits it
@@ -15,6 +16,7 @@
 pub mod collect;
 pub mod connect;
 pub mod graph;
+pub mod harden;
 pub mod host;
 pub mod rules;
 pub mod snapshot;
