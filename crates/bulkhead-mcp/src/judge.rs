@@ -771,7 +771,7 @@ pub async fn harden_run(st: &State, a: &HardenRunArgs) -> Result<Value, String> 
                 None => None,
             };
             let c = bulkhead_engine::Container { inspect, top };
-            harden_container(&c, image.as_ref())
+            bulkhead_engine::harden::for_container(&c, image.as_ref())
         }
         (None, Some(image)) => {
             let img = conn.docker.inspect_image(image.trim()).await.map_err(|e| {
@@ -780,7 +780,7 @@ pub async fn harden_run(st: &State, a: &HardenRunArgs) -> Result<Value, String> 
                     bulkhead_engine::connect::explain_error(&e)
                 )
             })?;
-            harden_image(image.trim(), &img)
+            bulkhead_engine::harden::for_image(image.trim(), &img)
         }
     };
     let mut v = serde_json::to_value(&plan).map_err(|e| format!("cannot encode the plan: {e}"))?;
@@ -791,15 +791,4 @@ pub async fn harden_run(st: &State, a: &HardenRunArgs) -> Result<Value, String> 
         );
     }
     Ok(v)
-}
-
-// HARDEN-PLACEHOLDER: replaced by bulkhead_engine::harden once merged.
-fn harden_container(
-    _c: &bulkhead_engine::Container,
-    _i: Option<&bollard::models::ImageInspect>,
-) -> Value {
-    json!({})
-}
-fn harden_image(_r: &str, _i: &bollard::models::ImageInspect) -> Value {
-    json!({})
 }
