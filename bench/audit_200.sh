@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Time `bulkhead audit` against an engine running 200 containers.
+# Time `bulkhead audit` (and, with MCP=1, `bulkhead mcp` through bench/mcp_timing.py) against an engine
+# running 200 containers.
 #
 #   bash bench/audit_200.sh [N_CONTAINERS] [RUNS]
+#   MCP=1 bash bench/audit_200.sh            also time the MCP server (needs `pip install mcp`)
 #
 # Starts N (default 200) containers from bulkhead-test/busybox:latest running `sleep 3600`, labelled
 # bulkhead.test=bench and spread over 4 user networks, builds bulkhead in release mode, times
@@ -77,3 +79,7 @@ done
 printf '%s\n' "${times[@]}" | sort -n | awk -v n="$N" '
     { t[NR] = $1 }
     END { printf "bulkhead audit, %d running containers: best %.2f s, median %.2f s over %d runs\n", n, t[1], t[int((NR + 1) / 2)], NR }'
+if [ "${MCP:-0}" = 1 ]; then
+    echo "MCP server, same engine:" >&2
+    python3 "$ROOT/bench/mcp_timing.py" "$BULKHEAD_BIN" 10
+fi

@@ -123,8 +123,11 @@ fn min_severity(s: &Option<String>) -> Result<Option<Severity>, String> {
 fn location_text(f: &Finding, show: &dyn Fn(&str) -> String) -> String {
     let l = &f.location;
     match (&l.path, &l.span, &l.object) {
-        (_, _, Some(o)) => o.clone(),
+        (Some(p), Some(s), Some(o)) => {
+            format!("{}:{}:{} ({o})", show(p), s.start_line, s.start_column)
+        }
         (Some(p), Some(s), None) => format!("{}:{}:{}", show(p), s.start_line, s.start_column),
+        (_, _, Some(o)) => o.clone(),
         (Some(p), None, None) => show(p),
         (None, _, None) => String::new(),
     }
@@ -791,4 +794,181 @@ pub async fn harden_run(st: &State, a: &HardenRunArgs) -> Result<Value, String> 
         );
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    struct NoScanner;
+    impl crate::ImageScanner for NoScanner {
+        fn scan(&self, _: &crate::ImageScanRequest) -> Result<crate::ImageScan, String> {
+            Err("not used by these tests".into())
+        }
+    }
+
+    fn state(root: &Path) -> Arc<State> {
+        let opts = crate::Options {
+            root: root.to_path_buf(),
+            log_file: Some(root.join("calls.log")),
+            ..crate::Options::default()
+        };
+        let mut rules = bulkhead_compose::rules::all_meta();
+        rules.extend(bulkhead_dockerfile::rules::all_meta());
+        let services = crate::Services {
+            rules,
+            image_scanner: Arc::new(NoScanner),
+        };
+        State::new(&opts, services).unwrap()
+    }
+
+    #[test]
+    fn image_specs_are_confined_and_registries_refused() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("root");
+        std::fs::create_dir_all(root.join("layout")).unwrap();
+        std::fs::write(root.join("layout/oci-layout"), "{}").unwrap();
+        std::fs::write(root.join("app.tar"), "x").unwrap();
+        std::fs::write(outer.path().join("outside.tar"), "x").unwrap();
+        let st = state(&root);
+        let real = root.canonicalize().unwrap();
+        assert_eq!(
+            confine_image(&st, "alpine:3.20").unwrap(),
+            "docker:alpine:3.20"
+        );
+        assert_eq!(confine_image(&st, "daemon:web").unwrap(), "docker:web");
+        assert_eq!(
+            confine_image(&st, "app.tar").unwrap(),
+            format!("docker-archive:{}", real.join("app.tar").display())
+        );
+        assert_eq!(
+            confine_image(&st, "layout").unwrap(),
+            format!("oci:{}", real.join("layout").display())
+        );
+        assert_eq!(
+            confine_image(&st, "oci:layout:v1").unwrap(),
+            format!("oci:{}:v1", real.join("layout").display())
+        );
+        for bad in [
+            "../outside.tar",
+            "docker-archive:../outside.tar",
+            "dir:/etc",
+            "/etc/passwd",
+        ] {
+            let e = confine_image(&st, bad).unwrap_err();
+            assert!(e.contains("outside the server's root"), "{bad}: {e}");
+        }
+        assert!(
+            confine_image(&st, "registry:127.0.0.1:5000/app:1")
+                .unwrap_err()
+                .contains("never")
+        );
+        assert!(confine_image(&st, " ").is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn compose_includes_that_leave_the_root_are_refused() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("root");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(
+            outer.path().join("outside.yaml"),
+            "services:\n  db:\n    image: postgres:16\n    privileged: true\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("compose.yaml"),
+            "include:\n  - ../outside.yaml\nservices:\n  web:\n    image: nginx:1.27\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("plain.yaml"),
+            "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n",
+        )
+        .unwrap();
+        let st = state(&root);
+        let args = CheckComposeArgs {
+            paths: vec!["compose.yaml".into()],
+            ..CheckComposeArgs::default()
+        };
+        let e = check_compose(&st, &args).await.unwrap_err();
+        assert!(e.contains("outside the server's root"), "{e}");
+        let args = CheckComposeArgs {
+            paths: vec!["plain.yaml".into()],
+            ..CheckComposeArgs::default()
+        };
+        let v = check_compose(&st, &args).await.unwrap();
+        assert_eq!(v["files"][0], "plain.yaml");
+        assert_eq!(v["counts"]["by_rule"]["CP001"], 1, "{v}");
+        assert!(
+            v["findings"][0]["where"]
+                .as_str()
+                .unwrap()
+                .starts_with("plain.yaml:"),
+            "{v}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn inline_compose_never_sees_the_server_environment() {
+        let root = tempfile::tempdir().unwrap();
+        let st = state(root.path());
+        // PATH is set in every test process; inline content must not be able to read it.
+        let path_value = std::env::var("PATH").unwrap();
+        let args = CheckComposeArgs {
+            content: Some(
+                "services:\n  web:\n    image: \"nginx:${PATH:?unset}\"\n    privileged: true\n"
+                    .into(),
+            ),
+            ..CheckComposeArgs::default()
+        };
+        let v = check_compose(&st, &args).await.unwrap();
+        let text = v.to_string();
+        assert!(!text.contains(&path_value), "{text}");
+        assert!(
+            text.contains("PATH"),
+            "the missing variable is reported: {text}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dockerfile_inline_limits_and_findings() {
+        let root = tempfile::tempdir().unwrap();
+        let st = state(root.path());
+        let big = CheckDockerfileArgs {
+            content: Some("#".repeat(MAX_INLINE + 1)),
+            ..CheckDockerfileArgs::default()
+        };
+        assert!(
+            check_dockerfile(&st, &big)
+                .await
+                .unwrap_err()
+                .contains("limited to")
+        );
+        let both = CheckDockerfileArgs {
+            content: Some("FROM x".into()),
+            path: Some("Dockerfile".into()),
+            ..CheckDockerfileArgs::default()
+        };
+        assert!(
+            check_dockerfile(&st, &both)
+                .await
+                .unwrap_err()
+                .contains("not both")
+        );
+        let ok = CheckDockerfileArgs {
+            content: Some("FROM ubuntu:22.04\nRUN echo hi\n".into()),
+            severity: Some("high".into()),
+            ..CheckDockerfileArgs::default()
+        };
+        let v = check_dockerfile(&st, &ok).await.unwrap();
+        assert_eq!(v["counts"]["by_rule"]["DF001"], 1, "{v}");
+        for f in v["findings"].as_array().unwrap() {
+            assert!(
+                matches!(f["severity"].as_str(), Some("high" | "critical")),
+                "{f}"
+            );
+        }
+    }
 }
