@@ -339,6 +339,33 @@ impl ServerHandler for Bulkhead {
         .with_instructions(catalog::INSTRUCTIONS)
     }
 
+    async fn call_tool(
+        &self,
+        request: rmcp::model::CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CallToolResponse, ErrorData> {
+        // Calls that never reach a tool (unknown name, arguments that do not fit its schema) are logged
+        // here; the others are logged by the tool's wrapper.
+        let name = request.name.to_string();
+        let args = request
+            .arguments
+            .clone()
+            .map(Value::Object)
+            .unwrap_or(Value::Null);
+        let started = Instant::now();
+        let tcc = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
+        let result = self.tool_router.call(tcc).await;
+        if let Err(e) = &result {
+            self.st.log.record(
+                &name,
+                &args,
+                started.elapsed().as_millis(),
+                &format!("refused: {}", e.message),
+            );
+        }
+        result
+    }
+
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
