@@ -211,6 +211,8 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.05)
+        self.proc.kill()
+        self.proc.wait()
         raise RuntimeError("HTTP server did not listen within 20 s")
 
     def stop(self) -> None:
@@ -338,7 +340,7 @@ async def main_session(t: Transport, fx: Fixtures, harden: dict) -> None:
         cs = sc.get("containers", [])
         C.ok("docker_listContainers filter finds mcp-weak", [c.get("name") for c in cs] == [fx.weak], sc)
         C.ok("docker_listContainers shows the published port",
-             any("18080" in p or "18081" in p for p in cs[0].get("ports", [])) if cs else False, cs)
+             any(f":{fx.host_port}->8080" in p for p in cs[0].get("ports", [])) if cs else False, cs)
 
         sc = await call_ok(s, "docker_inspectContainer", {"container": fx.weak})
         cfg, hc = sc.get("Config", {}), sc.get("HostConfig", {})
@@ -672,6 +674,11 @@ def bearer_checks(t: Transport) -> None:
     C.ok("HTTP: wrong bearer token -> 401", code == 401, (code, text))
     code, text = post({"Authorization": f"Bearer {t.server.token}"})
     C.ok("HTTP: with the bearer token -> 200 and an initialize result", code == 200 and "bulkhead" in text, (code, text))
+    code, text = post({"Authorization": f"Bearer {t.server.token}", "Host": "rebound.example"})
+    C.ok("HTTP: a foreign Host header (DNS rebinding) -> 403", code == 403, (code, text))
+    code, text = post({"Authorization": f"Bearer {t.server.token}", "Origin": "http://evil.example"})
+    C.defer("SERVER-BUG-3 HTTP: a foreign Origin header is refused (403; the MCP spec says servers MUST validate Origin)",
+            code == 403, (code, text[:200]))
 
 
 def raw_stdio(binary: str, root: Path) -> None:
