@@ -10,8 +10,7 @@ Creates labelled fixtures (containers, a network, a --root directory) whose name
 suffix, so a stdio run and an http run can share the engine; removes them by label at start and end.
 Prints one line per check; exits non-zero on the first failure (or, with MCP_TEST_KEEP_GOING, at the end).
 
-Checks marked HARDEN-PENDING are about bulkhead_hardenRun's final result shape; they run last and fail until
-that tool is finished.
+bulkhead_hardenRun's results are checked last, once every other tool has been called.
 """
 
 from __future__ import annotations
@@ -88,7 +87,7 @@ class Checks:
         return False
 
     def defer(self, name: str, cond: bool, detail: object = "") -> None:
-        """A check of a known server bug (SERVER-BUG): evaluated at the end so the other checks still run."""
+        """A check evaluated at the end, so that the checks after it still run when it fails."""
         self.deferred.append((name, cond, detail))
 
     def run_deferred(self) -> None:
@@ -528,7 +527,7 @@ async def main_session(t: Transport, fx: Fixtures, harden: dict) -> None:
         C.ok("prompts/get security_audit mentions the container, severity and the tools",
              fx.weak in ptext and "high" in ptext and "bulkhead_auditHost" in ptext, ptext[:400])
 
-        # ---- hardenRun: called here, its shape asserted last (HARDEN-PENDING)
+        # ---- hardenRun: called here, its result checked last
         for key, args in (("container", {"container": fx.weak}), ("image", {"image": BASE_IMAGE})):
             res = await call(s, "bulkhead_hardenRun", args)
             harden[key] = res
@@ -543,13 +542,13 @@ async def main_session(t: Transport, fx: Fixtures, harden: dict) -> None:
             C.ok(f"checkCompose paths [{bad}] refused naming the root", "root" in msg and "refused" in msg, msg)
             msg = await call_err(s, "bulkhead_scanImage", {"image": f"docker-archive:{bad}"})
             C.ok(f"scanImage docker-archive:{bad} refused naming the root", "root" in msg and "refused" in msg, msg)
-        # env_file is read by the compose loader: a file outside the root must not be (SERVER-BUG-2).
+        # env_file is read by the compose loader: a file outside the root must not be.
         res = await call(s, "bulkhead_checkCompose", {"paths": ["envfile.yaml"]})
-        C.defer("SERVER-BUG-2 checkCompose envfile.yaml with env_file: ../outside.env is refused naming the root",
+        C.defer("checkCompose envfile.yaml with env_file: ../outside.env is refused naming the root",
                 res.is_error and "root" in text_of(res), text_of(res)[:1500])
         inline_env = f"services:\n  app:\n    image: busybox:1.36\n    env_file: {fx.tmp / 'outside.env'}\n"
         res = await call(s, "bulkhead_checkCompose", {"content": inline_env})
-        C.defer("SERVER-BUG-2 checkCompose inline with an absolute env_file outside the root is refused naming the root",
+        C.defer("checkCompose inline with an absolute env_file outside the root is refused naming the root",
                 res.is_error and "root" in text_of(res), text_of(res)[:1500])
         inline_inc = f"include:\n  - {fx.tmp / 'outside.txt'}\nservices:\n  app:\n    image: busybox:1.36\n"
         msg = await call_err(s, "bulkhead_checkCompose", {"content": inline_inc})
@@ -569,7 +568,7 @@ async def main_session(t: Transport, fx: Fixtures, harden: dict) -> None:
         msg = await call_err(s, "bulkhead_auditHost", {"limit": "many"})
         C.ok("mistyped argument limit=\"many\": error naming the value and the expected type",
              "many" in msg and ("usize" in msg or "integer" in msg), msg)
-        C.defer("SERVER-BUG-1 mistyped argument limit=\"many\": the error names the argument `limit`", "limit" in msg, msg)
+        C.defer("mistyped argument limit=\"many\": the error names the argument `limit`", "limit" in msg, msg)
         await still_serving(s, "a mistyped argument")
         big = "FROM busybox\n" + ("RUN true\n" * (2 * 1024 * 1024 // 9))
         msg = await call_err(s, "bulkhead_checkDockerfile", {"content": big})
@@ -677,7 +676,7 @@ def bearer_checks(t: Transport) -> None:
     code, text = post({"Authorization": f"Bearer {t.server.token}", "Host": "rebound.example"})
     C.ok("HTTP: a foreign Host header (DNS rebinding) -> 403", code == 403, (code, text))
     code, text = post({"Authorization": f"Bearer {t.server.token}", "Origin": "http://evil.example"})
-    C.defer("SERVER-BUG-3 HTTP: a foreign Origin header is refused (403; the MCP spec says servers MUST validate Origin)",
+    C.defer("HTTP: a foreign Origin header is refused (403; the MCP spec says servers MUST validate Origin)",
             code == 403, (code, text[:200]))
 
 
@@ -723,28 +722,28 @@ def raw_stdio(binary: str, root: Path) -> None:
          err.decode(errors="replace")[:500])
 
 
-def harden_pending_checks(harden: dict, fx: Fixtures) -> None:
-    """HARDEN-PENDING: bulkhead_hardenRun's final result shape. Fails until the tool is finished."""
+def harden_checks(harden: dict, fx: Fixtures) -> None:
+    """bulkhead_hardenRun's result: the command, the compose service, the changes tied to rules, no secrets."""
     for key, res in harden.items():
-        C.ok(f"HARDEN-PENDING hardenRun {key}: succeeds", res is not None and not res.is_error, res)
+        C.ok(f"hardenRun {key}: succeeds", res is not None and not res.is_error, res)
         sc = res.structured_content or {}
-        C.ok(f"HARDEN-PENDING hardenRun {key}: has verify", isinstance(sc.get("verify"), str), sc)
-        C.ok(f"HARDEN-PENDING hardenRun {key}: docker_run is a `docker run` string",
+        C.ok(f"hardenRun {key}: has verify", isinstance(sc.get("verify"), str), sc)
+        C.ok(f"hardenRun {key}: docker_run is a `docker run` string",
              isinstance(sc.get("docker_run"), str) and sc["docker_run"].startswith("docker run"), sc)
         args = sc.get("run_args")
-        C.ok(f"HARDEN-PENDING hardenRun {key}: run_args list with --cap-drop ALL, --read-only, no-new-privileges",
+        C.ok(f"hardenRun {key}: run_args list with --cap-drop ALL, --read-only, no-new-privileges",
              isinstance(args, list) and "--read-only" in args and any("no-new-privileges" in a for a in args)
              and any(a in ("--cap-drop=ALL", "ALL") for a in args), args)
-        C.ok(f"HARDEN-PENDING hardenRun {key}: compose_service is YAML text",
+        C.ok(f"hardenRun {key}: compose_service is YAML text",
              isinstance(sc.get("compose_service"), str) and "cap_drop" in sc.get("compose_service", ""), sc)
         ch = sc.get("changes")
-        C.ok(f"HARDEN-PENDING hardenRun {key}: changes are {{rule, what, flag}}",
+        C.ok(f"hardenRun {key}: changes are {{rule, what, flag}}",
              isinstance(ch, list) and ch and all({"rule", "what", "flag"} <= set(c) for c in ch), ch)
-        C.ok(f"HARDEN-PENDING hardenRun {key}: notes present", "notes" in sc, sc)
+        C.ok(f"hardenRun {key}: notes present", "notes" in sc, sc)
         if key == "container":
-            C.ok("HARDEN-PENDING hardenRun container mcp-weak: changes address CT027 and CT004",
+            C.ok("hardenRun container mcp-weak: changes address CT027 and CT004",
                  isinstance(ch, list) and {"CT027", "CT004"} <= {c.get("rule") for c in ch}, ch)
-            C.ok("HARDEN-PENDING hardenRun container mcp-weak: docker_run does not carry the planted secrets",
+            C.ok("hardenRun container mcp-weak: docker_run does not carry the planted secrets",
                  fx.db_password not in str(sc) and fx.aws_secret not in str(sc), sc.get("docker_run"))
 
 
@@ -780,7 +779,7 @@ async def run(binary: str, kind: str) -> None:
              fx.aws_secret not in everything,
              everything[max(0, everything.find(fx.aws_secret) - 300):everything.find(fx.aws_secret) + 100])
         C.run_deferred()
-        harden_pending_checks(harden, fx)
+        harden_checks(harden, fx)
     finally:
         if t is not None:
             t.close()

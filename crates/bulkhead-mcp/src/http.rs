@@ -75,7 +75,16 @@ pub fn address(addr: &str, opts: &Options) -> Result<SocketAddr, String> {
 
 pub async fn serve(addr: &str, opts: &Options, state: Arc<State>) -> Result<(), String> {
     let sa = address(addr, opts)?;
-    let mut config = StreamableHttpServerConfig::default();
+    // Browsers send an Origin: only pages served from this machine may call (DNS rebinding, a hostile page
+    // posting to localhost). Clients that are not browsers send none and pass.
+    let mut config = StreamableHttpServerConfig::default().with_allowed_origins([
+        "http://localhost:*",
+        "http://127.0.0.1:*",
+        "http://[::1]:*",
+        "https://localhost:*",
+        "https://127.0.0.1:*",
+        "https://[::1]:*",
+    ]);
     if opts.allow_remote {
         // DNS-rebinding protection checks the Host header against loopback names by default; a deliberate
         // remote address is reached under other names.

@@ -21,8 +21,12 @@ pub struct ListContainersArgs {
     /// Only containers whose name, id or image contains this text.
     #[serde(default)]
     pub filter: Option<String>,
-    #[serde(flatten)]
-    pub page: PageArgs,
+    /// Items to skip (default 0): the previous page's `next_offset`.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Items to return (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -51,8 +55,12 @@ pub struct ListNetworksArgs {
     /// Only networks whose name or id contains this text.
     #[serde(default)]
     pub filter: Option<String>,
-    #[serde(flatten)]
-    pub page: PageArgs,
+    /// Items to skip (default 0): the previous page's `next_offset`.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Items to return (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -191,7 +199,7 @@ pub async fn list_containers(st: &State, a: &ListContainersArgs) -> Result<Value
         }));
     }
     let matched = items.len();
-    let (page, meta) = a.page.take(items);
+    let (page, meta) = PageArgs::of(a.offset, a.limit).take(items);
     Ok(json!({
         "engine": conn.display(),
         "counts": {"containers": matched, "running": running, "other": matched - running},
@@ -470,7 +478,7 @@ pub async fn list_networks(st: &State, a: &ListNetworksArgs) -> Result<Value, St
         .iter()
         .filter(|n| n.get("Internal").and_then(Value::as_bool) == Some(true))
         .count();
-    let (page, meta) = a.page.take(items);
+    let (page, meta) = PageArgs::of(a.offset, a.limit).take(items);
     Ok(json!({
         "engine": conn.display(),
         "counts": {"networks": total, "internal": internal},

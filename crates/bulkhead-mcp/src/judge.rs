@@ -29,8 +29,12 @@ pub struct AuditHostArgs {
     /// Stopped containers too.
     #[serde(default)]
     pub all: bool,
-    #[serde(flatten)]
-    pub page: PageArgs,
+    /// Items to skip (default 0): the previous page's `next_offset`.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Items to return (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -40,8 +44,12 @@ pub struct AuditContainerArgs {
     /// Lowest severity to return (default: all).
     #[serde(default)]
     pub severity: Option<String>,
-    #[serde(flatten)]
-    pub page: PageArgs,
+    /// Items to skip (default 0): the previous page's `next_offset`.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Items to return (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -58,8 +66,12 @@ pub struct ScanImageArgs {
     /// Leave out vulnerabilities with no fixed version.
     #[serde(default)]
     pub ignore_unfixed: bool,
-    #[serde(flatten)]
-    pub page: PageArgs,
+    /// Items to skip (default 0): the previous page's `next_offset`.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Items to return (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -76,8 +88,12 @@ pub struct CheckDockerfileArgs {
     /// Lowest severity to return (default: all).
     #[serde(default)]
     pub severity: Option<String>,
-    #[serde(flatten)]
-    pub page: PageArgs,
+    /// Items to skip (default 0): the previous page's `next_offset`.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Items to return (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -95,8 +111,12 @@ pub struct CheckComposeArgs {
     /// Lowest severity to return (default: all).
     #[serde(default)]
     pub severity: Option<String>,
-    #[serde(flatten)]
-    pub page: PageArgs,
+    /// Items to skip (default 0): the previous page's `next_offset`.
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// Items to return (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -289,7 +309,9 @@ pub async fn audit_host(st: &State, a: &AuditHostArgs) -> Result<Value, String> 
         .filter(|f| a.rule.as_deref().is_none_or(|r| rule_matches(st, f, r)))
         .filter(|f| container.as_deref().is_none_or(|c| about_container(f, c)))
         .collect();
-    let (c, meta, list) = findings_page(kept, &a.page, &|p: &str| p.to_string());
+    let (c, meta, list) = findings_page(kept, &PageArgs::of(a.offset, a.limit), &|p: &str| {
+        p.to_string()
+    });
     Ok(json!({
         "engine": snap.host,
         "api_version": snap.api_version,
@@ -343,7 +365,9 @@ pub async fn audit_container(st: &State, a: &AuditContainerArgs) -> Result<Value
         .filter(|f| about_container(f, &name))
         .filter(|f| min.is_none_or(|m| f.severity >= m))
         .collect();
-    let (counts, meta, list) = findings_page(kept, &a.page, &|p: &str| p.to_string());
+    let (counts, meta, list) = findings_page(kept, &PageArgs::of(a.offset, a.limit), &|p: &str| {
+        p.to_string()
+    });
     let cfg = c.inspect.config.as_ref();
     Ok(json!({
         "container": name,
@@ -469,7 +493,7 @@ pub async fn scan_image(st: &State, a: &ScanImageArgs) -> Result<Value, String> 
         .into_iter()
         .filter(|f| min.is_none_or(|m| f.severity >= m))
         .collect();
-    let (fcounts, fmeta, flist) = findings_page(findings, &a.page, &show);
+    let (fcounts, fmeta, flist) = findings_page(findings, &PageArgs::of(a.offset, a.limit), &show);
     let mut vulns: Vec<Value> = scan
         .vulnerabilities
         .into_iter()
@@ -483,7 +507,7 @@ pub async fn scan_image(st: &State, a: &ScanImageArgs) -> Result<Value, String> 
             .or_default() += 1;
     }
     let vtotal = vulns.len();
-    let (vpage, vmeta) = a.page.take(vulns);
+    let (vpage, vmeta) = PageArgs::of(a.offset, a.limit).take(vulns);
     Ok(json!({
         "image": scan.image,
         "counts": {
@@ -598,7 +622,7 @@ pub async fn check_dockerfile(st: &State, a: &CheckDockerfileArgs) -> Result<Val
         .into_iter()
         .filter(|f| min.is_none_or(|m| f.severity >= m))
         .collect();
-    let (c, meta, list) = findings_page(kept, &a.page, &show);
+    let (c, meta, list) = findings_page(kept, &PageArgs::of(a.offset, a.limit), &show);
     Ok(json!({"file": display, "counts": c, "page": meta, "findings": list, "notes": notes}))
 }
 
@@ -666,6 +690,12 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
                 ));
             }
         }
+        if let Some(p) = files_read_outside(&project, &allowed_dir) {
+            return Err(format!(
+                "refused: the project reads {p} (env_file or build), which is outside the server's root {}",
+                root.display()
+            ));
+        }
         let diagnostics: Vec<(PathBuf, usize, usize, String)> = project
             .diagnostics
             .iter()
@@ -723,7 +753,7 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
         .into_iter()
         .filter(|f| min.is_none_or(|m| f.severity >= m))
         .collect();
-    let (c, meta, list) = findings_page(kept, &a.page, &show);
+    let (c, meta, list) = findings_page(kept, &PageArgs::of(a.offset, a.limit), &show);
     drop(tmp);
     Ok(json!({
         "files": files_shown,
@@ -733,6 +763,68 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
         "findings": list,
         "diagnostics": diags,
     }))
+}
+
+/// `path` made absolute against `base` and normalised: symlinks resolved when it exists, `.`/`..` folded
+/// lexically when it does not.
+fn real_path(base: &Path, path: &str) -> PathBuf {
+    let joined = base.join(path);
+    if let Ok(real) = joined.canonicalize() {
+        return real;
+    }
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The first file outside `allowed` that the compose rules would read: a service's `env_file`s and its
+/// build's Dockerfile (relative to the project directory).
+fn files_read_outside(
+    project: &bulkhead_compose::project::Project,
+    allowed: &Path,
+) -> Option<String> {
+    use bulkhead_compose::node::{Node, Value as Y};
+    let base = project
+        .dir
+        .canonicalize()
+        .unwrap_or_else(|_| project.dir.clone());
+    let mut paths: Vec<String> = Vec::new();
+    for (_, svc) in project.services() {
+        if let Some(env) = svc.get("env_file") {
+            let one = |n: &Node| {
+                n.scalar_text()
+                    .or_else(|| n.get("path").and_then(Node::scalar_text))
+            };
+            match &env.value {
+                Y::Seq(items) => paths.extend(items.iter().filter_map(one)),
+                _ => paths.extend(one(env)),
+            }
+        }
+        if let Some(build) = svc.get("build") {
+            let context = build
+                .scalar_text()
+                .or_else(|| build.get("context").and_then(Node::scalar_text))
+                .unwrap_or_else(|| ".".into());
+            if !context.contains("://") && !context.starts_with("git@") {
+                let file = build
+                    .get("dockerfile")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_else(|| "Dockerfile".into());
+                paths.push(Path::new(&context).join(file).display().to_string());
+            }
+        }
+    }
+    paths
+        .into_iter()
+        .find(|p| !real_path(&base, p).starts_with(allowed))
 }
 
 pub async fn harden_run(st: &State, a: &HardenRunArgs) -> Result<Value, String> {

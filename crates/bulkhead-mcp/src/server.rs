@@ -80,6 +80,55 @@ impl State {
     }
 }
 
+/// The JSON types a schema's `type` allows (`"integer"`, `["integer", "null"]`).
+fn schema_types(prop: &Value) -> Vec<&str> {
+    match prop.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_u64() || n.is_i64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// The first argument whose JSON type the tool's schema does not allow, said plainly.
+fn bad_argument(schema: &serde_json::Map<String, Value>, args: &Value) -> Option<String> {
+    let props = schema.get("properties")?.as_object()?;
+    let given = args.as_object()?;
+    for (k, v) in given {
+        let Some(prop) = props.get(k) else { continue };
+        let allowed = schema_types(prop);
+        let t = json_type(v);
+        let fits = allowed.is_empty()
+            || allowed.contains(&t)
+            || (t == "integer" && allowed.contains(&"number"));
+        let negative =
+            t == "integer" && v.as_i64().is_some_and(|n| n < 0) && allowed.contains(&"integer");
+        if !fits || negative {
+            let shown: String = v.to_string().chars().take(40).collect();
+            return Some(format!(
+                "argument `{k}` is {shown} ({t}); expected {}",
+                if negative {
+                    "a non-negative integer".to_string()
+                } else {
+                    allowed.join(" or ")
+                }
+            ));
+        }
+    }
+    None
+}
+
 /// One MCP session's handler.
 #[derive(Clone)]
 pub struct Bulkhead {
@@ -353,8 +402,54 @@ impl ServerHandler for Bulkhead {
             .map(Value::Object)
             .unwrap_or(Value::Null);
         let started = Instant::now();
-        let tcc = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
-        let result = self.tool_router.call(tcc).await;
+        let result = if self.tool_router.has_route(&name) {
+            let tcc = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
+            self.tool_router.call(tcc).await
+        } else {
+            let mut known: Vec<String> = self
+                .tool_router
+                .list_all()
+                .into_iter()
+                .map(|t| t.name.to_string())
+                .collect();
+            known.sort();
+            Err(ErrorData::invalid_params(
+                format!(
+                    "unknown tool `{name}`; this server has {}",
+                    known.join(", ")
+                ),
+                None,
+            ))
+        };
+        // rmcp answers arguments that do not deserialize with a tool error naming the wrong type but not the
+        // argument: name it from the tool's input schema.
+        let result = match result {
+            Ok(rmcp::model::CallToolResponse::Complete(mut r)) if r.is_error == Some(true) => {
+                let text = r
+                    .content
+                    .first()
+                    .and_then(|c| c.as_text())
+                    .map(|t| t.text.clone())
+                    .unwrap_or_default();
+                if text.starts_with("failed to deserialize parameters") {
+                    let why = self
+                        .tool_router
+                        .get(&name)
+                        .and_then(|tool| bad_argument(&tool.input_schema, &args))
+                        .unwrap_or(text);
+                    let why = format!("{name}: {why}");
+                    self.st.log.record(
+                        &name,
+                        &args,
+                        started.elapsed().as_millis(),
+                        &format!("refused: {why}"),
+                    );
+                    r.content = vec![ContentBlock::text(why)];
+                }
+                Ok(rmcp::model::CallToolResponse::Complete(r))
+            }
+            other => other,
+        };
         if let Err(e) = &result {
             self.st.log.record(
                 &name,
