@@ -117,6 +117,12 @@ class Fixtures:
         # Planted at run time: the repository holds no secret.
         self.db_password = "Pw" + "".join(secrets.choice(alnum) for _ in range(22))
         self.aws_secret = "".join(secrets.choice(alnum + "/+") for _ in range(40))
+        # Shapes that a per-string check misses: a value with spaces, a label under a credential-like key,
+        # a command-line argument after a credential flag.
+        words = ["".join(secrets.choice(string.ascii_lowercase) for _ in range(7)) for _ in range(3)]
+        self.spaced_password = " ".join(words)
+        self.label_token = "tok" + "".join(secrets.choice(alnum) for _ in range(18))
+        self.arg_password = "Arg" + "".join(secrets.choice(alnum) for _ in range(17))
         self.tmp = Path(tempfile.mkdtemp(prefix=f"bulkhead-mcp-{transport}-"))
         self.root = self.tmp / "root"
         self.image_id = ""
@@ -142,8 +148,9 @@ class Fixtures:
         self.run(
             "run", "-d", "--name", self.weak, "--label", self.label, "--network", self.net,
             "-e", f"DB_PASSWORD={self.db_password}", "-e", f"AWS_SECRET_ACCESS_KEY={self.aws_secret}",
+            "-e", f"SMTP_PASSWORD={self.spaced_password}", "--label", f"com.example.token={self.label_token}",
             "--cap-add", "NET_ADMIN", "-p", f"{self.host_port}:8080",
-            BASE_IMAGE, "sleep", "3600",
+            BASE_IMAGE, "sh", "-c", "sleep 3600", "sleeper", "--password", self.arg_password,
         )
         self.run(
             "run", "-d", "--name", self.hard, "--label", self.label, "--network", self.net,
@@ -174,6 +181,50 @@ class Fixtures:
             "services:\n  app:\n    image: busybox:1.36\n    env_file: ../outside.env\n"
         )
         (self.root / "escape").symlink_to(self.tmp / "outside.txt")
+        self.oci_layout_with_escaping_blob()
+
+    def oci_layout_with_escaping_blob(self) -> None:
+        """An OCI layout under the root whose only layer blob is a symlink to a tarball outside it."""
+        import hashlib
+        import io
+        import tarfile
+
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            data = f"aws_secret_access_key = {self.aws_secret}\n".encode()
+            info = tarfile.TarInfo("app/creds")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        layer = buf.getvalue()
+        outside = self.tmp / "outside-layer.tar"
+        outside.write_bytes(layer)
+        lay = self.root / "lay"
+        blobs = lay / "blobs" / "sha256"
+        blobs.mkdir(parents=True)
+
+        def blob(data: bytes) -> str:
+            d = hashlib.sha256(data).hexdigest()
+            (blobs / d).write_bytes(data)
+            return d
+
+        layer_digest = hashlib.sha256(layer).hexdigest()
+        (blobs / layer_digest).symlink_to(outside)
+        config = json.dumps({
+            "architecture": "amd64", "os": "linux", "config": {},
+            "rootfs": {"type": "layers", "diff_ids": [f"sha256:{layer_digest}"]},
+        }).encode()
+        cfg = blob(config)
+        manifest = json.dumps({
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": f"sha256:{cfg}", "size": len(config)},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": f"sha256:{layer_digest}", "size": len(layer)}],
+        }).encode()
+        man = blob(manifest)
+        (lay / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+        (lay / "index.json").write_text(json.dumps({
+            "schemaVersion": 2,
+            "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": f"sha256:{man}", "size": len(manifest)}],
+        }))
 
     def remove_tmp(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -554,6 +605,10 @@ async def main_session(t: Transport, fx: Fixtures, harden: dict) -> None:
         msg = await call_err(s, "bulkhead_checkCompose", {"content": inline_inc})
         C.ok("checkCompose inline include of a file outside the root is refused naming the root",
              "root" in msg and "refused" in msg, msg)
+        msg = await call_err(s, "bulkhead_scanImage", {"image": "oci:lay", "scanners": ["config", "secret"]})
+        C.ok("scanImage oci:lay whose layer blob is a symlink out of the root is refused",
+             "outside" in msg and "refused" in msg, msg)
+        await still_serving(s, "an OCI layout with an escaping blob")
         msg = await call_err(s, "bulkhead_scanImage", {"image": "../outside.txt"})
         C.ok("scanImage bare path ../outside.txt refused naming the root", "root" in msg and "refused" in msg, msg)
         await still_serving(s, "the refused paths")
@@ -778,6 +833,12 @@ async def run(binary: str, kind: str) -> None:
         C.ok("SECRETS: the planted AWS secret key appears in no response, log or stderr",
              fx.aws_secret not in everything,
              everything[max(0, everything.find(fx.aws_secret) - 300):everything.find(fx.aws_secret) + 100])
+        for what, planted in [("the spaced SMTP_PASSWORD value", fx.spaced_password),
+                              ("the com.example.token label value", fx.label_token),
+                              ("the --password argument", fx.arg_password)]:
+            at = everything.find(planted)
+            C.ok(f"SECRETS: {what} appears in no response, log or stderr", at < 0,
+                 everything[max(0, at - 300):at + 100])
         C.run_deferred()
         harden_checks(harden, fx)
     finally:

@@ -22,6 +22,11 @@ pub struct LoadOptions {
     pub env: Option<Vec<(String, String)>>,
 }
 
+/// Largest `.env` / `env_file` read (bytes).
+const MAX_ENV_FILE: u64 = 4 << 20;
+/// Largest compose file read (bytes).
+const MAX_COMPOSE_FILE: u64 = 32 << 20;
+
 /// The file names compose looks for in a directory, in order.
 pub const DEFAULT_FILE_NAMES: [&str; 4] = [
     "compose.yaml",
@@ -247,7 +252,9 @@ impl Loader {
     fn env_file_vars(&mut self, env_files: &[PathBuf], required: bool) -> Vars {
         let mut vars = Vars::new();
         for path in env_files {
-            match std::fs::read_to_string(path) {
+            let read = bulkhead_core::fs::read_capped(path, MAX_ENV_FILE)
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            match read {
                 Ok(text) => {
                     let mut lookup = vars.clone();
                     lookup.extend(self.env.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -280,7 +287,7 @@ impl Loader {
             let idx = *idx;
             return tree.clone().map(|t| (canon, idx, t));
         }
-        let text = match std::fs::read(path) {
+        let text = match bulkhead_core::fs::read_capped(path, MAX_COMPOSE_FILE) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod finding;
+pub mod fs;
 pub mod hardening;
 pub mod policy;
 pub mod rule;

@@ -52,10 +52,11 @@ impl CallLog {
         let line = json!({
             "ts": bulkhead_core::time::now_rfc3339(),
             "event": "tool_call",
-            "tool": tool,
+            // A refused call's name and outcome can echo what the client sent.
+            "tool": crate::redact::text(tool),
             "arguments": args,
             "ms": millis,
-            "outcome": outcome,
+            "outcome": crate::redact::text(outcome),
         });
         let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
         // A log that cannot be written must not take the server down.

@@ -43,6 +43,21 @@ impl Root {
         } else {
             self.dir.join(p)
         };
+        // Refused before touching the file system when it leaves the root as written: whether something
+        // exists outside the root is not for a client to learn.
+        let mut lexical = PathBuf::new();
+        for c in joined.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    lexical.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => lexical.push(other),
+            }
+        }
+        if !lexical.starts_with(&self.dir) {
+            return Err(self.outside(given));
+        }
         let real = joined.canonicalize().map_err(|e| {
             format!(
                 "{given}: {e} (paths are resolved against the server's root {})",
@@ -50,13 +65,16 @@ impl Root {
             )
         })?;
         if !real.starts_with(&self.dir) {
-            return Err(format!(
-                "{given}: refused, it resolves to {} which is outside the server's root {} (paths, including through symlinks, must stay under --root)",
-                real.display(),
-                self.dir.display()
-            ));
+            return Err(self.outside(given));
         }
         Ok(real)
+    }
+
+    fn outside(&self, given: &str) -> String {
+        format!(
+            "{given}: refused, it is outside the server's root {} (paths, including through symlinks, must stay under --root)",
+            self.dir.display()
+        )
     }
 
     /// `real` as the client should see it: relative to the root.
@@ -98,6 +116,12 @@ mod tests {
             assert!(e.contains("outside the server's root"), "{bad}: {e}");
         }
         assert!(root.resolve("missing").unwrap_err().contains("missing"));
+        // Outside and missing: refused the same way as outside and present.
+        assert!(
+            root.resolve("../nothing-here")
+                .unwrap_err()
+                .contains("outside the server's root")
+        );
         assert!(root.resolve("").is_err());
     }
 }

@@ -684,15 +684,14 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
             let real = f.canonicalize().unwrap_or_else(|_| f.clone());
             if !real.starts_with(&allowed_dir) {
                 return Err(format!(
-                    "refused: the project reads {} (through include, extends or a -f path), which is outside the server's root {}",
-                    real.display(),
+                    "refused: the project reads a file outside the server's root {} (through include, extends or a -f path)",
                     root.display()
                 ));
             }
         }
         if let Some(p) = files_read_outside(&project, &allowed_dir) {
             return Err(format!(
-                "refused: the project reads {p} (env_file or build), which is outside the server's root {}",
+                "refused: the project reads `{p}` (env_file or build), which is outside the server's root {}",
                 root.display()
             ));
         }

@@ -1,30 +1,31 @@
-//! Secrets out of every result and log line: each string is passed through the redaction the image rules
-//! use (values the secret engine recognises, and values of credential-named assignments such as
-//! `DB_PASSWORD=…`), and a string under a credential-like key (`{"DB_PASSWORD": "…"}`, a label) is
-//! judged as the assignment `KEY=value`.
+//! Secrets out of every result and log line, in two passes.
+//!
+//! 1. Each string is judged where it stands: a whole `NAME=value` string whose name says it holds a
+//!    credential (`DB_PASSWORD=correct horse battery`) loses its whole value; a string under a
+//!    credential-named key (`{"db_password": "…"}`, a label) likewise; an array element after a
+//!    credential flag (`["--password", "…"]`) likewise; anything else goes through the line redaction the
+//!    image rules use (values the secret engine recognises, credential-named assignments inside text).
+//! 2. Every secret value found in pass 1 is then scrubbed from *every* string of the result, so a value
+//!    that also appears in another shape (quoted in a YAML text, inside a command line) does not survive
+//!    there.
 
+use bulkhead_core::text::redact as mask;
+use bulkhead_dockerfile::secrets::{is_placeholder, is_sensitive_name};
 use bulkhead_image::rules::history::redact_line;
 use serde_json::Value;
 
+/// Shortest secret value scrubbed everywhere in pass 2 (shorter ones would hit ordinary words).
+const MIN_SCRUB: usize = 6;
+
 /// Redacts `v` in place.
 pub fn value(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            let r = redact_line(s);
-            if r != *s {
-                *s = r;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(value),
-        Value::Object(map) => {
-            for (k, x) in map.iter_mut() {
-                match x {
-                    Value::String(s) => *s = keyed(k, s),
-                    other => value(other),
-                }
-            }
-        }
-        _ => {}
+    let mut found = Vec::new();
+    judge(v, None, &mut found);
+    found.retain(|s| s.chars().count() >= MIN_SCRUB && !s.contains("****"));
+    found.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    found.dedup();
+    if !found.is_empty() {
+        scrub_all(v, &found);
     }
 }
 
@@ -34,33 +35,126 @@ pub fn redacted(mut v: Value) -> Value {
     v
 }
 
-/// The value of `key: s`, redacted as the assignment `key=s` would be.
-fn keyed(key: &str, s: &str) -> String {
-    let plain = redact_line(s);
-    let valid_name = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-        && !key.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '-');
-    if !valid_name || s.is_empty() || s.chars().any(char::is_whitespace) {
-        return plain;
-    }
-    let line = redact_line(&format!("{key}={s}"));
-    match line.strip_prefix(key).and_then(|r| r.strip_prefix('=')) {
-        Some(v) if v != s => v.to_string(),
-        _ => plain,
+/// A text, redacted.
+pub fn text(s: &str) -> String {
+    let mut v = Value::String(s.to_string());
+    value(&mut v);
+    match v {
+        Value::String(s) => s,
+        _ => String::new(),
     }
 }
 
-/// A text, redacted.
-pub fn text(s: &str) -> String {
-    redact_line(s)
+/// Whether `value` under a credential name is a literal secret (not empty, a placeholder or a reference).
+fn literal(value: &str) -> bool {
+    let v = value.trim();
+    !v.is_empty() && !is_placeholder(v) && !v.contains("****")
+}
+
+/// `--password`, `-token`, `--api-key`: a flag whose value is a credential.
+fn credential_flag(s: &str) -> bool {
+    let name = s.trim_start_matches('-');
+    s.starts_with('-') && !name.is_empty() && !name.contains('=') && is_sensitive_name(name)
+}
+
+/// Redacts one string; what was a secret goes to `found`.
+fn judge_str(s: &mut String, key: Option<&str>, flagged: bool, found: &mut Vec<String>) {
+    if flagged && literal(s) {
+        found.push(s.clone());
+        *s = mask(s);
+        return;
+    }
+    if let Some(k) = key
+        && is_sensitive_name(k)
+        && literal(s)
+    {
+        found.push(s.clone());
+        *s = mask(s);
+        return;
+    }
+    // A whole assignment: `NAME=value with spaces`.
+    if let Some((name, val)) = s.split_once('=')
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && is_sensitive_name(name)
+        && literal(val)
+    {
+        found.push(val.to_string());
+        *s = format!("{name}={}", mask(val));
+        return;
+    }
+    let r = redact_line(s);
+    if r != *s {
+        // What the line redaction took out: the words of the original the redacted text no longer has.
+        for word in
+            s.split(|c: char| c.is_whitespace() || matches!(c, '=' | '"' | '\'' | ',' | ';'))
+        {
+            if word.len() >= MIN_SCRUB && !r.contains(word) {
+                found.push(word.to_string());
+            }
+        }
+        *s = r;
+    }
+}
+
+fn judge(v: &mut Value, key: Option<&str>, found: &mut Vec<String>) {
+    match v {
+        Value::String(s) => judge_str(s, key, false, found),
+        Value::Array(items) => {
+            let mut flagged = false;
+            for item in items.iter_mut() {
+                match item {
+                    Value::String(s) => {
+                        let is_flag = credential_flag(s);
+                        judge_str(s, None, flagged, found);
+                        flagged = is_flag;
+                    }
+                    other => {
+                        judge(other, None, found);
+                        flagged = false;
+                    }
+                }
+            }
+        }
+        Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                judge(x, Some(k.as_str()), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn scrub_all(v: &mut Value, secrets: &[String]) {
+    match v {
+        Value::String(s) => {
+            for secret in secrets {
+                if s.contains(secret.as_str()) {
+                    *s = s.replace(secret.as_str(), &mask(secret));
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| scrub_all(x, secrets)),
+        Value::Object(map) => map.values_mut().for_each(|x| scrub_all(x, secrets)),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn leaks(v: &Value, secrets: &[&str]) -> Vec<String> {
+        let text = v.to_string();
+        secrets
+            .iter()
+            .filter(|s| text.contains(*s))
+            .map(|s| s.to_string())
+            .collect()
+    }
 
     #[test]
     fn env_entries_labels_and_nested_values_lose_their_secrets() {
@@ -73,14 +167,16 @@ mod tests {
             "Id": "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         }));
         let text = v.to_string();
-        for secret in [
-            "hunter2-planted",
-            "t0k3n-planted-value",
-            "zzz-planted-zzz",
-            "AKIAIOSFODNN7EXAMPLF",
-        ] {
-            assert!(!text.contains(secret), "{secret} leaked: {text}");
-        }
+        let l = leaks(
+            &v,
+            &[
+                "hunter2-planted",
+                "t0k3n-planted-value",
+                "zzz-planted-zzz",
+                "AKIAIOSFODNN7EXAMPLF",
+            ],
+        );
+        assert!(l.is_empty(), "{l:?} leaked: {text}");
         // What is not a secret stays readable.
         assert!(text.contains("PATH=/usr/bin"));
         assert!(text.contains("ops@example.com"));
@@ -89,11 +185,45 @@ mod tests {
     }
 
     #[test]
+    fn values_with_spaces_flags_and_other_shapes_of_the_same_secret() {
+        let v = redacted(json!({
+            "Env": ["DB_PASSWORD=correct horse battery staple"],
+            "Labels": {"db_password": "two words secret", "com.example.token": "tokABC123xyz789"},
+            "Cmd": ["app", "--password", "PosArgSecret99", "--verbose", "x"],
+            // The same values, elsewhere, in shapes the per-string rules do not see.
+            "compose_service": "labels:\n  \"com.example.token\": \"tokABC123xyz789\"\ncommand: [\"PosArgSecret99\"]\n",
+            "docker_run": "docker run -e DB_PASSWORD='correct horse battery staple' app",
+        }));
+        let l = leaks(
+            &v,
+            &[
+                "correct horse battery staple",
+                "two words secret",
+                "tokABC123xyz789",
+                "PosArgSecret99",
+            ],
+        );
+        assert!(l.is_empty(), "{l:?} leaked: {v}");
+        assert!(v.to_string().contains("--verbose"), "{v}");
+        assert_eq!(v["Cmd"][4], "x");
+    }
+
+    #[test]
     fn placeholders_and_references_are_kept() {
-        let v =
-            redacted(json!({"Env": ["DB_PASSWORD_FILE=/run/secrets/db", "PASSWORD=${PASSWORD}"]}));
+        let v = redacted(
+            json!({"Env": ["DB_PASSWORD_FILE=/run/secrets/db", "PASSWORD=${PASSWORD}"], "Labels": {"token": ""}}),
+        );
         let text = v.to_string();
         assert!(text.contains("/run/secrets/db"), "{text}");
         assert!(text.contains("${PASSWORD}"), "{text}");
+    }
+
+    #[test]
+    fn text_redaction_covers_echoed_input() {
+        let t = text(
+            "refused: argument `content` is {\"DB_PASSWORD\":\"LogLeak1234567\"} and AKIAIOSFODNN7EXAMPLF",
+        );
+        assert!(!t.contains("LogLeak1234567"), "{t}");
+        assert!(!t.contains("AKIAIOSFODNN7EXAMPLF"), "{t}");
     }
 }

@@ -190,6 +190,13 @@ impl Bulkhead {
 
     #[tool(
         name = "docker_listContainers",
+        annotations(
+            title = "List containers",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "List containers (running ones, or all with all=true) as the Engine API's GET /containers/json does: id, name, image, state, status, published ports, networks. Counts first, then one page. Read-only."
     )]
     async fn docker_list_containers(
@@ -206,6 +213,13 @@ impl Bulkhead {
 
     #[tool(
         name = "docker_inspectContainer",
+        annotations(
+            title = "Inspect a container",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "Inspect one container by name or id (GET /containers/{id}/json). By default the security-relevant fields under the Engine API's own names: Config.User, Config.Env, HostConfig.Privileged, ReadonlyRootfs, CapAdd, CapDrop, SecurityOpt, Memory, NanoCpus, PidsLimit, NetworkMode, PortBindings, Mounts, ...; full=true returns the whole document. Secret values are redacted."
     )]
     async fn docker_inspect_container(
@@ -222,6 +236,13 @@ impl Bulkhead {
 
     #[tool(
         name = "docker_inspectImage",
+        annotations(
+            title = "Inspect an image",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "Inspect one image in the engine by name, tag or id (GET /images/{name}/json): Config.User, Config.Env, ExposedPorts, Volumes, Entrypoint, Cmd, Healthcheck, labels, layers; history=true adds the build history. Secret values are redacted. Never pulls."
     )]
     async fn docker_inspect_image(
@@ -238,6 +259,13 @@ impl Bulkhead {
 
     #[tool(
         name = "docker_listNetworks",
+        annotations(
+            title = "List networks",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "List networks with driver, scope, internal/attachable/ingress flags, subnets, options and the containers attached to each (for segmentation: one network per tier, back ends internal)."
     )]
     async fn docker_list_networks(
@@ -254,6 +282,13 @@ impl Bulkhead {
 
     #[tool(
         name = "docker_systemInfo",
+        annotations(
+            title = "Engine system info",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "The engine's system info and version (GET /info, /version): server version, API version, OS, kernel, rootless and user-namespace mode, security options (seccomp, AppArmor, SELinux), cgroup driver, live restore, logging and storage drivers, insecure registries, Swarm state, container and image counts, daemon warnings."
     )]
     async fn docker_system_info(
@@ -266,6 +301,13 @@ impl Bulkhead {
 
     #[tool(
         name = "docker_searchHub",
+        annotations(
+            title = "Search Docker Hub",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        ),
         description = "Search Docker Hub through the engine's image search (GET /images/search): name, description, stars, official. Needs the engine to reach the registry; offline it returns a tool error. Never pulls."
     )]
     async fn docker_search_hub(
@@ -278,6 +320,13 @@ impl Bulkhead {
 
     #[tool(
         name = "bulkhead_auditHost",
+        annotations(
+            title = "Audit the Docker host",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "Audit the live engine against the CIS Docker Benchmark: daemon, every container, networks, Swarm. Findings carry rule id, severity, object (container web / HostConfig.CapDrop), message and the exact fix. Filter by container, minimum severity or rule; counts first, then one page."
     )]
     async fn bulkhead_audit_host(
@@ -290,6 +339,13 @@ impl Bulkhead {
 
     #[tool(
         name = "bulkhead_auditContainer",
+        annotations(
+            title = "Audit a container",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "Audit one container (by name or id): its findings (user, capabilities, read-only rootfs, no-new-privileges, limits, ports, mounts, namespaces, secrets in env, ...) with fixes, and the process user seen by `top`."
     )]
     async fn bulkhead_audit_container(
@@ -306,6 +362,13 @@ impl Bulkhead {
 
     #[tool(
         name = "bulkhead_scanImage",
+        annotations(
+            title = "Scan an image",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "Scan an image: config (user, ports, healthcheck...), files (setuid, world-writable, keys), secrets in layers and history, packages, and vulnerabilities against the offline database (`bulkhead db update` fills it). `image` is an engine image name, or a path under the server's root to a `docker save` tarball (docker-archive:PATH), an OCI layout (oci:DIR) or a root filesystem (dir:DIR). Never pulls."
     )]
     async fn bulkhead_scan_image(
@@ -318,6 +381,13 @@ impl Bulkhead {
 
     #[tool(
         name = "bulkhead_checkDockerfile",
+        annotations(
+            title = "Check a Dockerfile",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "Check a Dockerfile (inline `content`, or `path` under the server's root, whose directory is the build context): non-root USER, pinned base images, secrets in ENV/ARG/RUN and in files COPY ships, package-manager hygiene, ... Findings with line, rule, severity and fix."
     )]
     async fn bulkhead_check_dockerfile(
@@ -334,6 +404,13 @@ impl Bulkhead {
 
     #[tool(
         name = "bulkhead_checkCompose",
+        annotations(
+            title = "Check a compose project",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "Check a compose project (inline `content`, or `paths` under the server's root merged like `docker compose -f a -f b`): privileged, capabilities, read-only rootfs, no-new-privileges, limits, ports on all interfaces, host namespaces, Docker socket, secrets in environment, network segmentation, ... Findings with file:line, rule, severity and fix."
     )]
     async fn bulkhead_check_compose(
@@ -350,6 +427,13 @@ impl Bulkhead {
 
     #[tool(
         name = "bulkhead_hardenRun",
+        annotations(
+            title = "Hardened docker run / compose service",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "The hardened way to run a container or an image: the exact `docker run` command and the equivalent compose service (non-root user, --cap-drop ALL, --read-only with tmpfs, no-new-privileges, memory/cpu/pids limits, ports on 127.0.0.1, ...), each change tied to the audit rule it addresses, plus notes on what to tune. Prints, never runs."
     )]
     async fn bulkhead_harden_run(
@@ -362,6 +446,13 @@ impl Bulkhead {
 
     #[tool(
         name = "bulkhead_explainRule",
+        annotations(
+            title = "Explain a rule",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = false
+        ),
         description = "Explain a bulkhead rule by id (CT004), name (capabilities-not-dropped) or alias (DL3002, CIS-5.4): what it checks, why it matters, an example, the fix, severity and compliance references."
     )]
     async fn bulkhead_explain_rule(
@@ -437,7 +528,7 @@ impl ServerHandler for Bulkhead {
                         .get(&name)
                         .and_then(|tool| bad_argument(&tool.input_schema, &args))
                         .unwrap_or(text);
-                    let why = format!("{name}: {why}");
+                    let why = crate::redact::text(&format!("{name}: {why}"));
                     self.st.log.record(
                         &name,
                         &args,

@@ -72,7 +72,7 @@ fn build_user(project_dir: &Path, build: &Node) -> BuildUser {
         } else {
             Path::new(&context).join(&file)
         };
-        match std::fs::read(project_dir.join(&shown)) {
+        match bulkhead_core::fs::read_capped(&project_dir.join(&shown), 8 << 20) {
             Ok(bytes) => (
                 format!("`{}`", shown.display()),
                 String::from_utf8_lossy(&bytes).into_owned(),

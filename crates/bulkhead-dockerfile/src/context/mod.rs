@@ -206,7 +206,8 @@ impl BuildContext {
         let mut ignore = DockerIgnore::empty();
         let mut ignore_diagnostics = Vec::new();
         for candidate in candidates {
-            match std::fs::read(&candidate) {
+            // A `.dockerignore` is small; a device or a giant file is refused, not read.
+            match bulkhead_core::fs::read_capped(&candidate, 4 << 20) {
                 Ok(bytes) => {
                     let (parsed, diagnostics) =
                         DockerIgnore::parse(&String::from_utf8_lossy(&bytes));

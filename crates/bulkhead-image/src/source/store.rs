@@ -87,6 +87,27 @@ impl SeekStore for DirStore {
         let Some(full) = self.join(path) else {
             return Ok(None);
         };
+        // A blob or index that is a symlink out of the directory, or a device (`/dev/zero`), is not part of
+        // the image: reading it would read other files of the machine.
+        if let Ok(real) = full.canonicalize() {
+            let root = self
+                .root
+                .canonicalize()
+                .unwrap_or_else(|_| self.root.clone());
+            if !real.starts_with(&root) {
+                return Err(ImageError::Message(format!(
+                    "{}: `{path}` is a symlink to {}, outside the image directory; refused",
+                    self.describe(),
+                    real.display()
+                )));
+            }
+            if !real.is_file() {
+                return Err(ImageError::Message(format!(
+                    "{}: `{path}` is not a regular file; refused",
+                    self.describe()
+                )));
+            }
+        }
         let file = match File::open(&full) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
