@@ -53,6 +53,47 @@ async fn delete_is_no_content(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Whether a browser `Origin` is a page served from this machine: `http(s)://localhost|127.0.0.1|[::1]`
+/// with an optional numeric port and nothing else.
+fn local_origin(origin: &str) -> bool {
+    let Some(rest) = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let (host, port) = if let Some(v6) = rest.strip_prefix("[::1]") {
+        ("[::1]", v6)
+    } else {
+        match rest.split_once(':') {
+            Some((h, _)) => (h, &rest[h.len()..]),
+            None => (rest, ""),
+        }
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|p| {
+            !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+        });
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]") && port_ok
+}
+
+/// Browser requests from pages not served by this machine are refused (DNS rebinding, a hostile page
+/// posting to a local port); clients that are not browsers send no `Origin` and pass.
+async fn check_origin(req: Request, next: Next) -> Response {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("").to_string());
+    match origin {
+        Some(o) if !local_origin(&o) => (
+            StatusCode::FORBIDDEN,
+            "requests from web pages of other origins are refused\n",
+        )
+            .into_response(),
+        _ => next.run(req).await,
+    }
+}
+
 /// Parses and vets the listening address.
 pub fn address(addr: &str, opts: &Options) -> Result<SocketAddr, String> {
     let sa: SocketAddr = addr
@@ -98,7 +139,8 @@ pub async fn serve(addr: &str, opts: &Options, state: Arc<State>) -> Result<(), 
     );
     let mut router = axum::Router::new()
         .nest_service("/mcp", service)
-        .layer(middleware::from_fn(delete_is_no_content));
+        .layer(middleware::from_fn(delete_is_no_content))
+        .layer(middleware::from_fn(check_origin));
     if let Some(t) = &opts.token {
         let expected = Arc::new(t.clone());
         router = router.layer(middleware::from_fn(move |req, next| {
@@ -139,6 +181,30 @@ mod tests {
         o.token = Some("t".into());
         assert!(address("0.0.0.0:8808", &o).is_ok());
         assert!(address("localhost:80", &o).unwrap_err().contains("IP:PORT"));
+    }
+
+    #[test]
+    fn only_this_machines_origins_pass() {
+        for ok in [
+            "http://localhost",
+            "http://localhost:8808",
+            "https://127.0.0.1:3000",
+            "http://[::1]:80",
+        ] {
+            assert!(local_origin(ok), "{ok}");
+        }
+        for bad in [
+            "http://localhost:80.evil.com",
+            "http://localhost.evil.com",
+            "http://evil.com",
+            "null",
+            "http://127.0.0.1:",
+            "http://127.0.0.1:8808/x",
+            "file://localhost",
+            "http://[::1]:80.evil",
+        ] {
+            assert!(!local_origin(bad), "{bad}");
+        }
     }
 
     #[test]
