@@ -123,6 +123,8 @@ class Fixtures:
         self.spaced_password = " ".join(words)
         self.label_token = "tok" + "".join(secrets.choice(alnum) for _ in range(18))
         self.arg_password = "Arg" + "".join(secrets.choice(alnum) for _ in range(17))
+        self.java_password = "Jv" + "".join(secrets.choice(alnum) for _ in range(16))
+        self.pg_label = "Pg" + "".join(secrets.choice(alnum) for _ in range(16))
         self.tmp = Path(tempfile.mkdtemp(prefix=f"bulkhead-mcp-{transport}-"))
         self.root = self.tmp / "root"
         self.image_id = ""
@@ -149,6 +151,8 @@ class Fixtures:
             "run", "-d", "--name", self.weak, "--label", self.label, "--network", self.net,
             "-e", f"DB_PASSWORD={self.db_password}", "-e", f"AWS_SECRET_ACCESS_KEY={self.aws_secret}",
             "-e", f"SMTP_PASSWORD={self.spaced_password}", "--label", f"com.example.token={self.label_token}",
+            "-e", f"JAVA_OPTS=-Dspring.datasource.password={self.java_password} -Xmx64m",
+            "--label", f"pgpassword={self.pg_label}",
             "--cap-add", "NET_ADMIN", "-p", f"{self.host_port}:8080",
             BASE_IMAGE, "sh", "-c", "sleep 3600", "sleeper", "--password", self.arg_password,
         )
@@ -182,6 +186,14 @@ class Fixtures:
         )
         (self.root / "escape").symlink_to(self.tmp / "outside.txt")
         self.oci_layout_with_escaping_blob()
+        # A Dockerfile whose .dockerignore links out of the root, and compose files including outside files
+        # that exist and that do not.
+        (self.root / "ign").mkdir()
+        (self.root / "ign" / "Dockerfile").write_text("FROM busybox:1.36\nCOPY . /app\nUSER 1000\n")
+        (self.root / "ign" / ".dockerignore").symlink_to(self.tmp / "outside.txt")
+        (self.tmp / "exists.yaml").write_text("services:\n  x:\n    image: busybox:1.36\n")
+        (self.root / "inc-exists.yaml").write_text("include:\n  - ../exists.yaml\nservices:\n  a:\n    image: busybox:1.36\n")
+        (self.root / "inc-missing.yaml").write_text("include:\n  - ../missing.yaml\nservices:\n  a:\n    image: busybox:1.36\n")
 
     def oci_layout_with_escaping_blob(self) -> None:
         """An OCI layout under the root whose only layer blob is a symlink to a tarball outside it."""
@@ -605,6 +617,12 @@ async def main_session(t: Transport, fx: Fixtures, harden: dict) -> None:
         msg = await call_err(s, "bulkhead_checkCompose", {"content": inline_inc})
         C.ok("checkCompose inline include of a file outside the root is refused naming the root",
              "root" in msg and "refused" in msg, msg)
+        msg = await call_err(s, "bulkhead_checkDockerfile", {"path": "ign/Dockerfile"})
+        C.ok("checkDockerfile whose .dockerignore links out of the root is refused", "outside" in msg and "refused" in msg, msg)
+        m1 = await call_err(s, "bulkhead_checkCompose", {"paths": ["inc-exists.yaml"]})
+        m2 = await call_err(s, "bulkhead_checkCompose", {"paths": ["inc-missing.yaml"]})
+        C.ok("checkCompose including an outside file: refused, the same whether it exists or not",
+             "refused" in m1 and m1 == m2 and "missing.yaml" not in m2, (m1, m2))
         msg = await call_err(s, "bulkhead_scanImage", {"image": "oci:lay", "scanners": ["config", "secret"]})
         C.ok("scanImage oci:lay whose layer blob is a symlink out of the root is refused",
              "outside" in msg and "refused" in msg, msg)
@@ -835,7 +853,9 @@ async def run(binary: str, kind: str) -> None:
              everything[max(0, everything.find(fx.aws_secret) - 300):everything.find(fx.aws_secret) + 100])
         for what, planted in [("the spaced SMTP_PASSWORD value", fx.spaced_password),
                               ("the com.example.token label value", fx.label_token),
-                              ("the --password argument", fx.arg_password)]:
+                              ("the --password argument", fx.arg_password),
+                              ("the -D...password= inside JAVA_OPTS", fx.java_password),
+                              ("the pgpassword label value", fx.pg_label)]:
             at = everything.find(planted)
             C.ok(f"SECRETS: {what} appears in no response, log or stderr", at < 0,
                  everything[max(0, at - 300):at + 100])

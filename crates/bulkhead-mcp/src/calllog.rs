@@ -65,14 +65,22 @@ impl CallLog {
     }
 }
 
-/// Long strings (inline Dockerfiles, compose files) are logged by size, not content.
+/// Inline files (`content`: Dockerfiles, compose files, whatever their size) and other long strings are
+/// logged by size, not content: a file's secrets can take shapes no line redaction knows.
 fn shorten(v: &mut Value) {
     match v {
         Value::String(s) if s.len() > MAX_LOGGED_STRING => {
             *s = format!("<{} bytes>", s.len());
         }
         Value::Array(a) => a.iter_mut().for_each(shorten),
-        Value::Object(m) => m.values_mut().for_each(shorten),
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                match x {
+                    Value::String(s) if k == "content" => *s = format!("<{} bytes>", s.len()),
+                    other => shorten(other),
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -98,12 +106,20 @@ mod tests {
             3,
             "error: engine unreachable",
         );
+        log.record(
+            "bulkhead_checkDockerfile",
+            &json!({"content": "FROM x\nENV DB_PASSWORD dfspace888\n"}),
+            1,
+            "ok",
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[2]["arguments"]["content"], "<34 bytes>");
+        assert!(!text.contains("dfspace888"), "{text}");
         assert_eq!(lines[0]["tool"], "bulkhead_checkDockerfile");
         assert_eq!(lines[0]["arguments"]["content"], "<700 bytes>");
         assert!(!text.contains("planted-secret-1"), "{text}");

@@ -602,6 +602,26 @@ pub async fn check_dockerfile(st: &State, a: &CheckDockerfileArgs) -> Result<Val
             }
             let display = st.root.show(&real);
             let with_context = a.context.unwrap_or(true);
+            // The ignore files the build context would read: a symlink out of the root is refused (its
+            // content would decide what is reported, telling the client what the outside file says).
+            if with_context && let (Some(dir), Some(name)) = (real.parent(), real.file_name()) {
+                let mut specific = name.to_os_string();
+                specific.push(".dockerignore");
+                for candidate in [dir.join(specific), dir.join(".dockerignore")] {
+                    if std::fs::symlink_metadata(&candidate).is_ok() {
+                        let inside = candidate
+                            .canonicalize()
+                            .is_ok_and(|r| r.starts_with(st.root.dir()));
+                        if !inside {
+                            return Err(format!(
+                                "{}: refused, it links outside the server's root {}",
+                                st.root.show(&candidate),
+                                st.root.dir().display()
+                            ));
+                        }
+                    }
+                }
+            }
             let dir: PathBuf = real.parent().map(Path::to_path_buf).unwrap_or_default();
             blocking(move || {
                 let ctx = with_context.then_some((dir.as_path(), real.as_path()));
@@ -692,6 +712,26 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
         if let Some(p) = files_read_outside(&project, &allowed_dir) {
             return Err(format!(
                 "refused: the project reads `{p}` (env_file or build), which is outside the server's root {}",
+                root.display()
+            ));
+        }
+        // A file outside the root that could not be read still shows in a diagnostic (`include: … not
+        // found`): refused alike, so whether it exists is not for the client to learn.
+        let outside_named = project.diagnostics.iter().any(|d| {
+            let lexical = |p: &Path| real_path(Path::new("/"), &p.display().to_string());
+            let about_reading = ["not found", "cannot read", "env file", "include", "extends"]
+                .iter()
+                .any(|k| d.message.contains(k));
+            (d.path.is_absolute() && !lexical(&d.path).starts_with(&allowed_dir))
+                || about_reading
+                    && d.message
+                    .split(|c: char| c.is_whitespace() || matches!(c, '`' | '\'' | '"' | ','))
+                    .filter(|w| w.starts_with('/'))
+                    .any(|w| !real_path(Path::new("/"), w.trim_end_matches(':')).starts_with(&allowed_dir))
+        });
+        if outside_named {
+            return Err(format!(
+                "refused: the project reads a file outside the server's root {} (through include, extends or a -f path)",
                 root.display()
             ));
         }

@@ -45,6 +45,82 @@ pub fn text(s: &str) -> String {
     }
 }
 
+/// A name that says it holds a credential: the shared heuristic, plus names run together
+/// (`pgpassword`, `dbpasswd`, `mysql_pwd`) as labels and tool options often spell them.
+fn credential_name(name: &str) -> bool {
+    if is_sensitive_name(name) {
+        return true;
+    }
+    let n = name.trim_start_matches('-').to_ascii_lowercase();
+    let n = n
+        .strip_prefix('d')
+        .filter(|_| name.starts_with("-D"))
+        .unwrap_or(&n);
+    [
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+    ]
+    .iter()
+    .any(|suffix| n.ends_with(suffix))
+        && !n.ends_with("_file")
+        && !n.ends_with("-file")
+}
+
+/// Commands whose short flag takes a credential as the next word.
+fn short_credential_flag(command: &str, flag: &str) -> bool {
+    let cmd = command.rsplit('/').next().unwrap_or(command);
+    matches!(
+        (cmd, flag),
+        ("sshpass", "-p")
+            | ("redis-cli", "-a")
+            | (
+                "mysql" | "mysqldump" | "mysqladmin" | "mariadb" | "mariadb-dump",
+                "-p"
+            )
+            | ("htpasswd", "-b")
+    )
+}
+
+/// Secrets among the shell words of `s`: the word after a credential flag (`--password X`,
+/// `sshpass -p X`), and the value of a credential assignment inside a word (`-Ddb.password=X`,
+/// `--token=X`).
+fn word_secrets(s: &str, found: &mut Vec<String>) {
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '\'' || c == '"')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut command = "";
+    for (i, w) in words.iter().enumerate() {
+        if i == 0 || matches!(words[i - 1], "&&" | "||" | "|" | "exec" | "sudo") {
+            command = w;
+        }
+        if let Some(next) = words.get(i + 1)
+            && (credential_flag(w) || short_credential_flag(command, w))
+            && !next.starts_with('-')
+            && literal(next)
+        {
+            found.push((*next).to_string());
+        }
+        // `A=-Ddb.password=X`: every `name=` in the word, with what follows it.
+        let parts: Vec<&str> = w.split('=').collect();
+        for i in 0..parts.len().saturating_sub(1) {
+            let name = parts[i];
+            let val = parts[i + 1..].join("=");
+            if !name.is_empty() && credential_name(name) && literal(&val) {
+                found.push(val);
+                break;
+            }
+        }
+    }
+}
+
 /// Whether `value` under a credential name is a literal secret (not empty, a placeholder or a reference).
 fn literal(value: &str) -> bool {
     let v = value.trim();
@@ -54,7 +130,7 @@ fn literal(value: &str) -> bool {
 /// `--password`, `-token`, `--api-key`: a flag whose value is a credential.
 fn credential_flag(s: &str) -> bool {
     let name = s.trim_start_matches('-');
-    s.starts_with('-') && !name.is_empty() && !name.contains('=') && is_sensitive_name(name)
+    s.starts_with('-') && !name.is_empty() && !name.contains('=') && credential_name(name)
 }
 
 /// Redacts one string; what was a secret goes to `found`.
@@ -65,7 +141,7 @@ fn judge_str(s: &mut String, key: Option<&str>, flagged: bool, found: &mut Vec<S
         return;
     }
     if let Some(k) = key
-        && is_sensitive_name(k)
+        && credential_name(k)
         && literal(s)
     {
         found.push(s.clone());
@@ -78,12 +154,33 @@ fn judge_str(s: &mut String, key: Option<&str>, flagged: bool, found: &mut Vec<S
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-        && is_sensitive_name(name)
+        && credential_name(name)
         && literal(val)
     {
         found.push(val.to_string());
         *s = format!("{name}={}", mask(val));
         return;
+    }
+    // JSON inside a value (a label, an environment variable): judged as JSON.
+    let t = s.trim_start();
+    if (t.starts_with('{') || t.starts_with('['))
+        && let Ok(mut inner) = serde_json::from_str::<Value>(t)
+    {
+        let before = found.len();
+        judge(&mut inner, key, found);
+        let hits: Vec<String> = found[before..].to_vec();
+        for h in hits {
+            *s = s.replace(&h, &mask(&h));
+        }
+    }
+    // Flags and nested assignments among the words.
+    let before = found.len();
+    word_secrets(s, found);
+    let hits: Vec<String> = found[before..].to_vec();
+    for h in hits {
+        if h.chars().count() >= 4 {
+            *s = s.replace(&h, &mask(&h));
+        }
     }
     let r = redact_line(s);
     if r != *s {
@@ -104,10 +201,15 @@ fn judge(v: &mut Value, key: Option<&str>, found: &mut Vec<String>) {
         Value::String(s) => judge_str(s, key, false, found),
         Value::Array(items) => {
             let mut flagged = false;
+            let command = items
+                .first()
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             for item in items.iter_mut() {
                 match item {
                     Value::String(s) => {
-                        let is_flag = credential_flag(s);
+                        let is_flag = credential_flag(s) || short_credential_flag(&command, s);
                         judge_str(s, None, flagged, found);
                         flagged = is_flag;
                     }
@@ -206,6 +308,54 @@ mod tests {
         assert!(l.is_empty(), "{l:?} leaked: {v}");
         assert!(v.to_string().contains("--verbose"), "{v}");
         assert_eq!(v["Cmd"][4], "x");
+    }
+
+    #[test]
+    fn run_together_names_nested_assignments_json_and_flags_in_text() {
+        let v = redacted(json!({
+            "Env": ["JAVA_OPTS=-Dspring.datasource.password=javasecret42 -Xmx1g"],
+            "Labels": {"pgpassword": "lblpgsecret7", "app.config": "{\"token\":\"lbljson555x\"}"},
+            "Cmd": ["sshpass", "-p", "sshpsecret9", "ssh", "host"],
+            "command": "sh -c 'sleep 3600' x --password=eqsecret111 --password spacesec222 --db-password dbpw4secret",
+            "CreatedBy": "/bin/sh -c mysql --password imgrunsecret5 -u root",
+            "Options": {"dbpasswd": "netpw2secret"},
+        }));
+        let l = leaks(
+            &v,
+            &[
+                "javasecret42",
+                "lblpgsecret7",
+                "lbljson555x",
+                "sshpsecret9",
+                "eqsecret111",
+                "spacesec222",
+                "dbpw4secret",
+                "imgrunsecret5",
+                "netpw2secret",
+            ],
+        );
+        assert!(l.is_empty(), "{l:?} leaked: {v}");
+        let text = v.to_string();
+        for kept in ["-Xmx1g", "sleep 3600", "ssh", "host", "-u root", "mysql"] {
+            assert!(text.contains(kept), "{kept} lost: {text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_commands_keep_their_words() {
+        let v = redacted(json!({
+            "Cmd": ["mkdir", "-p", "build", "--token-file", "/run/secrets/t"],
+            "command": "docker run -p 8080:80 nginx && tar -xpf a.tar",
+            "Labels": {"org.opencontainers.image.title": "web", "maintainer": "ops"},
+        }));
+        assert_eq!(
+            v["Cmd"],
+            json!(["mkdir", "-p", "build", "--token-file", "/run/secrets/t"])
+        );
+        assert_eq!(
+            v["command"],
+            "docker run -p 8080:80 nginx && tar -xpf a.tar"
+        );
     }
 
     #[test]
