@@ -225,6 +225,12 @@ fn judge(v: &mut Value, key: Option<&str>, found: &mut Vec<String>) {
                 judge(x, Some(k.as_str()), found);
             }
         }
+        // A number under a credential name (`{"DB_PASSWORD": 12345678}`) is a credential too.
+        Value::Number(n) if key.is_some_and(credential_name) => {
+            let text = n.to_string();
+            found.push(text.clone());
+            *v = Value::String(mask(&text));
+        }
         _ => {}
     }
 }
@@ -339,6 +345,13 @@ mod tests {
         for kept in ["-Xmx1g", "sleep 3600", "ssh", "host", "-u root", "mysql"] {
             assert!(text.contains(kept), "{kept} lost: {text}");
         }
+    }
+
+    #[test]
+    fn numbers_under_credential_names_are_masked() {
+        let v = redacted(json!({"environment": {"DB_PASSWORD": 87654321, "PORT": 5432}}));
+        assert!(!v.to_string().contains("87654321"), "{v}");
+        assert_eq!(v["environment"]["PORT"], 5432);
     }
 
     #[test]
