@@ -768,7 +768,10 @@ def raw_stdio(binary: str, root: Path) -> None:
             "name": "docker_listContainers", "arguments": {"all": True}}},
     ]
     try:
-        out, err = p.communicate(("\n".join(json.dumps(m) for m in msgs) + "\n").encode(), timeout=60)
+        lines_in = [json.dumps(m) for m in msgs]
+        # A line that is not JSON between the requests: answered with a parse error, the session goes on.
+        lines_in.insert(3, "{bad json")
+        out, err = p.communicate(("\n".join(lines_in) + "\n").encode(), timeout=60)
     except subprocess.TimeoutExpired:
         p.kill()
         out, err = p.communicate()
@@ -783,8 +786,11 @@ def raw_stdio(binary: str, root: Path) -> None:
         except ValueError:
             bad.append(line)
     C.ok("raw stdio: every stdout line is a JSON-RPC 2.0 message", bool(lines) and not bad, bad[:5])
-    ids = sorted(m.get("id") for m in parsed if "id" in m)
+    ids = sorted(m.get("id") for m in parsed if m.get("id") is not None)
     C.ok("raw stdio: answers to requests 1..4", ids == [1, 2, 3, 4], ids)
+    parse_errors = [m for m in parsed if m.get("id") is None and m.get("error", {}).get("code") == -32700]
+    C.ok("raw stdio: the line that is not JSON gets one JSON-RPC parse error (-32700, id null)",
+         len(parse_errors) == 1, [m for m in parsed if m.get("id") is None])
     results = {m.get("id"): m for m in parsed}
     C.ok("raw stdio: tools/call explainRule result", results.get(3, {}).get("result", {}).get(
         "structuredContent", {}).get("id") == "CT004", results.get(3))

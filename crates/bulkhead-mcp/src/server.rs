@@ -136,16 +136,119 @@ pub struct Bulkhead {
     tool_router: ToolRouter<Self>,
 }
 
-/// Serves one session over standard input/output until the client closes it.
+/// Longest request line read from standard input (rmcp's own limit for line transports).
+const MAX_LINE: usize = 16 << 20;
+
+/// The JSON-RPC answer to a line that is not JSON.
+fn parse_error(why: &str) -> String {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": -32700, "message": format!("Parse error: {why}")},
+    })
+    .to_string()
+}
+
+/// Serves one session over standard input/output until the client closes it. Each input line that is
+/// JSON goes to rmcp; a line that is not (or is longer than 16 MiB) is answered here with a JSON-RPC parse
+/// error, as JSON-RPC 2.0 requires, and the session goes on. Standard output carries only protocol lines,
+/// written whole.
 pub async fn serve_stdio(state: Arc<State>) -> Result<(), String> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let (ours, theirs) = tokio::io::duplex(1 << 20);
+    let (our_read, mut our_write) = tokio::io::split(ours);
+    let out = Arc::new(tokio::sync::Mutex::new(tokio::io::stdout()));
+    let write_line = |out: Arc<tokio::sync::Mutex<tokio::io::Stdout>>, line: Vec<u8>| async move {
+        let mut o = out.lock().await;
+        o.write_all(&line).await?;
+        o.write_all(b"\n").await?;
+        o.flush().await
+    };
+    let answers_out = out.clone();
+    let answers = tokio::spawn(async move {
+        let mut lines = BufReader::new(our_read).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if write_line(answers_out.clone(), line.into_bytes())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let requests_out = out.clone();
+    tokio::spawn(async move {
+        let mut input = BufReader::new(tokio::io::stdin());
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let n = match (&mut input)
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut buf)
+                .await
+            {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            if n > MAX_LINE && buf.last() != Some(&b'\n') {
+                // Skip the rest of the overlong line.
+                let mut rest = Vec::new();
+                loop {
+                    rest.clear();
+                    match (&mut input)
+                        .take(1 << 20)
+                        .read_until(b'\n', &mut rest)
+                        .await
+                    {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) if rest.last() == Some(&b'\n') => break,
+                        Ok(_) => {}
+                    }
+                }
+                let e = parse_error(&format!("the line is longer than {MAX_LINE} bytes"));
+                if write_line(requests_out.clone(), e.into_bytes())
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+                continue;
+            }
+            let text = String::from_utf8_lossy(&buf);
+            let line = text.trim();
+            if line.is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Value>(line) {
+                Ok(_) => {
+                    if our_write.write_all(line.as_bytes()).await.is_err()
+                        || our_write.write_all(b"\n").await.is_err()
+                    {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let e = parse_error(&e.to_string());
+                    if write_line(requests_out.clone(), e.into_bytes())
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        // End of input: rmcp sees the end of its stream and closes the session.
+        let _ = our_write.shutdown().await;
+    });
     let service = Bulkhead::new(state)
-        .serve(rmcp::transport::stdio())
+        .serve(theirs)
         .await
         .map_err(|e| format!("MCP session failed to start: {e}"))?;
-    service
-        .waiting()
-        .await
-        .map_err(|e| format!("MCP session ended with an error: {e}"))?;
+    let ended = service.waiting().await;
+    // Every answer rmcp wrote is on standard output before the process ends.
+    let _ = answers.await;
+    ended.map_err(|e| format!("MCP session ended with an error: {e}"))?;
     Ok(())
 }
 
