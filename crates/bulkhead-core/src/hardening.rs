@@ -3,6 +3,13 @@
 
 use crate::Severity;
 
+/// Whether a `User` (`Config.User`, `--user`, compose `user:`, Dockerfile `USER`) means root: empty (the
+/// default), `root` or `0`, with or without a group.
+pub fn user_is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or("").trim();
+    name.is_empty() || name == "0" || name == "root"
+}
+
 /// `p` without `.`, empty components or a trailing slash (`/etc/` → `/etc`, `//` → `/`); a relative path
 /// (`./etc`, `~/.ssh`) stays relative (`etc`, `~/.ssh`), so it never equals an absolute one.
 pub fn clean_host_path(p: &str) -> String {

@@ -193,6 +193,54 @@ fn missing_blob_is_an_error_naming_the_digest() {
 }
 
 #[test]
+fn blobs_linking_out_of_the_layout_or_to_devices_are_refused() {
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join("layout");
+    let ls = layers();
+    let mut files = common::oci_layout(&ls, "x:1");
+    let digest = sha256_digest(&ls[1].stored);
+    let blob = format!("blobs/sha256/{}", &digest[7..]);
+    files.remove(&blob);
+    files.write_dir(&dir);
+    // The real layer, outside the layout directory: reading it would read other files of the machine.
+    let outside = outer.path().join("outside.blob");
+    std::fs::write(&outside, &ls[1].stored).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join(&blob)).unwrap();
+    let read = |d: &Path| {
+        read_image(
+            &Source::parse(d.to_str().unwrap()),
+            &ReadOptions::default(),
+            &(),
+        )
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
+    };
+    let err = read(&dir);
+    assert!(
+        err.contains("outside the image directory") && err.contains("refused"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.join(&blob)).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join(&blob)).unwrap();
+    // A device is not a blob: it is never opened, the blob counts as missing.
+    let err = read(&dir);
+    assert!(err.contains("missing") && err.contains(&digest), "{err}");
+    // A link that stays inside the layout is followed.
+    std::fs::remove_file(dir.join(&blob)).unwrap();
+    std::fs::write(dir.join("layer.bin"), &ls[1].stored).unwrap();
+    std::os::unix::fs::symlink(dir.join("layer.bin"), dir.join(&blob)).unwrap();
+    assert!(
+        read_image(
+            &Source::parse(dir.to_str().unwrap()),
+            &ReadOptions::default(),
+            &()
+        )
+        .is_ok()
+    );
+}
+
+#[test]
 fn corrupt_blob_is_a_note_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let ls = layers();

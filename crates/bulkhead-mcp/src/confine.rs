@@ -3,6 +3,22 @@
 
 use std::path::{Path, PathBuf};
 
+/// `path` with `.` and `..` folded as written, without touching the file system (symlinks are not
+/// followed: a path that leaves a directory this way leaves it whatever the links say).
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The directory client paths must stay in.
 #[derive(Debug, Clone)]
 pub struct Root {
@@ -45,17 +61,7 @@ impl Root {
         };
         // Refused before touching the file system when it leaves the root as written: whether something
         // exists outside the root is not for a client to learn.
-        let mut lexical = PathBuf::new();
-        for c in joined.components() {
-            match c {
-                std::path::Component::ParentDir => {
-                    lexical.pop();
-                }
-                std::path::Component::CurDir => {}
-                other => lexical.push(other),
-            }
-        }
-        if !lexical.starts_with(&self.dir) {
+        if !lexical(&joined).starts_with(&self.dir) {
             return Err(self.outside(given));
         }
         let real = joined.canonicalize().map_err(|e| {

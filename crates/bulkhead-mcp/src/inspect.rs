@@ -21,12 +21,8 @@ pub struct ListContainersArgs {
     /// Only containers whose name, id or image contains this text.
     #[serde(default)]
     pub filter: Option<String>,
-    /// Items to skip (default 0): the previous page's `next_offset`.
-    #[serde(default)]
-    pub offset: Option<usize>,
-    /// Items to return (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<usize>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -55,12 +51,8 @@ pub struct ListNetworksArgs {
     /// Only networks whose name or id contains this text.
     #[serde(default)]
     pub filter: Option<String>,
-    /// Items to skip (default 0): the previous page's `next_offset`.
-    #[serde(default)]
-    pub offset: Option<usize>,
-    /// Items to return (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<usize>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -199,7 +191,7 @@ pub async fn list_containers(st: &State, a: &ListContainersArgs) -> Result<Value
         }));
     }
     let matched = items.len();
-    let (page, meta) = PageArgs::of(a.offset, a.limit).take(items);
+    let (page, meta) = a.page.take(items);
     Ok(json!({
         "engine": conn.display(),
         "counts": {"containers": matched, "running": running, "other": matched - running},
@@ -348,7 +340,10 @@ pub async fn inspect_image(st: &State, a: &InspectImageArgs) -> Result<Value, St
         .unwrap_or("");
     if let Some(o) = out.as_object_mut() {
         o.insert("Layers".into(), json!(layers));
-        o.insert("RunsAsRoot".into(), json!(runs_as_root(user)));
+        o.insert(
+            "RunsAsRoot".into(),
+            json!(bulkhead_core::hardening::user_is_root(user)),
+        );
     }
     if a.history {
         match conn.docker.image_history(name).await {
@@ -373,12 +368,6 @@ pub async fn inspect_image(st: &State, a: &InspectImageArgs) -> Result<Value, St
         }
     }
     Ok(out)
-}
-
-/// Whether an image or container `User` means root: empty, `root`, `0`, with or without a group.
-pub fn runs_as_root(user: &str) -> bool {
-    let name = user.trim().split(':').next().unwrap_or("");
-    name.is_empty() || name == "root" || name == "0"
 }
 
 pub async fn list_networks(st: &State, a: &ListNetworksArgs) -> Result<Value, String> {
@@ -478,7 +467,7 @@ pub async fn list_networks(st: &State, a: &ListNetworksArgs) -> Result<Value, St
         .iter()
         .filter(|n| n.get("Internal").and_then(Value::as_bool) == Some(true))
         .count();
-    let (page, meta) = PageArgs::of(a.offset, a.limit).take(items);
+    let (page, meta) = a.page.take(items);
     Ok(json!({
         "engine": conn.display(),
         "counts": {"networks": total, "internal": internal},

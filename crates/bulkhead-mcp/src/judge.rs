@@ -29,12 +29,8 @@ pub struct AuditHostArgs {
     /// Stopped containers too.
     #[serde(default)]
     pub all: bool,
-    /// Items to skip (default 0): the previous page's `next_offset`.
-    #[serde(default)]
-    pub offset: Option<usize>,
-    /// Items to return (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<usize>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -44,12 +40,8 @@ pub struct AuditContainerArgs {
     /// Lowest severity to return (default: all).
     #[serde(default)]
     pub severity: Option<String>,
-    /// Items to skip (default 0): the previous page's `next_offset`.
-    #[serde(default)]
-    pub offset: Option<usize>,
-    /// Items to return (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<usize>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -66,12 +58,8 @@ pub struct ScanImageArgs {
     /// Leave out vulnerabilities with no fixed version.
     #[serde(default)]
     pub ignore_unfixed: bool,
-    /// Items to skip (default 0): the previous page's `next_offset`.
-    #[serde(default)]
-    pub offset: Option<usize>,
-    /// Items to return (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<usize>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -88,12 +76,8 @@ pub struct CheckDockerfileArgs {
     /// Lowest severity to return (default: all).
     #[serde(default)]
     pub severity: Option<String>,
-    /// Items to skip (default 0): the previous page's `next_offset`.
-    #[serde(default)]
-    pub offset: Option<usize>,
-    /// Items to return (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<usize>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -111,12 +95,8 @@ pub struct CheckComposeArgs {
     /// Lowest severity to return (default: all).
     #[serde(default)]
     pub severity: Option<String>,
-    /// Items to skip (default 0): the previous page's `next_offset`.
-    #[serde(default)]
-    pub offset: Option<usize>,
-    /// Items to return (default 50, at most 500).
-    #[serde(default)]
-    pub limit: Option<usize>,
+    #[serde(flatten)]
+    pub page: PageArgs,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -239,16 +219,12 @@ async fn engine_findings(
 /// The engine rules over a snapshot, under the default policy.
 fn judge_snapshot(snap: &bulkhead_engine::Snapshot, rules: &[&'static RuleMeta]) -> Vec<Finding> {
     let policy = Policy::default();
-    let enabled: Vec<_> = bulkhead_engine::rules::registry()
-        .into_iter()
-        .filter(|r| policy.rule_enabled(r.meta()))
-        .collect();
-    let options = bulkhead_engine::rules::EngineCheckOptions {
-        self_container: bulkhead_engine::collect::self_container_id(),
-    };
-    let ctx = bulkhead_engine::rules::EngineCheckContext::new(snap, &options);
+    let enabled = bulkhead_engine::rules::enabled(&policy);
     let lookup = |id: &str| rules.iter().copied().find(|m| m.id == id);
-    policy.apply(bulkhead_engine::rules::check_rules(&ctx, &enabled), lookup)
+    policy.apply(
+        bulkhead_engine::rules::check_snapshot(snap, &enabled),
+        lookup,
+    )
 }
 
 /// The container `key` names (name, or id prefix of at least 4 characters).
@@ -309,9 +285,7 @@ pub async fn audit_host(st: &State, a: &AuditHostArgs) -> Result<Value, String> 
         .filter(|f| a.rule.as_deref().is_none_or(|r| rule_matches(st, f, r)))
         .filter(|f| container.as_deref().is_none_or(|c| about_container(f, c)))
         .collect();
-    let (c, meta, list) = findings_page(kept, &PageArgs::of(a.offset, a.limit), &|p: &str| {
-        p.to_string()
-    });
+    let (c, meta, list) = findings_page(kept, &a.page, &|p: &str| p.to_string());
     Ok(json!({
         "engine": snap.host,
         "api_version": snap.api_version,
@@ -343,31 +317,16 @@ pub async fn audit_container(st: &State, a: &AuditContainerArgs) -> Result<Value
         )
     })?;
     let name = c.name();
-    let process_users: Vec<String> = c
-        .top
-        .as_ref()
-        .map(|t| {
-            let titles = t.titles.clone().unwrap_or_default();
-            let col = titles.iter().position(|x| x == "UID" || x == "USER");
-            let mut users: Vec<String> = t
-                .processes
-                .iter()
-                .flatten()
-                .filter_map(|row| col.and_then(|i| row.get(i).cloned()))
-                .collect();
-            users.sort();
-            users.dedup();
-            users
-        })
-        .unwrap_or_default();
+    let mut process_users =
+        bulkhead_engine::rules::container::support::process_users(c).unwrap_or_default();
+    process_users.sort();
+    process_users.dedup();
     let kept: Vec<Finding> = findings
         .into_iter()
         .filter(|f| about_container(f, &name))
         .filter(|f| min.is_none_or(|m| f.severity >= m))
         .collect();
-    let (counts, meta, list) = findings_page(kept, &PageArgs::of(a.offset, a.limit), &|p: &str| {
-        p.to_string()
-    });
+    let (counts, meta, list) = findings_page(kept, &a.page, &|p: &str| p.to_string());
     let cfg = c.inspect.config.as_ref();
     Ok(json!({
         "container": name,
@@ -493,7 +452,7 @@ pub async fn scan_image(st: &State, a: &ScanImageArgs) -> Result<Value, String> 
         .into_iter()
         .filter(|f| min.is_none_or(|m| f.severity >= m))
         .collect();
-    let (fcounts, fmeta, flist) = findings_page(findings, &PageArgs::of(a.offset, a.limit), &show);
+    let (fcounts, fmeta, flist) = findings_page(findings, &a.page, &show);
     let mut vulns: Vec<Value> = scan
         .vulnerabilities
         .into_iter()
@@ -507,7 +466,7 @@ pub async fn scan_image(st: &State, a: &ScanImageArgs) -> Result<Value, String> 
             .or_default() += 1;
     }
     let vtotal = vulns.len();
-    let (vpage, vmeta) = PageArgs::of(a.offset, a.limit).take(vulns);
+    let (vpage, vmeta) = a.page.take(vulns);
     Ok(json!({
         "image": scan.image,
         "counts": {
@@ -642,7 +601,7 @@ pub async fn check_dockerfile(st: &State, a: &CheckDockerfileArgs) -> Result<Val
         .into_iter()
         .filter(|f| min.is_none_or(|m| f.severity >= m))
         .collect();
-    let (c, meta, list) = findings_page(kept, &PageArgs::of(a.offset, a.limit), &show);
+    let (c, meta, list) = findings_page(kept, &a.page, &show);
     Ok(json!({"file": display, "counts": c, "page": meta, "findings": list, "notes": notes}))
 }
 
@@ -718,7 +677,7 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
         // A file outside the root that could not be read still shows in a diagnostic (`include: … not
         // found`): refused alike, so whether it exists is not for the client to learn.
         let outside_named = project.diagnostics.iter().any(|d| {
-            let lexical = |p: &Path| real_path(Path::new("/"), &p.display().to_string());
+            let lexical = crate::confine::lexical;
             let about_reading = ["not found", "cannot read", "env file", "include", "extends"]
                 .iter()
                 .any(|k| d.message.contains(k));
@@ -727,7 +686,10 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
                     && d.message
                     .split(|c: char| c.is_whitespace() || matches!(c, '`' | '\'' | '"' | ','))
                     .filter(|w| w.starts_with('/'))
-                    .any(|w| !real_path(Path::new("/"), w.trim_end_matches(':')).starts_with(&allowed_dir))
+                    .any(|w| {
+                        !crate::confine::lexical(Path::new(w.trim_end_matches(':')))
+                            .starts_with(&allowed_dir)
+                    })
         });
         if outside_named {
             return Err(format!(
@@ -792,7 +754,7 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
         .into_iter()
         .filter(|f| min.is_none_or(|m| f.severity >= m))
         .collect();
-    let (c, meta, list) = findings_page(kept, &PageArgs::of(a.offset, a.limit), &show);
+    let (c, meta, list) = findings_page(kept, &a.page, &show);
     drop(tmp);
     Ok(json!({
         "files": files_shown,
@@ -808,20 +770,9 @@ pub async fn check_compose(st: &State, a: &CheckComposeArgs) -> Result<Value, St
 /// lexically when it does not.
 fn real_path(base: &Path, path: &str) -> PathBuf {
     let joined = base.join(path);
-    if let Ok(real) = joined.canonicalize() {
-        return real;
-    }
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
+    joined
+        .canonicalize()
+        .unwrap_or_else(|_| crate::confine::lexical(&joined))
 }
 
 /// The first file outside `allowed` that the compose rules would read: a service's `env_file`s and its
@@ -830,7 +781,7 @@ fn files_read_outside(
     project: &bulkhead_compose::project::Project,
     allowed: &Path,
 ) -> Option<String> {
-    use bulkhead_compose::node::{Node, Value as Y};
+    use bulkhead_compose::rules::support::{BuildDockerfile, build_dockerfile, env_files};
     let base = project
         .dir
         .canonicalize()
@@ -838,27 +789,12 @@ fn files_read_outside(
     let mut paths: Vec<String> = Vec::new();
     for (_, svc) in project.services() {
         if let Some(env) = svc.get("env_file") {
-            let one = |n: &Node| {
-                n.scalar_text()
-                    .or_else(|| n.get("path").and_then(Node::scalar_text))
-            };
-            match &env.value {
-                Y::Seq(items) => paths.extend(items.iter().filter_map(one)),
-                _ => paths.extend(one(env)),
-            }
+            paths.extend(env_files(env).into_iter().map(|(p, _)| p));
         }
-        if let Some(build) = svc.get("build") {
-            let context = build
-                .scalar_text()
-                .or_else(|| build.get("context").and_then(Node::scalar_text))
-                .unwrap_or_else(|| ".".into());
-            if !context.contains("://") && !context.starts_with("git@") {
-                let file = build
-                    .get("dockerfile")
-                    .and_then(Node::scalar_text)
-                    .unwrap_or_else(|| "Dockerfile".into());
-                paths.push(Path::new(&context).join(file).display().to_string());
-            }
+        if let Some(build) = svc.get("build")
+            && let BuildDockerfile::File(f) = build_dockerfile(build)
+        {
+            paths.push(f.display().to_string());
         }
     }
     paths

@@ -21,11 +21,6 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
-    /// The page `offset`/`limit` name.
-    pub fn of(offset: Option<usize>, limit: Option<usize>) -> PageArgs {
-        PageArgs { offset, limit }
-    }
-
     /// Takes this page out of `items`; returns the page and its description
     /// (`total`, `offset`, `returned`, `next_offset`).
     pub fn take<T>(&self, items: Vec<T>) -> (Vec<T>, Value) {

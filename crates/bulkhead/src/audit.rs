@@ -2,7 +2,6 @@
 
 use crate::{ColorChoice, OutputFormat, PolicyArgs};
 use bulkhead_engine::collect::CollectOptions;
-use bulkhead_engine::rules::{EngineCheckContext, EngineCheckOptions};
 use bulkhead_engine::snapshot::Snapshot;
 use clap::Args;
 use std::collections::BTreeMap;
@@ -128,21 +127,13 @@ pub fn run(args: AuditArgs) -> ExitCode {
     {
         return fail(e);
     }
-    let enabled: Vec<_> = bulkhead_engine::rules::registry()
-        .into_iter()
-        .filter(|r| policy.rule_enabled(r.meta()))
-        .collect();
+    let enabled = bulkhead_engine::rules::enabled(&policy);
     let metas = crate::all_rule_meta();
     let lookup = |id: &str| metas.iter().copied().find(|m| m.id == id);
-    // bulkhead's own container, when it runs in one, is not audited.
-    let options = EngineCheckOptions {
-        self_container: bulkhead_engine::collect::self_container_id(),
-    };
     let mut findings = Vec::new();
     let mut diagnostics = Vec::new();
     for snap in &snaps {
-        let ctx = EngineCheckContext::new(snap, &options);
-        findings.extend(bulkhead_engine::rules::check_rules(&ctx, &enabled));
+        findings.extend(bulkhead_engine::rules::check_snapshot(snap, &enabled));
         for p in &snap.problems {
             diagnostics.push(bulkhead_report::InputDiagnostic::new(
                 snap.host.clone(),

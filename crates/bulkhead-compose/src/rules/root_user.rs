@@ -1,9 +1,10 @@
 use super::support::{Service, finding, services};
 use super::{ComposeCheckContext, ComposeRule};
 use crate::node::Node;
+use bulkhead_core::hardening::user_is_root;
 use bulkhead_core::{Evidence, Finding, RuleMeta, Severity, declare_rule};
 use bulkhead_dockerfile::model::{ImageRef, Model};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 declare_rule! {
     /// ## What it does
@@ -38,11 +39,6 @@ declare_rule! {
     }
 }
 
-fn is_root(user: &str) -> bool {
-    let name = user.split(':').next().unwrap_or("").trim();
-    name == "root" || name == "0"
-}
-
 /// What the build's Dockerfile says about the user.
 enum BuildUser {
     /// The `USER` in effect in the built stage, as written and expanded.
@@ -55,33 +51,26 @@ enum BuildUser {
 
 fn build_user(project_dir: &Path, build: &Node) -> BuildUser {
     let text_of = |k: &str| build.get(k).and_then(Node::scalar_text);
-    let context = build
-        .scalar_text()
-        .or_else(|| text_of("context"))
-        .unwrap_or_else(|| ".".to_string());
-    let (label, text) = if let Some(inline) = text_of("dockerfile_inline") {
-        ("dockerfile_inline".to_string(), inline)
-    } else {
-        if context.contains("://") || context.starts_with("git@") {
+    let (label, text) = match super::support::build_dockerfile(build) {
+        super::support::BuildDockerfile::Inline(inline) => {
+            ("dockerfile_inline".to_string(), inline)
+        }
+        super::support::BuildDockerfile::Remote(context) => {
             return BuildUser::Unknown(format!("the build context `{context}` is remote"));
         }
-        let file = text_of("dockerfile").unwrap_or_else(|| "Dockerfile".to_string());
         // As written (relative to the project directory), for messages.
-        let shown: PathBuf = if Path::new(&file).is_absolute() {
-            PathBuf::from(&file)
-        } else {
-            Path::new(&context).join(&file)
-        };
-        match bulkhead_core::fs::read_capped(&project_dir.join(&shown), 8 << 20) {
-            Ok(bytes) => (
-                format!("`{}`", shown.display()),
-                String::from_utf8_lossy(&bytes).into_owned(),
-            ),
-            Err(e) => {
-                return BuildUser::Unknown(format!(
-                    "the Dockerfile `{}` could not be read ({e})",
-                    shown.display()
-                ));
+        super::support::BuildDockerfile::File(shown) => {
+            match bulkhead_core::fs::read_capped(&project_dir.join(&shown), 8 << 20) {
+                Ok(bytes) => (
+                    format!("`{}`", shown.display()),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ),
+                Err(e) => {
+                    return BuildUser::Unknown(format!(
+                        "the Dockerfile `{}` could not be read ({e})",
+                        shown.display()
+                    ));
+                }
             }
         }
     };
@@ -128,7 +117,7 @@ impl RootUser {
         let name = svc.name;
         let (msg, sev) = if let Some(build) = svc.get("build") {
             match build_user(&ctx.project.dir, build) {
-                BuildUser::User(u) if !is_root(&u) && !u.trim().is_empty() => return None,
+                BuildUser::User(u) if !user_is_root(&u) => return None,
                 BuildUser::User(u) => (
                     format!(
                         "service `{name}` sets no `user` and its Dockerfile's `USER {u}` is root"
@@ -178,7 +167,7 @@ impl ComposeRule for RootUser {
             match svc.get("user") {
                 Some(v) if v.scalar_text().is_some_and(|u| !u.trim().is_empty()) => {
                     let u = v.scalar_text().unwrap_or_default();
-                    if is_root(&u) {
+                    if user_is_root(&u) {
                         out.push(
                             finding(
                                 ctx,

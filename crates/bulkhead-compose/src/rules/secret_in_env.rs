@@ -92,21 +92,6 @@ fn env_file_pairs(text: &str) -> Vec<(usize, String, String)> {
     out
 }
 
-/// The paths of `env_file` (a string, or a list of strings or `{path, required}` maps) with their nodes.
-fn env_files(node: &Node) -> Vec<(String, &Node)> {
-    let one = |n: &Node| -> Option<String> {
-        n.scalar_text()
-            .or_else(|| n.get("path").and_then(Node::scalar_text))
-    };
-    match &node.value {
-        Value::Seq(items) => items
-            .iter()
-            .filter_map(|n| one(n).map(|p| (p, n)))
-            .collect(),
-        _ => one(node).map(|p| vec![(p, node)]).unwrap_or_default(),
-    }
-}
-
 impl SecretInEnv {
     fn environment(&self, ctx: &ComposeCheckContext, svc: &Service, out: &mut Vec<Finding>) {
         let Some(env) = svc.get("environment") else {
@@ -147,7 +132,7 @@ impl SecretInEnv {
         let Some(files) = svc.get("env_file") else {
             return;
         };
-        for (rel, node) in env_files(files) {
+        for (rel, node) in super::support::env_files(files) {
             let path = if Path::new(&rel).is_absolute() {
                 Path::new(&rel).to_path_buf()
             } else {

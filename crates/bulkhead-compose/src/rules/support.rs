@@ -295,6 +295,55 @@ pub fn is_reference(v: &str) -> bool {
     v.contains("${") || (v.starts_with('$') && !v.starts_with("$$"))
 }
 
+/// A service's `env_file` entries (a string, a list of strings, or a list of `{path, required}`), as
+/// written, with their nodes.
+pub fn env_files(node: &Node) -> Vec<(String, &Node)> {
+    let one = |n: &Node| -> Option<String> {
+        n.scalar_text()
+            .or_else(|| n.get("path").and_then(Node::scalar_text))
+    };
+    match &node.value {
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|n| one(n).map(|p| (p, n)))
+            .collect(),
+        _ => one(node).map(|p| vec![(p, node)]).unwrap_or_default(),
+    }
+}
+
+/// Where a service's `build` takes its Dockerfile from.
+pub enum BuildDockerfile {
+    /// `dockerfile_inline`: the text.
+    Inline(String),
+    /// A remote context (`https://…`, `git@…`): nothing to read.
+    Remote(String),
+    /// A file, relative to the project directory as written (`context/Dockerfile`), or absolute.
+    File(std::path::PathBuf),
+}
+
+/// The Dockerfile of a `build:` (a context string or a map with `context`, `dockerfile`,
+/// `dockerfile_inline`).
+pub fn build_dockerfile(build: &Node) -> BuildDockerfile {
+    let text_of = |k: &str| build.get(k).and_then(Node::scalar_text);
+    if let Some(inline) = text_of("dockerfile_inline") {
+        return BuildDockerfile::Inline(inline);
+    }
+    let context = build
+        .scalar_text()
+        .or_else(|| text_of("context"))
+        .unwrap_or_else(|| ".".to_string());
+    if context.contains("://") || context.starts_with("git@") {
+        return BuildDockerfile::Remote(context);
+    }
+    let file = text_of("dockerfile").unwrap_or_else(|| "Dockerfile".to_string());
+    let path = std::path::Path::new(&file);
+    BuildDockerfile::File(if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::path::Path::new(&context).join(path)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

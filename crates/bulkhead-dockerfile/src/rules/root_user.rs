@@ -38,11 +38,6 @@ declare_rule! {
     }
 }
 
-fn is_root_user(u: &str) -> bool {
-    let name = u.split(':').next().unwrap_or("").trim();
-    name == "root" || name == "0"
-}
-
 impl DockerfileRule for RootUser {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -55,7 +50,7 @@ impl DockerfileRule for RootUser {
             Some((i, ins)) => {
                 let raw = ins.words().first().map(|w| w.0.clone()).unwrap_or_default();
                 let user = ctx.model.expand_at(ctx.df, i, &raw);
-                if is_root_user(&user) {
+                if bulkhead_core::hardening::user_is_root(&user) {
                     out.push(
                         ctx.finding(
                             &Self::META,

@@ -136,6 +136,22 @@ pub fn all_meta() -> Vec<&'static RuleMeta> {
     registry().into_iter().map(|r| r.meta()).collect()
 }
 
+/// The rules `policy` enables.
+pub fn enabled(policy: &bulkhead_core::Policy) -> Vec<&'static dyn EngineRule> {
+    registry()
+        .into_iter()
+        .filter(|r| policy.rule_enabled(r.meta()))
+        .collect()
+}
+
+/// Run `rules` over a snapshot as an audit does: bulkhead's own container, when it runs in one, is left out.
+pub fn check_snapshot(snap: &Snapshot, rules: &[&'static dyn EngineRule]) -> Vec<Finding> {
+    let options = EngineCheckOptions {
+        self_container: crate::collect::self_container_id(),
+    };
+    check_rules(&EngineCheckContext::new(snap, &options), rules)
+}
+
 /// Run `rules` over the snapshot.
 pub fn check_rules(ctx: &EngineCheckContext, rules: &[&'static dyn EngineRule]) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -49,12 +49,15 @@ fn read_limited(store: &str, path: &str, r: impl Read, limit: u64) -> Result<Vec
 /// An OCI layout directory.
 pub(crate) struct DirStore {
     root: PathBuf,
+    /// The directory with symlinks resolved: what every file read must stay under.
+    real_root: PathBuf,
 }
 
 impl DirStore {
     pub(crate) fn new(root: &Path) -> Self {
         DirStore {
             root: root.to_path_buf(),
+            real_root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
         }
     }
 
@@ -90,11 +93,7 @@ impl SeekStore for DirStore {
         // A blob or index that is a symlink out of the directory, or a device (`/dev/zero`), is not part of
         // the image: reading it would read other files of the machine.
         if let Ok(real) = full.canonicalize() {
-            let root = self
-                .root
-                .canonicalize()
-                .unwrap_or_else(|_| self.root.clone());
-            if !real.starts_with(&root) {
+            if !real.starts_with(&self.real_root) {
                 return Err(ImageError::Message(format!(
                     "{}: `{path}` is a symlink to {}, outside the image directory; refused",
                     self.describe(),

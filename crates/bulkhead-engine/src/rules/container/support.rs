@@ -42,11 +42,7 @@ pub fn split_opt(opt: &str) -> (String, Option<String>) {
 
 pub use bulkhead_core::hardening::capability_name as cap_name;
 
-/// Whether a `User` value (`""`, `0`, `root`, `0:0`, `root:wheel`, `app`, `1000:1000`) means root.
-pub fn user_is_root(user: &str) -> bool {
-    let name = user.split(':').next().unwrap_or("").trim();
-    name.is_empty() || name == "0" || name == "root"
-}
+pub use bulkhead_core::hardening::user_is_root;
 
 /// Whether the engine remaps container root to an unprivileged host user (userns-remap or rootless).
 pub fn root_is_remapped(snap: &Snapshot) -> bool {
