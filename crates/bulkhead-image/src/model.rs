@@ -273,10 +273,10 @@ impl ImageConfig {
     /// ([`crate::rules::history::redact_line`]). `docker inspect` shows the raw values; a report that
     /// may be attached to a ticket or a CI log must not.
     pub fn redacted(&self) -> ImageConfig {
-        use crate::rules::history::redact_line;
+        use crate::rules::history::{redact_assignment, redact_line};
         let all = |v: &[String]| v.iter().map(|s| redact_line(s)).collect::<Vec<_>>();
         ImageConfig {
-            env: all(&self.env),
+            env: self.env.iter().map(|e| redact_assignment(e)).collect(),
             entrypoint: all(&self.entrypoint),
             cmd: all(&self.cmd),
             healthcheck: self.healthcheck.as_deref().map(all),
@@ -284,7 +284,7 @@ impl ImageConfig {
                 .labels
                 .iter()
                 .map(|(k, v)| {
-                    let line = redact_line(&format!("{k}={v}"));
+                    let line = redact_assignment(&format!("{k}={v}"));
                     let value = line
                         .strip_prefix(k.as_str())
                         .and_then(|r| r.strip_prefix('='))
@@ -352,6 +352,7 @@ mod tests {
                 "PATH=/usr/local/bin:/usr/bin".into(),
                 format!("GITHUB_TOKEN={token}"),
                 format!("DB_PASSWORD={pass}"),
+                "SMTP_PASSWORD=correct horse battery staple".into(),
             ],
             cmd: vec!["app".into(), format!("--token={token}")],
             labels: [("deploy.password".to_string(), pass.to_string())].into(),
@@ -372,6 +373,7 @@ mod tests {
         );
         assert!(!shown.contains(&token), "{shown}");
         assert!(!shown.contains(pass), "{shown}");
+        assert!(!shown.contains("horse battery"), "{shown}");
         // What is not a secret stays readable.
         assert!(shown.contains("PATH=/usr/local/bin:/usr/bin"), "{shown}");
         assert!(shown.contains("/bin/sh -c make"), "{shown}");

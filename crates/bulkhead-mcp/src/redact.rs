@@ -148,7 +148,8 @@ fn judge_str(s: &mut String, key: Option<&str>, flagged: bool, found: &mut Vec<S
         *s = mask(s);
         return;
     }
-    // A whole assignment: `NAME=value with spaces`.
+    // A whole assignment: `NAME=value with spaces` (the shared rule), and names run together
+    // (`pgpassword=…`) that only this stricter pass treats as credentials.
     if let Some((name, val)) = s.split_once('=')
         && !name.is_empty()
         && name

@@ -194,6 +194,25 @@ pub fn redact_line(text: &str) -> String {
         .into_owned()
 }
 
+/// Redacts one `NAME=value` entry (an `Env` entry, a label as `key=value`) as a whole: when the name says
+/// it holds a credential, the whole value is masked, spaces included (`DB_PASSWORD=correct horse battery`
+/// would otherwise keep `horse battery`); anything else goes through [`redact_line`].
+pub fn redact_assignment(entry: &str) -> String {
+    if let Some((name, value)) = entry.split_once('=')
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && is_sensitive_name(name)
+        && !value.trim().is_empty()
+        && !is_placeholder(value)
+        && !value.contains("****")
+    {
+        return format!("{name}={}", bulkhead_core::text::redact(value));
+    }
+    redact_line(entry)
+}
+
 fn unquote(v: &str) -> &str {
     let b = v.as_bytes();
     if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
